@@ -1,0 +1,1 @@
+"""Local accounts: password hashing, lockout, roles and the audit log."""

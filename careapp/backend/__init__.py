@@ -1,0 +1,1 @@
+"""HTTP client for the regional backend: typed errors, region/environment endpoints."""

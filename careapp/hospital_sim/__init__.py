@@ -1,0 +1,1 @@
+"""careapp-hospital-sim: a stand-in hospital for demos, tests and integrators."""

@@ -1,0 +1,1 @@
+"""QR rendering and handout layout for hosted pages links."""

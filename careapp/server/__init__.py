@@ -1,0 +1,1 @@
+"""careapp-server: the regional backend (FastAPI + Jinja2 + SQLAlchemy)."""

@@ -1,0 +1,1 @@
+"""The desktop's local cache: SQLAlchemy models, repositories, search, outbox, migrations."""

@@ -1,0 +1,1 @@
+"""Outbox push and change-feed pull."""

@@ -1,0 +1,1 @@
+"""PySide6 lives only here: windows, dialogs, table models, background operations."""
