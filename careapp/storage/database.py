@@ -1,0 +1,163 @@
+"""Open the desktop cache: integrity checks, backup, migrations, pragmas, sessions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from careapp import paths
+from careapp.storage.errors import CacheUnusable, StorageError, describe_write_failure
+from careapp.storage.search import has_patient_search
+
+if TYPE_CHECKING:
+    from careapp.settings import Settings
+
+# The newest migration this build knows. Checked against Alembic's head by a test, and compared
+# with the file's own version at start-up so Alembic is imported only when there is work to do.
+SCHEMA_HEAD = "0001"
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class CacheDatabase:
+    """One cache file. Hands out one short session per operation (DESIGN §8)."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        with engine.connect() as conn:
+            self.has_fts = has_patient_search(conn)
+        # Repositories read has_fts from session.info to keep the search index in step.
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"has_fts": self.has_fts})
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work: everything inside commits together or not at all."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StorageError(describe_write_failure(exc)) from exc
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    # FULL: the outbox is the only copy of offline work; a power cut must not lose a commit.
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def _stored_revision(path: Path) -> str | None:
+    """Read the file's schema version with plain sqlite3, refusing damaged files untouched."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open("rb") as fh:
+        if fh.read(16) != _SQLITE_HEADER:
+            raise CacheUnusable(f"The local cache {path.name} is damaged (not a database). It was left untouched.")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise CacheUnusable(f"The local cache {path.name} is damaged. It was left untouched.")
+            has_table = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+            ).fetchone()
+            if not has_table:
+                return None
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            return row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise CacheUnusable(f"The local cache {path.name} is damaged ({exc}). It was left untouched.") from exc
+
+
+def _known_revisions() -> set[str]:
+    return {p.name.split("_", 1)[0] for p in (_MIGRATIONS / "versions").glob("[0-9]*_*.py")}
+
+
+def backup(path: Path) -> Path:
+    """Copy the file with SQLite's online backup, which is consistent even mid-WAL."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = paths.backups_dir() / f"{path.stem}-{stamp}.sqlite3"
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def _migrate(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_cache(path: Path) -> CacheDatabase:
+    """Open (creating or migrating) the cache at PATH. Never overwrites a file it cannot read."""
+    revision = _stored_revision(path)
+    if revision is not None and revision not in _known_revisions():
+        raise CacheUnusable(
+            f"The local cache {path.name} was written by a newer CareApp (schema {revision}). "
+            "Update CareApp; the file was left untouched."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    if revision != SCHEMA_HEAD:
+        try:
+            if revision is not None:
+                backup(path)
+            _migrate(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            raise StorageError(describe_write_failure(exc)) from exc
+        except OSError as exc:
+            engine.dispose()
+            raise StorageError(f"Could not prepare the local cache: {exc.strerror or exc}") from exc
+    return CacheDatabase(path, engine)
+
+
+def open_active_cache(settings: Settings) -> CacheDatabase:
+    backend = settings.backend
+    return open_cache(paths.cache_file(backend.url, backend.region, backend.environment))
+
+
+__all__ = ["SCHEMA_HEAD", "CacheDatabase", "backup", "open_active_cache", "open_cache"]

@@ -1,0 +1,76 @@
+"""Patient search: FTS5 over folded names and identifier values, LIKE where FTS5 is missing.
+
+The index is kept by the repository (not by triggers) because folding happens in Python:
+SQLite's unicode61 tokenizer removes accents but leaves "Ł" and "ß" alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from careapp.domain.patient import fold
+
+SEARCH_LIMIT = 200
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts5_available(connection: Connection) -> bool:
+    try:
+        connection.exec_driver_sql("CREATE VIRTUAL TABLE temp._fts5_probe USING fts5(x)")
+        connection.exec_driver_sql("DROP TABLE temp._fts5_probe")
+        return True
+    except Exception:  # sqlite3.OperationalError: no such module: fts5
+        return False
+
+
+def create_patient_search(connection: Connection) -> None:
+    """Create the FTS5 index when the SQLite build has it; the LIKE fallback needs nothing."""
+    if fts5_available(connection):
+        connection.exec_driver_sql(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS patient_search USING fts5("
+            "names, ids, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+        )
+
+
+def has_patient_search(connection: Connection) -> bool:
+    row = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'patient_search'"
+    ).first()
+    return row is not None
+
+
+def index_patient(
+    session: Session, patient_id: int, search_name: str, identifier_values: list[str]
+) -> None:
+    session.execute(text("DELETE FROM patient_search WHERE rowid = :id"), {"id": patient_id})
+    session.execute(
+        text("INSERT INTO patient_search (rowid, names, ids) VALUES (:id, :names, :ids)"),
+        {"id": patient_id, "names": search_name, "ids": " ".join(v.casefold() for v in identifier_values)},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A user's search text made safe for FTS5 MATCH and for LIKE."""
+
+    raw: str
+
+    @property
+    def tokens(self) -> list[str]:
+        return _TOKEN.findall(fold(self.raw))
+
+    def fts_match(self) -> str | None:
+        tokens = self.tokens
+        if not tokens:
+            return None
+        # Every token a quoted prefix: user text never reaches FTS5 query syntax.
+        return " ".join(f'"{t}"*' for t in tokens)
+
+    def like_prefix(self) -> str:
+        folded = fold(self.raw.strip())
+        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return escaped + "%"
