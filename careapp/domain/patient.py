@@ -53,7 +53,21 @@ def fold(text: str) -> str:
     return stripped.translate(_STROKES).casefold()
 
 
-_STROKES = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss"})
+_STROKES = str.maketrans(
+    {
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "Đ": "D",
+        "đ": "d",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "ß": "ss",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

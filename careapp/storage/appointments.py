@@ -45,8 +45,12 @@ class AppointmentRepository:
                 row.physician_id = physician_row.id
             outbox.enqueue(session, "patient.upsert", patient_payload(row))
             audit.record(
-                session, actor, "patient.imported" if created else "patient.updated",
-                subject=f"patient:{row.id}", detail="source=siu", clock=self._clock,
+                session,
+                actor,
+                "patient.imported" if created else "patient.updated",
+                subject=f"patient:{row.id}",
+                detail="source=siu",
+                clock=self._clock,
             )
             if definition_id:
                 queue_start_row(

@@ -52,7 +52,4 @@ def query(
         stmt = stmt.where(AuditRow.at >= since)
     if until:
         stmt = stmt.where(AuditRow.at < until)
-    return [
-        AuditEntry(r.id, r.at, r.actor, r.action, r.subject, r.detail)
-        for r in session.scalars(stmt)
-    ]
+    return [AuditEntry(r.id, r.at, r.actor, r.action, r.subject, r.detail) for r in session.scalars(stmt)]

@@ -48,8 +48,15 @@ class CareFlowSummary:
 
 def _summary(row: CareFlowRow) -> CareFlowSummary:
     return CareFlowSummary(
-        row.id, row.uid, row.remote_id, row.patient_id, row.definition_id, row.title, row.status,
-        row.static_link_url, row.created_at,
+        row.id,
+        row.uid,
+        row.remote_id,
+        row.patient_id,
+        row.definition_id,
+        row.title,
+        row.status,
+        row.static_link_url,
+        row.created_at,
     )
 
 
@@ -90,8 +97,14 @@ def queue_start_row(
             "physician_code": physician.code if physician else None,
         },
     )
-    audit.record(session, actor, "care_flow.enrolled", subject=f"patient:{patient.id}",
-                 detail=f"definition={definition_id}", clock=clock)
+    audit.record(
+        session,
+        actor,
+        "care_flow.enrolled",
+        subject=f"patient:{patient.id}",
+        detail=f"definition={definition_id}",
+        clock=clock,
+    )
     return row
 
 
@@ -131,6 +144,4 @@ class CareFlowRepository:
     def definitions(self) -> list[CareFlowDefinitionSummary]:
         with self._db.reading() as session:
             rows = session.scalars(select(CareFlowDefinitionRow).order_by(CareFlowDefinitionRow.title))
-            return [
-                CareFlowDefinitionSummary(r.id, r.title, r.version, tuple(r.data_points)) for r in rows
-            ]
+            return [CareFlowDefinitionSummary(r.id, r.title, r.version, tuple(r.data_points)) for r in rows]

@@ -80,7 +80,9 @@ def _stored_revision(path: Path) -> str | None:
         return None
     with path.open("rb") as fh:
         if fh.read(16) != _SQLITE_HEADER:
-            raise CacheUnusable(f"The local cache {path.name} is damaged (not a database). It was left untouched.")
+            raise CacheUnusable(
+                f"The local cache {path.name} is damaged (not a database). It was left untouched."
+            )
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -96,7 +98,9 @@ def _stored_revision(path: Path) -> str | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise CacheUnusable(f"The local cache {path.name} is damaged ({exc}). It was left untouched.") from exc
+        raise CacheUnusable(
+            f"The local cache {path.name} is damaged ({exc}). It was left untouched."
+        ) from exc
 
 
 def _known_revisions() -> set[str]:

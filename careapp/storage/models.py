@@ -109,9 +109,7 @@ class ActivityRow(Base):
     __tablename__ = "activities"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    care_flow_id: Mapped[int] = mapped_column(
-        ForeignKey("care_flows.id", ondelete="CASCADE"), index=True
-    )
+    care_flow_id: Mapped[int] = mapped_column(ForeignKey("care_flows.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     stakeholder: Mapped[str] = mapped_column(String(32))

@@ -41,8 +41,14 @@ def enqueue(session: Session, kind: str, payload: dict[str, Any]) -> OutboxRow:
 
 def to_change(row: OutboxRow) -> QueuedChange:
     return QueuedChange(
-        row.id, row.kind, dict(row.payload), row.idempotency_key, row.state, row.attempts,
-        row.last_error, row.created_at,
+        row.id,
+        row.kind,
+        dict(row.payload),
+        row.idempotency_key,
+        row.state,
+        row.attempts,
+        row.last_error,
+        row.created_at,
     )
 
 

@@ -136,7 +136,9 @@ def upsert_row(session: Session, patient: Patient, clock: Clock = utcnow) -> tup
     try:
         session.flush()
     except IntegrityError as exc:  # another writer took an identifier between our read and write
-        raise DuplicateIdentifier("An identifier of this patient is already in use; nothing was saved.") from exc
+        raise DuplicateIdentifier(
+            "An identifier of this patient is already in use; nothing was saved."
+        ) from exc
     if session.info.get("has_fts"):
         index_patient(session, row.id, row.search_name, [i.value for i in row.identifiers])
     return row, created
@@ -157,8 +159,12 @@ class PatientRepository:
                 row.physician_id = ensure_physician(session, physician).id
             outbox.enqueue(session, "patient.upsert", patient_payload(row))
             audit.record(
-                session, actor, "patient.imported" if created else "patient.updated",
-                subject=f"patient:{row.id}", detail=f"source={source}", clock=self._clock,
+                session,
+                actor,
+                "patient.imported" if created else "patient.updated",
+                subject=f"patient:{row.id}",
+                detail=f"source={source}",
+                clock=self._clock,
             )
             session.flush()
             return SavedPatient(to_patient(row), created)
@@ -194,17 +200,19 @@ class PatientRepository:
         query = SearchQuery(raw)
         with self._db.reading() as session:
             if not query.tokens:
-                ids = list(session.scalars(
-                    select(PatientRow.id).order_by(PatientRow.updated_at.desc()).limit(limit)
-                ))
+                ids = list(
+                    session.scalars(select(PatientRow.id).order_by(PatientRow.updated_at.desc()).limit(limit))
+                )
             elif self._db.has_fts:
-                ids = list(session.execute(
-                    text(
-                        "SELECT p.id FROM patient_search s JOIN patients p ON p.id = s.rowid "
-                        "WHERE patient_search MATCH :match ORDER BY p.search_name LIMIT :limit"
-                    ),
-                    {"match": query.fts_match(), "limit": limit},
-                ).scalars())
+                ids = list(
+                    session.execute(
+                        text(
+                            "SELECT p.id FROM patient_search s JOIN patients p ON p.id = s.rowid "
+                            "WHERE patient_search MATCH :match ORDER BY p.search_name LIMIT :limit"
+                        ),
+                        {"match": query.fts_match(), "limit": limit},
+                    ).scalars()
+                )
             else:
                 ids = self._like_ids(session, query, limit)
             return self._summaries(session, ids)
@@ -217,14 +225,20 @@ class PatientRepository:
     @staticmethod
     def _like_ids(session: Session, query: SearchQuery, limit: int) -> list[int]:
         prefix = query.like_prefix()
-        return list(session.execute(
-            text(
-                "SELECT id FROM patients WHERE search_name LIKE :p ESCAPE '\\' "
-                "OR id IN (SELECT patient_id FROM patient_identifiers WHERE value LIKE :v ESCAPE '\\') "
-                "ORDER BY search_name LIMIT :limit"
-            ),
-            {"p": prefix, "v": query.raw.strip().replace("%", "\\%").replace("_", "\\_") + "%", "limit": limit},
-        ).scalars())
+        return list(
+            session.execute(
+                text(
+                    "SELECT id FROM patients WHERE search_name LIKE :p ESCAPE '\\' "
+                    "OR id IN (SELECT patient_id FROM patient_identifiers WHERE value LIKE :v ESCAPE '\\') "
+                    "ORDER BY search_name LIMIT :limit"
+                ),
+                {
+                    "p": prefix,
+                    "v": query.raw.strip().replace("%", "\\%").replace("_", "\\_") + "%",
+                    "limit": limit,
+                },
+            ).scalars()
+        )
 
     @staticmethod
     def _summaries(session: Session, ids: list[int]) -> list[PatientSummary]:
@@ -233,7 +247,11 @@ class PatientRepository:
         rows = {r.id: r for r in session.scalars(select(PatientRow).where(PatientRow.id.in_(ids)))}
         return [
             PatientSummary(
-                r.id, r.family_name, r.given_name, r.birth_date, r.sex,
+                r.id,
+                r.family_name,
+                r.given_name,
+                r.birth_date,
+                r.sex,
                 tuple(Identifier(i.system, i.value) for i in r.identifiers),
             )
             for r in (rows[i] for i in ids if i in rows)

@@ -43,9 +43,7 @@ def has_patient_search(connection: Connection) -> bool:
     return row is not None
 
 
-def index_patient(
-    session: Session, patient_id: int, search_name: str, identifier_values: list[str]
-) -> None:
+def index_patient(session: Session, patient_id: int, search_name: str, identifier_values: list[str]) -> None:
     session.execute(text("DELETE FROM patient_search WHERE rowid = :id"), {"id": patient_id})
     session.execute(
         text("INSERT INTO patient_search (rowid, names, ids) VALUES (:id, :names, :ids)"),
