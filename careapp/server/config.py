@@ -1,0 +1,65 @@
+"""The deployment's configuration: one region, one environment, one database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+REGIONS = ("eu", "uk", "us")
+ENVIRONMENTS = ("sandbox", "production")
+DEFAULT_DB = "sqlite:///careapp-server.sqlite3"
+
+# Passed to uvicorn workers through the environment: they are separate processes.
+ENV_REGION = "CAREAPP_SERVER_REGION"
+ENV_ENVIRONMENT = "CAREAPP_SERVER_ENV"
+ENV_DB = "CAREAPP_SERVER_DB"
+ENV_SECRET_FILE = "CAREAPP_SERVER_SECRET_FILE"
+ENV_SECRET_KEY = "CAREAPP_SERVER_SECRET_KEY"
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot run; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    region: str = "eu"
+    environment: str = "sandbox"
+    db_url: str = DEFAULT_DB
+    # Where the data-encryption key lives (concealed constants, stored idempotent responses).
+    secret_file: str | None = None
+    public_url: str = "http://127.0.0.1:8750"
+    # The change feed keeps this much history; older cursors get 410 Gone.
+    change_retention: timedelta = field(default=timedelta(days=30))
+    # An Idempotency-Key whose request never finished may be reused after this long.
+    idempotency_lease: timedelta = field(default=timedelta(minutes=2))
+    idempotency_retention: timedelta = field(default=timedelta(days=7))
+    pairing_code_ttl: timedelta = field(default=timedelta(hours=24))
+
+    def __post_init__(self) -> None:
+        if self.region not in REGIONS:
+            raise ConfigError(f"region must be one of {', '.join(REGIONS)}, got {self.region!r}")
+        if self.environment not in ENVIRONMENTS:
+            raise ConfigError(
+                f"environment must be one of {', '.join(ENVIRONMENTS)}, got {self.environment!r}"
+            )
+
+    @property
+    def deployment(self) -> str:
+        return f"{self.region}/{self.environment}"
+
+    def to_env(self) -> dict[str, str]:
+        env = {ENV_REGION: self.region, ENV_ENVIRONMENT: self.environment, ENV_DB: self.db_url}
+        if self.secret_file:
+            env[ENV_SECRET_FILE] = self.secret_file
+        return env
+
+    @classmethod
+    def from_env(cls) -> ServerConfig:
+        return cls(
+            region=os.environ.get(ENV_REGION, "eu"),
+            environment=os.environ.get(ENV_ENVIRONMENT, "sandbox"),
+            db_url=os.environ.get(ENV_DB, DEFAULT_DB),
+            secret_file=os.environ.get(ENV_SECRET_FILE) or None,
+        )

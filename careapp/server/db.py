@@ -1,0 +1,93 @@
+"""Engine and transactions over any SQLAlchemy URL (SQLite by default, PostgreSQL in production).
+
+Every request runs in one short transaction. On SQLite a transaction that writes starts with
+BEGIN IMMEDIATE: nearly every request writes (patient reads are audited), and taking the write
+lock up front avoids the deadlock-prone upgrade from a read lock under concurrent requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from careapp.server.config import ConfigError
+
+# One lock id shared by every worker: it orders change-feed rows by commit on PostgreSQL.
+CHANGE_FEED_LOCK = 0x0CA4E
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("careapp_read_only"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        try:
+            parsed = make_url(url)
+        except Exception as exc:  # SQLAlchemy raises ArgumentError with a long message
+            raise ConfigError(f"--db is not a database URL: {url!r}") from exc
+        self.url = parsed
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.is_postgres = parsed.get_backend_name() == "postgresql"
+        kwargs: dict[str, Any] = {"future": True}
+        if self.is_sqlite:
+            # check_same_thread: FastAPI runs sync handlers on a thread pool.
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            if parsed.database in (None, "", ":memory:"):
+                from sqlalchemy.pool import StaticPool
+
+                kwargs["poolclass"] = StaticPool
+            else:
+                kwargs.update(pool_size=pool_size, max_overflow=2 * pool_size)
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+        try:
+            self.engine = create_engine(parsed, **kwargs)
+        except ImportError as exc:
+            raise ConfigError(f"the database driver for {parsed.drivername} is not installed") from exc
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._write = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(
+            self.engine.execution_options(careapp_read_only=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any exception."""
+        session = (self._read if read_only else self._write)()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    def lock_change_feed(self, session: Session) -> None:
+        """Serialise change-feed writers until commit so cursors never skip a late commit."""
+        if self.is_postgres:
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_FEED_LOCK})
+        # SQLite: BEGIN IMMEDIATE already serialises every writer.
+
+    def dispose(self) -> None:
+        self.engine.dispose()

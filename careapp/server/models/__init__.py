@@ -1,0 +1,40 @@
+"""SQLAlchemy models of the regional backend; importing this registers every table."""
+
+from careapp.server.models.base import Base
+from careapp.server.models.careflows import (
+    ActivityRow,
+    CareFlowRow,
+    ConstantRow,
+    DataPointValueRow,
+    DefinitionRow,
+    DefinitionVersionRow,
+    FormResponseRow,
+)
+from careapp.server.models.credentials import ApiKey, Workstation
+from careapp.server.models.deployment import Deployment
+from careapp.server.models.directory import IdentifierSystemRow, PhysicianRow, User
+from careapp.server.models.patients import PatientIdentifierRow, PatientRow
+from careapp.server.models.platform import AuditEvent, ChangeRow, FeedState, IdempotencyKeyRow
+
+__all__ = [
+    "ActivityRow",
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "CareFlowRow",
+    "ChangeRow",
+    "ConstantRow",
+    "DataPointValueRow",
+    "DefinitionRow",
+    "DefinitionVersionRow",
+    "Deployment",
+    "FeedState",
+    "FormResponseRow",
+    "IdempotencyKeyRow",
+    "IdentifierSystemRow",
+    "PatientIdentifierRow",
+    "PatientRow",
+    "PhysicianRow",
+    "User",
+    "Workstation",
+]
