@@ -1,0 +1,5 @@
+import sys
+
+from careapp.hospital_sim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,119 @@
+"""MLLP (Minimal Lower Layer Protocol) client: <VT> message <FS><CR>, over a blocking socket.
+
+Our own transport rather than python-hl7's synchronous client, which cuts replies at 4 kB.
+Blocking on purpose: callers run it off the GUI thread, and a plain socket with a deadline is
+the simplest thing that gets timeouts right.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from careapp.integrations.errors import HospitalTimeout, HospitalUnreachable, MalformedReply
+
+START = b"\x0b"
+END = b"\x1c"
+TRAILER = b"\x1c\x0d"
+MAX_REPLY_BYTES = 16 * 1024 * 1024  # a sane ceiling so a runaway peer cannot exhaust memory
+_READ_SIZE = 65536
+_IGNORABLE = b"\r\n\t "
+
+
+def frame(payload: bytes) -> bytes:
+    return START + payload + TRAILER
+
+
+class MllpConnection:
+    """One TCP connection to an MLLP peer, reused for several request/reply exchanges.
+
+    Any failure closes the socket: after a timeout a late reply could otherwise be read as the
+    answer to the next query.
+    """
+
+    def __init__(self, host: str, port: int, timeout: float) -> None:
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+        self._sock: socket.socket | None = None
+        self._buffer = b""
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def __enter__(self) -> MllpConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            finally:
+                self._sock = None
+                self._buffer = b""
+
+    def _connect(self) -> socket.socket:
+        if self._sock is None:
+            try:
+                sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            except TimeoutError:
+                raise HospitalTimeout("connection", self.timeout) from None
+            except ConnectionRefusedError:
+                raise HospitalUnreachable(self.endpoint, "connection refused") from None
+            except OSError as exc:
+                raise HospitalUnreachable(self.endpoint, exc.strerror or type(exc).__name__) from None
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sock = sock
+        return self._sock
+
+    def exchange(self, payload: bytes) -> bytes:
+        """Send one framed message and return the payload of the reply frame."""
+        deadline = time.monotonic() + self.timeout
+        sock = self._connect()
+        try:
+            sock.sendall(frame(payload))
+            return self._read_frame(sock, deadline)
+        except TimeoutError:
+            self.close()
+            raise HospitalTimeout("query", self.timeout) from None
+        except (MalformedReply, HospitalUnreachable):
+            self.close()
+            raise
+        except OSError as exc:
+            self.close()
+            raise HospitalUnreachable(self.endpoint, exc.strerror or type(exc).__name__) from None
+
+    def _read_frame(self, sock: socket.socket, deadline: float) -> bytes:
+        buffer = self._buffer
+        self._buffer = b""
+        while True:
+            # Skip a CR left over from the previous frame's trailer, or stray line breaks.
+            stripped = buffer.lstrip(_IGNORABLE)
+            if stripped:
+                if not stripped.startswith(START):
+                    raise MalformedReply("the reply is not MLLP-framed")
+                end = stripped.find(END, 1)
+                if end >= 0:
+                    payload = stripped[1:end]
+                    rest = stripped[end + 1 :]
+                    # A missing CR after <FS> is tolerated; a present one is consumed.
+                    self._buffer = rest[1:] if rest.startswith(b"\r") else rest
+                    if START in payload:
+                        raise MalformedReply("a reply frame starts inside another")
+                    return payload
+                if len(stripped) > MAX_REPLY_BYTES:
+                    raise MalformedReply("the reply exceeds 16 MB without an end of frame")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+            chunk = sock.recv(_READ_SIZE)
+            if not chunk:
+                if stripped:
+                    raise MalformedReply("the connection closed in the middle of the reply")
+                raise HospitalUnreachable(self.endpoint, "the connection closed without a reply")
+            buffer = stripped + chunk

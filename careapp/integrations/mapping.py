@@ -1,0 +1,226 @@
+"""Hospital records → domain objects: HL7 PID/PV1/XCN and FHIR Patient → Patient, Physician.
+
+Identifiers are kept only when the hospital configuration maps them to a system: an identifier
+whose meaning we do not know must not end up looking like one we do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from careapp.domain.identifiers import Identifier, InvalidIdentifier
+from careapp.domain.patient import Patient, Physician, Sex
+from careapp.integrations.config import HospitalConfig
+from careapp.integrations.errors import MalformedReply
+from careapp.integrations.hl7.message import Segment
+
+_HL7_SEX = {"M": Sex.MALE, "F": Sex.FEMALE, "O": Sex.OTHER, "A": Sex.OTHER, "N": Sex.OTHER}
+_FHIR_SEX = {s.value: s for s in Sex}
+_LANGUAGES = {
+    "eng": "en", "nld": "nl", "dut": "nl", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de",
+    "spa": "es", "ita": "it", "pol": "pl", "jpn": "ja", "por": "pt", "tur": "tr", "ara": "ar",
+}  # fmt: skip
+_HL7_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
+
+
+def hl7_date(text: str) -> date | None:
+    """HL7 DT/TS (YYYYMMDD[HHMM[SS]][+ZZZZ]) → date; None when absent or impossible."""
+    match = _HL7_DATE.match(text)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def language_code(text: str) -> str | None:
+    code = text.strip().lower()
+    if len(code) == 2 and code.isalpha():
+        return code
+    return _LANGUAGES.get(code)
+
+
+def identifiers_from_cx(
+    repetitions: Iterable[list[str]], config: HospitalConfig, default_type: str = ""
+) -> list[Identifier]:
+    """CX repetitions (value^check^scheme^authority^type) → identifiers of configured systems."""
+    found: list[Identifier] = []
+    for cx in repetitions:
+        value = cx[0].strip() if cx else ""
+        authority = cx[3].strip() if len(cx) > 3 else ""
+        type_code = (cx[4].strip() if len(cx) > 4 else "") or default_type
+        system = config.system_for(authority, type_code)
+        if not value or system is None:
+            continue
+        try:
+            identifier = Identifier(system, value)
+        except InvalidIdentifier:
+            continue
+        # One value per system: the first repetition wins (PI before MR by rule order is
+        # the hospital's own ordering; a second id of the same system would be ambiguous).
+        if all(i.system != system for i in found):
+            found.append(identifier)
+    return found
+
+
+def physician_from_xcn(xcn: list[str] | None) -> Physician | None:
+    """XCN (code^family^given^middle^suffix^prefix) → Physician, or None when there is no code."""
+    if not xcn or not xcn[0].strip():
+        return None
+    parts = [xcn[i].strip() if len(xcn) > i else "" for i in (5, 2, 1)]  # prefix, given, family
+    name = " ".join(p for p in parts if p) or xcn[0].strip()
+    return Physician(code=xcn[0].strip(), name=name)
+
+
+def patient_from_pid(pid: Segment, config: HospitalConfig, pv1: Segment | None = None) -> Patient:
+    identifiers = identifiers_from_cx(pid.repetitions(3), config)
+    if pv1 is not None:
+        visits = identifiers_from_cx(pv1.repetitions(19), config, default_type="VN")
+        identifiers += [v for v in visits if all(i.system != v.system for i in identifiers)]
+    if not any(i.system == config.patient_id_system for i in identifiers):
+        raise MalformedReply("PID-3 carries no hospital patient id of the configured authority")
+    names = pid.repetitions(5)
+    # Prefer the legal name (XPN-7 = L) when several are sent.
+    name = next((n for n in names if len(n) > 6 and n[6] == "L"), names[0] if names else [])
+    family = name[0].strip() if name else ""
+    if not family:
+        raise MalformedReply("PID-5 has no family name")
+    given = " ".join(p.strip() for p in name[1:3] if p.strip())
+    return Patient(
+        family_name=family,
+        given_name=given,
+        identifiers=tuple(identifiers),
+        birth_date=hl7_date(pid.field(7)),
+        sex=_HL7_SEX.get(pid.field(8).upper(), Sex.UNKNOWN),
+        phone=_phone(pid.repetitions(13)),
+        email=_email(pid.repetitions(13)),
+        address=_address(pid.repetitions(11)),
+        language=language_code(pid.field(15)),
+    )
+
+
+def _phone(xtns: list[list[str]]) -> str | None:
+    """XTN: component 1 (number as text) or, in 2.5 style, country/area/local components."""
+    for xtn in xtns:
+        xtn = xtn + [""] * 7
+        if xtn[2] in ("Internet", "X.400"):
+            continue
+        if xtn[0].strip():
+            return xtn[0].strip()
+        parts = [xtn[4].strip() and "+" + xtn[4].strip(), xtn[5].strip(), xtn[6].strip()]
+        if parts[2]:
+            return " ".join(p for p in parts if p)
+    return None
+
+
+def _email(xtns: list[list[str]]) -> str | None:
+    for xtn in xtns:
+        if len(xtn) > 3 and "@" in xtn[3]:
+            return xtn[3].strip()
+    return None
+
+
+def _address(xads: list[list[str]]) -> str | None:
+    if not xads:
+        return None
+    xad = xads[0] + [""] * 6
+    street = ", ".join(p.strip() for p in xad[0:2] if p.strip())
+    city = " ".join(p.strip() for p in (xad[4], xad[2]) if p.strip())  # zip city
+    text = ", ".join(p for p in (street, city, xad[5].strip()) if p)
+    return text or None
+
+
+def patient_from_fhir(resource: Mapping[str, Any], config: HospitalConfig) -> Patient:
+    """FHIR R4 Patient (as JSON) → Patient. Raises MalformedReply."""
+    if resource.get("resourceType") != "Patient":
+        raise MalformedReply("a search entry is not a Patient")
+    identifiers: list[Identifier] = []
+    for raw in resource.get("identifier") or []:
+        if not isinstance(raw, Mapping):
+            continue
+        try:
+            identifier = Identifier(str(raw.get("system") or ""), str(raw.get("value") or ""))
+        except InvalidIdentifier:
+            continue
+        if all(i.system != identifier.system for i in identifiers):
+            identifiers.append(identifier)
+    if not any(i.system == config.patient_id_system for i in identifiers):
+        raise MalformedReply("the Patient carries no hospital patient id of the configured system")
+    names = [n for n in resource.get("name") or [] if isinstance(n, Mapping)]
+    name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
+    family = str(name.get("family") or "").strip()
+    if not family:
+        raise MalformedReply("the Patient has no family name")
+    given = " ".join(str(g).strip() for g in name.get("given") or [] if str(g).strip())
+    telecom = [t for t in resource.get("telecom") or [] if isinstance(t, Mapping)]
+    return Patient(
+        family_name=family,
+        given_name=given,
+        identifiers=tuple(identifiers),
+        birth_date=_fhir_date(resource.get("birthDate")),
+        sex=_FHIR_SEX.get(str(resource.get("gender") or ""), Sex.UNKNOWN),
+        phone=next((str(t["value"]) for t in telecom if t.get("system") == "phone" and t.get("value")), None),
+        email=next((str(t["value"]) for t in telecom if t.get("system") == "email" and t.get("value")), None),
+        address=_fhir_address(resource.get("address")),
+        language=_fhir_language(resource.get("communication")),
+    )  # fmt: skip
+
+
+def _fhir_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _fhir_address(addresses: Any) -> str | None:
+    if not isinstance(addresses, list) or not addresses or not isinstance(addresses[0], Mapping):
+        return None
+    a = addresses[0]
+    if a.get("text"):
+        return str(a["text"])
+    street = ", ".join(str(x) for x in a.get("line") or [])
+    city = " ".join(str(a[k]) for k in ("postalCode", "city") if a.get(k))
+    return ", ".join(p for p in (street, city, str(a.get("country") or "")) if p) or None
+
+
+def _fhir_language(communication: Any) -> str | None:
+    for item in communication or []:
+        try:
+            return language_code(str(item["language"]["coding"][0]["code"]).split("-")[0])
+        except (KeyError, IndexError, TypeError):
+            continue
+    return None
+
+
+def with_identifier(patient: Patient, identifier: Identifier) -> Patient:
+    """The patient with ``identifier`` added (e.g. the visit number a PDQm lookup matched on)."""
+    if any(i.system == identifier.system for i in patient.identifiers):
+        return patient
+    return replace(patient, identifiers=(*patient.identifiers, identifier))
+
+
+def patient_to_json(patient: Patient) -> dict[str, Any]:
+    return {
+        "id": patient.id,
+        "family_name": patient.family_name,
+        "given_name": patient.given_name,
+        "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
+        "sex": patient.sex.value,
+        "phone": patient.phone,
+        "email": patient.email,
+        "address": patient.address,
+        "language": patient.language,
+        "identifiers": [{"system": i.system, "value": i.value} for i in patient.identifiers],
+    }
+
+
+def physician_to_json(physician: Physician | None) -> dict[str, Any] | None:
+    if physician is None:
+        return None
+    return {"code": physician.code, "name": physician.name}
