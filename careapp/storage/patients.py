@@ -191,6 +191,10 @@ class PatientRepository:
         with self._db.reading() as session:
             return list(dict.fromkeys(session.scalars(stmt)))
 
+    def summaries(self, ids: list[int]) -> list[PatientSummary]:
+        with self._db.reading() as session:
+            return self._summaries(session, ids)
+
     def count(self) -> int:
         with self._db.reading() as session:
             return session.execute(text("SELECT count(*) FROM patients")).scalar_one()

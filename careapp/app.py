@@ -1,0 +1,95 @@
+"""Composition root of the desktop: settings, cache, windows. The only place that wires them."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from careapp import settings as settings_store
+from careapp.auth.roles import Principal
+from careapp.ui import operations
+from careapp.ui.login import LoginDialog
+from careapp.ui.services import Services
+
+log = logging.getLogger("careapp")
+
+
+class DesktopApp:
+    """Login window first (it opens before the cache does), then the main window per session."""
+
+    def __init__(self, app: QApplication, settings: settings_store.Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.services: Services | None = None
+        self.main_window = None
+        self.login = LoginDialog(settings.backend)
+        self.login.sig_signed_in.connect(self._open_main_window)
+        self.login.rejected.connect(self._login_closed)
+
+    def start(self) -> None:
+        self.login.show()
+        operations.QueryOp(self.login, lambda: Services.open(self.settings), self._cache_ready).failure(
+            self.login.show_failure
+        ).run_in_background()
+
+    def _cache_ready(self, services: Services) -> None:
+        self.services = services
+        self.login.set_services(services)
+
+    def _open_main_window(self, principal: Principal) -> None:
+        from careapp.ui.main_window import MainWindow  # loaded after sign-in: start-up stays quick
+
+        assert self.services is not None
+        self.login.hide()
+        self.main_window = MainWindow(self.services, principal)
+        self.main_window.sig_logged_out.connect(self._back_to_login)
+        self.main_window.show()
+
+    def _back_to_login(self, message: str) -> None:
+        assert self.services is not None
+        self.settings = settings_store.load()
+        if self.settings.backend.key != self.services.settings.backend.key:
+            # Another environment: another cache file, another banner.
+            self.services.close()
+            self.services = None
+            self.login.banner.show_backend(self.settings.backend)
+            self.login.reset()
+            self.login.show()
+            self.start()
+        else:
+            self.login.reset()
+            self.login.show()
+        if message:
+            self.login.message.show_error(message)
+
+    def _login_closed(self) -> None:
+        if self.main_window is None or not self.main_window.isVisible():
+            self.app.quit()
+
+
+def run_gui(demo: bool = False) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    QCoreApplication.setApplicationName("CareApp")
+    QCoreApplication.setOrganizationName("CareApp")
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv)
+    try:
+        settings = settings_store.load()
+    except settings_store.SettingsError as exc:
+        QMessageBox.critical(None, "CareApp", str(exc))
+        return 2
+    if demo and not settings.backend.is_demo:
+        settings = settings.with_changes(backends=(settings_store.BackendProfile(), *settings.backends), active_backend=0)
+    desktop = DesktopApp(app, settings)  # noqa: F841 — kept alive for the event loop
+    desktop.start()
+    app.setQuitOnLastWindowClosed(False)
+    desktop.login.finished.connect(lambda _r: None)
+    code = app.exec()
+    operations.shutdown()
+    if desktop.services is not None:
+        desktop.services.close()
+    return code

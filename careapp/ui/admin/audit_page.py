@@ -1,0 +1,107 @@
+"""Admin page: the audit log, filtered by action, actor and date."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtWidgets import QDateEdit, QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from careapp.storage import audit
+from careapp.storage.audit import AuditEntry
+from careapp.storage.database import CacheDatabase
+from careapp.ui.operations import QueryOp
+from careapp.ui.widgets import add_row
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class AuditTableModel(QAbstractTableModel):
+    HEADERS = ("When (UTC)", "Who", "What", "Subject", "Detail")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[AuditEntry, ...] = ()
+
+    def set_rows(self, rows: Sequence[AuditEntry]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        entry = self._rows[index.row()]
+        return (
+            QLocale().toString(entry.at, QLocale.FormatType.ShortFormat),
+            entry.actor,
+            entry.action,
+            entry.subject or "",
+            entry.detail or "",
+        )[index.column()]
+
+
+class AuditPage(QWidget):
+    def __init__(self, db: CacheDatabase, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.action = QLineEdit()
+        self.action.setPlaceholderText(self.tr("e.g. login, patient., user."))
+        self.actor = QLineEdit()
+        self.actor.setPlaceholderText(self.tr("e.g. user:ann"))
+        today = QDate.currentDate()
+        self.since = QDateEdit(today.addDays(-7))
+        self.until = QDateEdit(today)
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+        form = QFormLayout()
+        add_row(form, self.tr("&Action starts with:"), self.action)
+        add_row(form, self.tr("Act&or:"), self.actor)
+        dates = QHBoxLayout()
+        form_dates = QFormLayout()
+        add_row(form_dates, self.tr("&From:"), self.since)
+        add_row(form_dates, self.tr("&To:"), self.until)
+        dates.addLayout(form_dates)
+        self.model = AuditTableModel(self)
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Audit log"))
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addLayout(form)
+        top.addLayout(dates)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.refresh)
+        for signal in (self.action.textChanged, self.actor.textChanged, self.since.dateChanged, self.until.dateChanged):
+            signal.connect(lambda *_: self._debounce.start())
+        self.refresh()
+
+    def refresh(self) -> None:
+        action, actor = self.action.text().strip(), self.actor.text().strip()
+        since = datetime.combine(self.since.date().toPython(), time.min)
+        until = datetime.combine(self.until.date().toPython(), time.min) + timedelta(days=1)
+        db = self._db
+
+        def load() -> list[AuditEntry]:
+            with db.reading() as session:
+                return audit.query(session, actor=actor or None, action=action or None, since=since, until=until)
+
+        QueryOp(self, load, self.model.set_rows).run_in_background()

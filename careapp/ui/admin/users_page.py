@@ -1,0 +1,185 @@
+"""Admin page: local accounts (create, disable, unlock, reset password, change role)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.auth.accounts import AccountService, UserSummary
+from careapp.auth.roles import Principal, Role
+from careapp.ui.operations import CollectionOp, QueryOp
+from careapp.ui.widgets import MessageLabel, add_row
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class UserTableModel(QAbstractTableModel):
+    HEADERS = ("User name", "Name", "Role", "Status", "Created")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[UserSummary, ...] = ()
+
+    def set_rows(self, rows: Sequence[UserSummary]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> UserSummary:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        user = self._rows[index.row()]
+        status = "disabled" if user.disabled else "locked" if user.locked else "active"
+        return (
+            user.username,
+            user.display_name,
+            self.tr(user.role.value.capitalize()),
+            self.tr(status.capitalize()),
+            QLocale().toString(user.created_at.date(), QLocale.FormatType.ShortFormat),
+        )[index.column()]
+
+
+class NewUserDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("New user"))
+        self.username = QLineEdit()
+        self.display_name = QLineEdit()
+        self.role = QComboBox()
+        self.role.addItems([self.tr("Clinician"), self.tr("Admin")])
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        add_row(form, self.tr("&User name:"), self.username)
+        add_row(form, self.tr("&Full name:"), self.display_name)
+        add_row(form, self.tr("&Role:"), self.role)
+        add_row(form, self.tr("&Temporary password:"), self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    @property
+    def chosen_role(self) -> Role:
+        return (Role.CLINICIAN, Role.ADMIN)[self.role.currentIndex()]
+
+
+class UsersPage(QWidget):
+    def __init__(self, accounts: AccountService, admin: Principal, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._accounts = accounts
+        self._admin = admin
+        self.model = UserTableModel(self)
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Users"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.new_user = QPushButton(self.tr("&New user…"))
+        self.toggle_disabled = QPushButton(self.tr("&Disable / enable"))
+        self.unlock = QPushButton(self.tr("&Unlock"))
+        self.reset_password = QPushButton(self.tr("&Reset password…"))
+        self.change_role = QPushButton(self.tr("Change r&ole"))
+        self.message = MessageLabel()
+        buttons = QHBoxLayout()
+        for button in (self.new_user, self.toggle_disabled, self.unlock, self.reset_password, self.change_role):
+            buttons.addWidget(button)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table)
+        layout.addWidget(self.message)
+        self.new_user.clicked.connect(self._create)
+        self.toggle_disabled.clicked.connect(
+            lambda: self._on_selected(lambda u: accounts.set_disabled(admin, u.id, not u.disabled))
+        )
+        self.unlock.clicked.connect(lambda: self._on_selected(lambda u: accounts.unlock(admin, u.id)))
+        self.reset_password.clicked.connect(self._reset)
+        self.change_role.clicked.connect(
+            lambda: self._on_selected(
+                lambda u: accounts.change_role(
+                    admin, u.id, Role.CLINICIAN if u.role is Role.ADMIN else Role.ADMIN
+                )
+            )
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        QueryOp(self, lambda: self._accounts.list_users(self._admin), self.model.set_rows).failure(
+            self._failed
+        ).run_in_background()
+
+    def selected(self) -> UserSummary | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def _on_selected(self, change: Callable[[UserSummary], Any]) -> None:
+        user = self.selected()
+        if user is None:
+            self.message.show_error(self.tr("Select a user first."))
+            return
+        self._write(lambda: change(user))
+
+    def _write(self, work: Callable[[], Any]) -> None:
+        CollectionOp(self, work, lambda _r: self._done()).failure(self._failed).run_in_background()
+
+    def _done(self) -> None:
+        self.message.show_info(self.tr("Saved."))
+        self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.show_error(str(error))
+
+    def _create(self) -> None:
+        dialog = NewUserDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        args = (dialog.username.text(), dialog.display_name.text(), dialog.chosen_role, dialog.password.text())
+        self._write(lambda: self._accounts.create_user(self._admin, *args))
+
+    def _reset(self) -> None:
+        user = self.selected()
+        if user is None:
+            self.message.show_error(self.tr("Select a user first."))
+            return
+        password, ok = QInputDialog.getText(
+            self, self.tr("Reset password"), self.tr("Temporary password for %1:").replace("%1", user.username),
+            QLineEdit.EchoMode.Password,
+        )
+        if ok and password:
+            self._write(lambda: self._accounts.reset_password(self._admin, user.id, password))

@@ -1,0 +1,195 @@
+"""The login window: opens at once, while the cache opens in the background."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.auth.accounts import AccountError, AuthError, LoginThrottled
+from careapp.auth.passwords import WeakPassword
+from careapp.auth.roles import Principal
+from careapp.settings import BackendProfile
+from careapp.ui.operations import CollectionOp, QueryOp
+from careapp.ui.services import Services
+from careapp.ui.widgets import EnvironmentBanner, MessageLabel, add_row
+
+
+class LoginDialog(QDialog):
+    """Sign in, or on a workstation's first run create the first admin account."""
+
+    sig_signed_in = Signal(object)  # Principal
+
+    def __init__(self, backend: BackendProfile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("CareApp — sign in"))
+        self.setWindowIcon(QIcon.fromTheme("system-users"))
+        self.setMinimumWidth(420)
+        self._services: Services | None = None
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self._wait_seconds = 0
+
+        self.banner = EnvironmentBanner(backend)
+        title = QLabel(self.tr("<h2>CareApp</h2>"))
+        title.setAccessibleName("CareApp")
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._sign_in_page())
+        self.pages.addWidget(self._first_admin_page())
+
+        self.message = MessageLabel()
+        self.message.show_info(self.tr("Opening the local cache…"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 12)
+        layout.addWidget(self.banner)
+        body = QVBoxLayout()
+        body.setContentsMargins(24, 12, 24, 0)
+        body.addWidget(title)
+        body.addWidget(self.pages)
+        body.addWidget(self.message)
+        layout.addLayout(body)
+        self._set_ready(False)
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def _sign_in_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        add_row(form, self.tr("&User name:"), self.username)
+        add_row(form, self.tr("&Password:"), self.password)
+        self.sign_in = QPushButton(self.tr("&Sign in"))
+        self.sign_in.setDefault(True)
+        self.sign_in.clicked.connect(self._attempt_sign_in)
+        self.password.returnPressed.connect(self._attempt_sign_in)
+        form.addRow(self.sign_in)
+        return page
+
+    def _first_admin_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        intro = QLabel(
+            self.tr("This workstation has no accounts yet. Create the first admin account.")
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.new_username = QLineEdit()
+        self.new_display = QLineEdit()
+        self.new_password = QLineEdit()
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_repeat = QLineEdit()
+        self.new_repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        add_row(form, self.tr("&User name:"), self.new_username)
+        add_row(form, self.tr("&Full name:"), self.new_display)
+        add_row(form, self.tr("&Password:"), self.new_password)
+        add_row(form, self.tr("&Repeat password:"), self.new_repeat)
+        self.create_admin = QPushButton(self.tr("&Create admin account"))
+        self.create_admin.clicked.connect(self._attempt_create_admin)
+        form.addRow(self.create_admin)
+        return page
+
+    # -- state -------------------------------------------------------------------------------
+
+    def set_services(self, services: Services) -> None:
+        """The cache is open: find out whether this is the first run, then accept input."""
+        self._services = services
+        QueryOp(self, services.accounts.needs_first_admin, self._show_page).failure(
+            self.show_failure
+        ).run_in_background()
+
+    def _show_page(self, first_run: bool) -> None:
+        self.pages.setCurrentIndex(1 if first_run else 0)
+        self.message.show_info("")
+        self._set_ready(True)
+        (self.new_username if first_run else self.username).setFocus()
+
+    def show_failure(self, error: BaseException) -> None:
+        self.message.show_error(str(error))
+
+    def reset(self) -> None:
+        """Back to an empty form after a logout."""
+        self.password.clear()
+        self.username.clear()
+        self.message.show_info("")
+        self.pages.setCurrentIndex(0)
+        self.username.setFocus()
+
+    def _set_ready(self, ready: bool) -> None:
+        for widget in (self.sign_in, self.create_admin, self.username, self.password):
+            widget.setEnabled(ready)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _attempt_sign_in(self) -> None:
+        if self._services is None or not self.sign_in.isEnabled():
+            return
+        username, password = self.username.text(), self.password.text()
+        if not username or not password:
+            self.message.show_error(self.tr("Enter your user name and password."))
+            return
+        self._set_ready(False)
+        self.message.show_info(self.tr("Signing in…"))
+        accounts = self._services.accounts
+        CollectionOp(self, lambda: accounts.login(username, password), self._signed_in).failure(
+            self._sign_in_failed
+        ).run_in_background()
+
+    def _sign_in_failed(self, error: BaseException) -> None:
+        self.password.clear()
+        self._set_ready(True)
+        if isinstance(error, LoginThrottled):
+            self._wait_seconds = error.seconds
+            self.sign_in.setEnabled(False)
+            self._countdown.start()
+        self.message.show_error(str(error))
+        self.password.setFocus()
+
+    def _tick(self) -> None:
+        self._wait_seconds -= 1
+        if self._wait_seconds <= 0:
+            self._countdown.stop()
+            self.sign_in.setEnabled(True)
+            self.message.show_info("")
+        else:
+            self.message.show_error(self.tr("Too many failed attempts. Try again in %n s.", "", self._wait_seconds))
+
+    def _attempt_create_admin(self) -> None:
+        if self._services is None:
+            return
+        if self.new_password.text() != self.new_repeat.text():
+            self.message.show_error(self.tr("The two passwords differ."))
+            return
+        accounts = self._services.accounts
+        args = (self.new_username.text(), self.new_display.text(), self.new_password.text())
+        self._set_ready(False)
+        CollectionOp(self, lambda: accounts.create_first_admin(*args), self._signed_in).failure(
+            self._create_failed
+        ).run_in_background()
+
+    def _create_failed(self, error: BaseException) -> None:
+        self._set_ready(True)
+        if isinstance(error, WeakPassword | AccountError):
+            self.message.show_error(str(error))
+        else:
+            self.show_failure(error)
+
+    def _signed_in(self, principal: Principal) -> None:
+        self.password.clear()
+        self.new_password.clear()
+        self.new_repeat.clear()
+        self.message.show_info("")
+        self._set_ready(True)
+        self.sig_signed_in.emit(principal)

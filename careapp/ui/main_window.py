@@ -1,0 +1,198 @@
+"""The ward workstation's main window: environment banner, patient list, detail, idle lock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from careapp.auth.accounts import AccountDisabled, AccountLocked
+from careapp.auth.roles import Principal
+from careapp.domain.identifiers import DEMO_SYSTEMS
+from careapp.ui.idle import IdleWatcher
+from careapp.ui.lock_screen import LockScreen
+from careapp.ui.operations import CollectionOp
+from careapp.ui.patient_detail import PatientDetailPanel
+from careapp.ui.patient_list import PatientListPanel
+from careapp.ui.services import Services
+from careapp.ui.widgets import EnvironmentBanner
+
+
+class MainWindow(QMainWindow):
+    sig_logged_out = Signal(str)  # a message for the login window ("" for none)
+
+    def __init__(self, services: Services, principal: Principal, idle_timer: QTimer | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.principal = principal
+        self._closing_for_logout = False
+        self.setWindowTitle(self.tr("CareApp"))
+        self.resize(1100, 700)
+
+        self.banner = EnvironmentBanner(services.settings.backend)
+        self.patient_list = PatientListPanel(services)
+        self.detail = PatientDetailPanel({s.uri: s.name for s in DEMO_SYSTEMS})
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.patient_list)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.lock_screen = LockScreen()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(splitter)
+        self.stack.addWidget(self.lock_screen)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.user_label = QLabel(self.tr("Signed in: %1 (%2)").replace("%1", principal.display_name).replace("%2", principal.role.value))
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        self._build_actions()
+        self.patient_list.sig_patient_selected.connect(self.open_patient)
+        self.patient_list.sig_cleared.connect(self.detail.clear)
+        self.lock_screen.sig_unlock_requested.connect(self._unlock)
+        self.lock_screen.sig_switch_user.connect(lambda: self.logout(""))
+
+        self.idle = IdleWatcher(services.settings.idle_lock_minutes, idle_timer, self)
+        self.idle.sig_idle.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self.idle.start()
+        self.patient_list.refresh()
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: QKeySequence | str, slot, menu) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        ward = bar.addMenu(self.tr("&Ward"))
+        self.find_action = self._action(self.tr("&Find patient"), QKeySequence.StandardKey.Find, self.focus_search, ward)
+        self.refresh_action = self._action(self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.patient_list.refresh, ward)
+        ward.addSeparator()
+        self.lock_action = self._action(self.tr("&Lock workstation"), "Ctrl+L", self.lock, ward)
+        self.switch_action = self._action(self.tr("&Switch user"), "Ctrl+Shift+L", lambda: self.logout(""), ward)
+        self.quit_action = self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close, ward)
+        tools = bar.addMenu(self.tr("&Tools"))
+        self.settings_action = self._action(self.tr("&Settings…"), "Ctrl+,", self.open_settings, tools)
+        self.admin_action = self._action(self.tr("&Administration…"), "Ctrl+Shift+A", self.open_admin, tools)
+        for action in (self.settings_action, self.admin_action):
+            action.setVisible(self.principal.is_admin)
+            action.setEnabled(self.principal.is_admin)
+        self.workspace_actions = [self.find_action, self.refresh_action, self.lock_action, self.settings_action, self.admin_action]
+
+    def focus_search(self) -> None:
+        self.patient_list.search.setFocus()
+        self.patient_list.search.selectAll()
+
+    def open_patient(self, patient_id: int) -> None:
+        services, actor = self.services, self.principal.actor
+
+        def load():  # type: ignore[no-untyped-def]
+            patient = services.patients.record_viewed(patient_id, actor)
+            return patient, services.care_flows.for_patient(patient_id) if patient else []
+
+        def show(result) -> None:  # type: ignore[no-untyped-def]
+            patient, flows = result
+            if patient is not None and self.stack.currentIndex() == 0:
+                self.detail.show_patient(patient, flows)
+
+        CollectionOp(self, load, show).failure(self.show_error).run_in_background()
+
+    def show_error(self, error: BaseException) -> None:
+        self.statusBar().showMessage(str(error), 10_000)
+
+    def open_settings(self) -> None:
+        from careapp.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.services.settings, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        new = dialog.result_settings()
+        backend_changed = new.backend.key != self.services.settings.backend.key
+        try:
+            self.services.save_settings(self.principal, new)
+        except Exception as exc:  # PermissionDenied or SettingsError: one clear line
+            self.show_error(exc)
+            return
+        self.idle.set_minutes(new.idle_lock_minutes)
+        self.idle.start()
+        if backend_changed:
+            self.logout(self.tr("The backend changed. Sign in to the new environment."))
+
+    def open_admin(self) -> None:
+        from careapp.ui.admin.admin_dialog import AdminDialog
+
+        AdminDialog(self.services, self.principal, self).exec()
+
+    # -- idle lock and logout ----------------------------------------------------------------
+
+    def lock(self) -> None:
+        if self.stack.currentIndex() == 1:
+            return
+        self.idle.stop()
+        for dialog in self.findChildren(QDialog):  # nothing with patient data stays on screen
+            dialog.reject()
+        self.patient_list.clear()
+        self.detail.clear()
+        self.stack.setCurrentIndex(1)
+        for action in self.workspace_actions:
+            action.setEnabled(False)
+        self.lock_screen.show_for(self.principal)
+        self._audit("session.locked")
+
+    def _unlock(self, password: str) -> None:
+        accounts, principal = self.services.accounts, self.principal
+        CollectionOp(self, lambda: accounts.unlock_session(principal, password), lambda _p: self._unlocked()).failure(
+            self._unlock_failed
+        ).run_in_background()
+
+    def _unlocked(self) -> None:
+        self.stack.setCurrentIndex(0)
+        for action in self.workspace_actions:
+            action.setEnabled(action not in (self.settings_action, self.admin_action) or self.principal.is_admin)
+        self.patient_list.refresh()
+        self.idle.start()
+
+    def _unlock_failed(self, error: BaseException) -> None:
+        if isinstance(error, AccountLocked | AccountDisabled):
+            self.logout(str(error), audit=False)
+        else:
+            self.lock_screen.show_error(str(error))
+
+    def logout(self, message: str = "", audit: bool = True) -> None:
+        """Switch user is a full logout: the window closes and the login window returns."""
+        if audit:
+            self._audit("logout")
+        self._closing_for_logout = True
+        self.sig_logged_out.emit(message)
+        self.close()
+
+    def _audit(self, action: str) -> None:
+        accounts, principal = self.services.accounts, self.principal
+        CollectionOp(self, lambda: accounts.record(principal, action), lambda _r: None).failure(
+            self.show_error
+        ).run_in_background()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        self.idle.stop()
+        super().closeEvent(event)
+        if not self._closing_for_logout:  # closing the window quits; that ends the session too
+            self._audit("logout")
+            if app is not None:
+                app.quit()

@@ -1,0 +1,148 @@
+"""The patient list: an immutable-row table model and a debounced, scanner-friendly search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from careapp.storage.patients import PatientSummary
+from careapp.ui.operations import QueryOp
+from careapp.ui.services import Services
+
+DEBOUNCE_MS = 180
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class PatientTableModel(QAbstractTableModel):
+    HEADERS = ("Name", "Date of birth", "Sex", "Hospital id")
+
+    def __init__(self, id_system: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[PatientSummary, ...] = ()
+        self._id_system = id_system
+        self._locale = QLocale()
+
+    def set_rows(self, rows: Sequence[PatientSummary]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> PatientSummary:
+        return self._rows[row]
+
+    def row_of(self, patient_id: int) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.id == patient_id), None)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        patient = self._rows[index.row()]
+        column = index.column()
+        if column == 0:
+            return patient.display_name
+        if column == 1:
+            if patient.birth_date is None:
+                return ""
+            d = patient.birth_date
+            return self._locale.toString(QDate(d.year, d.month, d.day), QLocale.FormatType.ShortFormat)
+        if column == 2:
+            return self.tr(patient.sex.capitalize())
+        hospital = next((i.value for i in patient.identifiers if i.system == self._id_system), None)
+        return hospital or (patient.identifiers[0].value if patient.identifiers else "")
+
+
+class PatientListPanel(QWidget):
+    """Search box over the table. Typing searches after a short pause; Enter (as a barcode
+    scanner sends it) looks the text up as an exact identifier and selects that patient."""
+
+    sig_patient_selected = Signal(int)
+    sig_cleared = Signal()
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._generation = 0
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search name, date or id — or scan a wristband"))
+        self.search.setAccessibleName(self.tr("Search patients"))
+        self.search.setClearButtonEnabled(True)
+        self.model = PatientTableModel(services.settings.hospital.patient_id_system, self)
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Patients"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self._exact_lookup)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table)
+
+    def refresh(self, select_id: int | None = None) -> None:
+        self._debounce.stop()
+        self._generation += 1
+        generation, text = self._generation, self.search.text()
+        patients = self._services.patients
+        QueryOp(self, lambda: patients.search(text), lambda rows: self._show(generation, rows, select_id)).run_in_background()
+
+    def _show(self, generation: int, rows: list[PatientSummary], select_id: int | None) -> None:
+        if generation != self._generation:
+            return  # an older search finished after a newer one: drop it
+        self.model.set_rows(rows)
+        if select_id is not None and (row := self.model.row_of(select_id)) is not None:
+            self.table.selectRow(row)
+        elif not rows:
+            self.sig_cleared.emit()
+
+    def _exact_lookup(self) -> None:
+        self._debounce.stop()
+        value = self.search.text().strip()
+        if not value:
+            return
+        patients = self._services.patients
+        self._generation += 1
+        generation = self._generation
+
+        def lookup() -> tuple[list[PatientSummary], int | None]:
+            ids = patients.find_by_identifier(value)
+            if len(ids) == 1:  # the scanned wristband: show and select just that patient
+                return patients.summaries(ids), ids[0]
+            return patients.search(value), None
+
+        QueryOp(self, lookup, lambda result: self._show(generation, result[0], result[1])).run_in_background()
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.sig_patient_selected.emit(self.model.row_at(current.row()).id)
+
+    def clear(self) -> None:
+        """Forget everything shown (idle lock, logout)."""
+        self._generation += 1
+        self.search.clear()
+        self._debounce.stop()
+        self.model.set_rows(())

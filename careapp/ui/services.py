@@ -1,0 +1,47 @@
+"""What the windows work with: the open cache and the services over it (no Qt here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from careapp import settings as settings_store
+from careapp.auth.accounts import AccountService
+from careapp.auth.roles import Principal, require_admin
+from careapp.domain.clock import Clock, utcnow
+from careapp.settings import Settings
+from careapp.storage.care_flows import CareFlowRepository
+from careapp.storage.database import CacheDatabase, open_active_cache
+from careapp.storage.patients import PatientRepository
+from careapp.storage.physicians import PhysicianRepository
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: CacheDatabase
+    clock: Clock = utcnow
+    accounts: AccountService = field(init=False)
+    patients: PatientRepository = field(init=False)
+    care_flows: CareFlowRepository = field(init=False)
+    physicians: PhysicianRepository = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.accounts = AccountService(self.db, self.clock)
+        self.patients = PatientRepository(self.db, self.clock)
+        self.care_flows = CareFlowRepository(self.db, self.clock)
+        self.physicians = PhysicianRepository(self.db)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock = utcnow) -> Services:
+        """Open the active backend's cache (may migrate: call off the GUI thread)."""
+        return cls(settings, open_active_cache(settings), clock)
+
+    def save_settings(self, principal: Principal, new: Settings) -> None:
+        """Workstation settings are an admin's to change; the role is checked here, not in the UI."""
+        require_admin(principal)
+        settings_store.save(new)
+        self.accounts.record(principal, "settings.changed")
+        self.settings = new
+
+    def close(self) -> None:
+        self.db.close()
