@@ -121,6 +121,12 @@ class HospitalConfig:
     def hl7_endpoint(self) -> str:
         return f"{self.hl7_host}:{self.hl7_port}"
 
+    @property
+    def known_systems(self) -> frozenset[str]:
+        """Identifier systems this hospital's records are kept under."""
+        systems = {r.system for r in self.identifier_rules}
+        return frozenset(systems | {self.patient_id_system, self.visit_number_system})
+
     def system_for(self, authority: str, type_code: str) -> str | None:
         return next(
             (r.system for r in self.identifier_rules if r.matches(authority, type_code)), None

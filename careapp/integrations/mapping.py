@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,15 @@ from careapp.domain.patient import Patient, Physician, Sex
 from careapp.integrations.config import HospitalConfig
 from careapp.integrations.errors import MalformedReply
 from careapp.integrations.hl7.message import Segment
+
+
+@dataclass(frozen=True, slots=True)
+class HospitalRecord:
+    """What the hospital told us: the patient, and the attending physician when it names one."""
+
+    patient: Patient
+    attending: Physician | None = None
+
 
 _HL7_SEX = {"M": Sex.MALE, "F": Sex.FEMALE, "O": Sex.OTHER, "A": Sex.OTHER, "N": Sex.OTHER}
 _FHIR_SEX = {s.value: s for s in Sex}
@@ -140,8 +149,9 @@ def patient_from_fhir(resource: Mapping[str, Any], config: HospitalConfig) -> Pa
     if resource.get("resourceType") != "Patient":
         raise MalformedReply("a search entry is not a Patient")
     identifiers: list[Identifier] = []
+    known = config.known_systems
     for raw in resource.get("identifier") or []:
-        if not isinstance(raw, Mapping):
+        if not isinstance(raw, Mapping) or raw.get("system") not in known:
             continue
         try:
             identifier = Identifier(str(raw.get("system") or ""), str(raw.get("value") or ""))

@@ -8,14 +8,13 @@ import os
 import time
 from datetime import datetime
 
-from careapp.domain.patient import Patient
 from careapp.integrations.config import HospitalConfig
 from careapp.integrations.errors import HospitalError, MalformedReply, UnknownPatient
 from careapp.integrations.hl7.ack import check_ack
 from careapp.integrations.hl7.codec import codec_for, escape
 from careapp.integrations.hl7.message import Message, ParseError, parse_bytes
 from careapp.integrations.hl7.mllp import MllpConnection
-from careapp.integrations.mapping import patient_from_pid
+from careapp.integrations.mapping import HospitalRecord, patient_from_pid, physician_from_xcn
 
 log = logging.getLogger(__name__)
 _counter = itertools.count(1)
@@ -43,7 +42,9 @@ def build_query(config: HospitalConfig, value: str, *, visit: bool, control_id: 
     return ("\r".join(segments) + "\r").encode(codec_for(config.hl7_encoding))
 
 
-def read_reply(data: bytes, config: HospitalConfig, control_id: str, *, visit: bool, value: str) -> Patient:
+def read_reply(
+    data: bytes, config: HospitalConfig, control_id: str, *, visit: bool, value: str
+) -> HospitalRecord:
     """Check the ADR^A19 against the query and map its PID (and PV1) to a Patient."""
     kind = "visit number" if visit else "patient id"
     try:
@@ -51,28 +52,32 @@ def read_reply(data: bytes, config: HospitalConfig, control_id: str, *, visit: b
     except ParseError as exc:
         raise MalformedReply(str(exc)) from None
     check_ack(reply, control_id, kind)
-    return patient_from_reply(reply, config, visit=visit, value=value)
+    return record_from_reply(reply, config, visit=visit, value=value)
 
 
-def patient_from_reply(reply: Message, config: HospitalConfig, *, visit: bool, value: str) -> Patient:
+def record_from_reply(
+    reply: Message, config: HospitalConfig, *, visit: bool, value: str
+) -> HospitalRecord:
     pid = reply.first("PID")
     if pid is None:
         raise UnknownPatient("visit number" if visit else "patient id")
     pids = reply.all("PID")
     if len(pids) > 1:
         raise MalformedReply(f"{len(pids)} patients in a reply to a single-patient query")
-    patient = patient_from_pid(pid, config, reply.first("PV1"))
+    pv1 = reply.first("PV1")
+    patient = patient_from_pid(pid, config, pv1)
     wanted = config.visit_number_system if visit else config.patient_id_system
     if patient.identifier(wanted) != value:
         # Guard against a hospital answering about someone else (a wrong-patient import).
         where = "PV1-19" if visit else "PID-3"
         raise MalformedReply(f"{where} does not carry the requested id")
-    return patient
+    attending = physician_from_xcn(pv1.repetitions(7)[0]) if pv1 and pv1.repetitions(7) else None
+    return HospitalRecord(patient, attending)
 
 
 def query_patient(
     config: HospitalConfig, value: str, *, visit: bool = False, connection: MllpConnection | None = None
-) -> Patient:
+) -> HospitalRecord:
     """Look one patient up by hospital patient id or visit number. Raises HospitalError.
 
     ``connection`` lets a batch (the SIU pull) reuse one TCP connection. A timeout or dropped

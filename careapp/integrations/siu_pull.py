@@ -1,0 +1,213 @@
+"""One pass over the SIU drop folder: appointments → patients and queued care flow starts.
+
+For each appointment: look the patient's demographics up at the configured source, create or
+update the patient and queue the mapped care flow's start for the named physician, all in one
+cache transaction keyed by MSH-10 + SCH-1 (so a message is applied once, however often it is
+dropped). A file moves to processed/ when every message in it was applied (or was a duplicate),
+to error/ otherwise. When the hospital or the cache is unavailable the pass stops and leaves the
+remaining files in place for the next run: nothing is lost and nothing is applied twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from careapp.domain.identifiers import Identifier
+from careapp.domain.patient import Patient, Physician
+from careapp.integrations.config import HospitalConfig
+from careapp.integrations.errors import (
+    AmbiguousPatient,
+    HospitalError,
+    HospitalRejected,
+    MalformedMessage,
+    MalformedReply,
+    UnknownPatient,
+)
+from careapp.integrations.hl7.drop_folder import DEFAULT_MIN_AGE, DropFolder
+from careapp.integrations.hl7.siu import Appointment, Ignored, Rejected, read_siu_file
+from careapp.integrations.lookup import PatientSource
+from careapp.integrations.mapping import with_identifier
+from careapp.storage.errors import DuplicateIdentifier, StorageError
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]  # (files done, files in this pass)
+
+# Failures that belong to one message: the file goes to error/, the pass continues.
+_MESSAGE_FAILURES = (UnknownPatient, AmbiguousPatient, MalformedReply, HospitalRejected, MalformedMessage)
+
+
+class AppointmentOutcome(Protocol):
+    created: bool
+    queued_care_flow: bool
+    duplicate: bool
+
+
+class AppointmentSink(Protocol):
+    """``careapp.storage.appointments.AppointmentRepository`` satisfies this."""
+
+    def apply_appointment(
+        self, message_key: str, patient: Patient, physician: Physician | None,
+        definition_id: str | None, actor: str,
+    ) -> AppointmentOutcome: ...  # fmt: skip
+
+
+@dataclass
+class SiuSummary:
+    folder: str
+    files: int = 0  # ready files this pass looked at
+    processed: int = 0  # moved to processed/
+    failed: int = 0  # moved to error/
+    in_progress: int = 0  # skipped: still being written
+    left: int = 0  # not reached (stopped, cancelled or unreadable); picked up next time
+    messages: int = 0
+    patients_created: int = 0
+    patients_updated: int = 0
+    care_flows_queued: int = 0
+    unmapped: int = 0  # applied, but no care flow is mapped to the appointment's service
+    duplicates: int = 0
+    ignored: int = 0  # SIU events other than S12
+    message_errors: int = 0
+    hospital_queries: int = 0
+    cancelled: bool = False
+    stopped: str | None = None  # one line: why the pass stopped early
+    errors: list[str] = field(default_factory=list)  # one line per failed file (no PHI)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _StopPass(Exception):
+    """The hospital or the cache is unavailable: stop, leave the rest for the next run."""
+
+
+def pull_siu(
+    folder: Path,
+    config: HospitalConfig,
+    sink: AppointmentSink,
+    *,
+    actor: str,
+    source: str | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    min_age: float = DEFAULT_MIN_AGE,
+    clock: Callable[[], float] | None = None,
+) -> SiuSummary:
+    drop = DropFolder(folder, min_age, clock) if clock else DropFolder(folder, min_age)
+    files, in_progress = drop.scan()
+    summary = SiuSummary(folder=str(folder), files=len(files), in_progress=in_progress)
+    total = len(files)
+    if progress:
+        progress(0, total)
+    with PatientSource(config, source) as patients:
+        try:
+            for done, path in enumerate(files):
+                if cancel is not None and cancel.is_set():
+                    summary.cancelled = True
+                    summary.left += total - done
+                    break
+                try:
+                    _pull_file(path, drop, config, sink, patients, actor, summary)
+                except _StopPass as exc:
+                    summary.stopped = str(exc)
+                    summary.left += total - done
+                    break
+                if progress:
+                    progress(done + 1, total)
+        finally:
+            summary.hospital_queries = patients.queries
+    log.info(
+        "SIU pull: %d files, %d processed, %d failed, %d messages, %d duplicates",
+        summary.files, summary.processed, summary.failed, summary.messages, summary.duplicates,
+    )  # fmt: skip
+    return summary
+
+
+def _pull_file(
+    path: Path,
+    drop: DropFolder,
+    config: HospitalConfig,
+    sink: AppointmentSink,
+    patients: PatientSource,
+    actor: str,
+    summary: SiuSummary,
+) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        summary.left += 1  # vanished or locked by its writer: try again next time
+        return
+    try:
+        items = read_siu_file(data, config)
+    except MalformedMessage as exc:
+        _fail(path, drop, summary, [str(exc)])
+        return
+    failures: list[str] = []
+    for item in items:
+        summary.messages += 1
+        if isinstance(item, Ignored):
+            summary.ignored += 1
+            continue
+        if isinstance(item, Rejected):
+            summary.message_errors += 1
+            failures.append(str(item.error))
+            continue
+        try:
+            _apply(item, config, sink, patients, actor, summary)
+        except _MESSAGE_FAILURES as exc:
+            summary.message_errors += 1
+            failures.append(f"message {item.control_id[:20]}: {exc}")
+    if failures:
+        _fail(path, drop, summary, failures)
+    else:
+        drop.move_processed(path)
+        summary.processed += 1
+
+
+def _apply(
+    item: Appointment,
+    config: HospitalConfig,
+    sink: AppointmentSink,
+    patients: PatientSource,
+    actor: str,
+    summary: SiuSummary,
+) -> None:
+    try:
+        record = patients.fetch(item.patient_id)
+    except _MESSAGE_FAILURES:
+        raise
+    except HospitalError as exc:  # timeout, unreachable, configuration
+        raise _StopPass(str(exc)) from None
+    patient = record.patient
+    if item.visit_number:
+        patient = with_identifier(patient, Identifier(config.visit_number_system, item.visit_number))
+    _code, definition_id = config.care_flow_for(item.service_codes)
+    physician = item.physician or record.attending
+    try:
+        result = sink.apply_appointment(item.message_key, patient, physician, definition_id, actor)
+    except DuplicateIdentifier as exc:  # this message clashes with the cache: error/, go on
+        raise MalformedMessage(str(exc)) from None
+    except StorageError as exc:  # disk full, cache locked: stop, retry the rest next time
+        raise _StopPass(str(exc)) from None
+    if result.duplicate:
+        summary.duplicates += 1
+        return
+    if result.created:
+        summary.patients_created += 1
+    else:
+        summary.patients_updated += 1
+    if result.queued_care_flow:
+        summary.care_flows_queued += 1
+    elif definition_id is None:
+        summary.unmapped += 1
+
+
+def _fail(path: Path, drop: DropFolder, summary: SiuSummary, reasons: list[str]) -> None:
+    reason = "; ".join(reasons[:5]) + (f"; and {len(reasons) - 5} more" if len(reasons) > 5 else "")
+    drop.move_error(path, reason)
+    summary.failed += 1
+    summary.errors.append(f"{path.name}: {reason}")
