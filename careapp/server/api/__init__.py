@@ -1,0 +1,1 @@
+"""HTTP routers under /v1, one module per resource."""

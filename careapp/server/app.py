@@ -1,0 +1,90 @@
+"""The FastAPI application of one deployment (one region, one environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from careapp import __version__
+from careapp.server import logs, problems
+from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
+from careapp.server.clock import Clock, SystemClock
+from careapp.server.config import ServerConfig
+from careapp.server.context import Services
+from careapp.server.crypto import Sealer, load_key
+from careapp.server.db import Database
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def default_key_file(db: Database) -> Path | None:
+    """For a SQLite file the key lives beside it (a copy of the database alone stays sealed)."""
+    if db.is_sqlite and db.url.database not in (None, "", ":memory:"):
+        return Path(db.url.database).with_suffix(".key")  # type: ignore[arg-type]
+    return None
+
+
+def build_services(config: ServerConfig, clock: Clock | None = None, db: Database | None = None) -> Services:
+    db = db or Database(config.db_url)
+    key = load_key(config.secret_file, default_key_file(db))
+    return Services(config=config, db=db, clock=clock or SystemClock(), sealer=Sealer(key, config.region, config.environment))
+
+
+class Guard(BaseHTTPMiddleware):
+    """Refuse oversized bodies early; never let a cache or a proxy keep API responses."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return problems.problem_response(413, "body-too-large", f"Bodies are limited to {MAX_BODY_BYTES} bytes.")
+        response = await call_next(request)
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title="CareApp regional backend",
+        version=__version__,
+        description=(
+            "One deployment serves one region and one environment (see GET /v1/health). "
+            "Errors are RFC 9457 problem details. Creating POSTs accept Idempotency-Key."
+        ),
+        routes=app.routes,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(config: ServerConfig | None = None, *, services: Services | None = None, clock: Clock | None = None) -> FastAPI:
+    """The app for CONFIG. The database must already be migrated (see careapp.server.schema)."""
+    services = services or build_services(config or ServerConfig.from_env(), clock)
+    app = FastAPI(
+        title="CareApp regional backend",
+        version=__version__,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    problems.install(app)
+    app.add_middleware(Guard)
+    for module in (health, directory, workstations, patients, definitions, careflows, changes):
+        app.include_router(module.router, prefix="/v1")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    logs.install()
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """uvicorn factory for --workers N: each worker process reads the config from its environment."""
+    return create_app(ServerConfig.from_env())

@@ -1,0 +1,1 @@
+"""Synthetic demo data: identifier systems, physicians and published care flow definitions."""

@@ -1,0 +1,158 @@
+"""Care flow definitions, care flows and activities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from careapp.server.schemas.common import Count, Input, JsonObject, Page, text
+
+CareFlowStatus = Literal["active", "completed", "stopped", "missing_baseline_info"]
+ActivityStatus = Literal["active", "done", "canceled", "expired"]
+DefinitionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+DOCUMENT_HELP = (
+    "A care flow definition document, format careapp.careflow/1 (see careapp/domain/careflow.py): "
+    "title, description, data_points, constants, steps → activities (form, message, checklist)."
+)
+Localized = str | dict[str, str]
+
+
+class DataPointOut(BaseModel):
+    id: str
+    key: str
+    value_type: Literal["string", "number", "date", "boolean", "strings"]
+    label: Localized
+    baseline: bool
+    optional: bool
+
+
+class DefinitionSummary(BaseModel):
+    id: str
+    title: Localized
+    description: Localized | None
+    live_version: int | None
+    baseline: list[DataPointOut]
+    updated_at: datetime
+
+
+class DefinitionList(BaseModel):
+    items: list[DefinitionSummary]
+
+
+class WorkingVersionOut(BaseModel):
+    definition_id: str
+    revision: int = Field(description="Send as If-Match when replacing the working version.")
+    live_version: int | None
+    versions: list[int]
+    document: dict[str, Any] = Field(description=DOCUMENT_HELP)
+    updated_at: datetime
+
+
+class VersionOut(BaseModel):
+    definition_id: str
+    version: int
+    live: bool
+    published_at: datetime
+    document: dict[str, Any] = Field(description=DOCUMENT_HELP)
+
+
+class VersionList(BaseModel):
+    items: list[VersionOut]
+
+
+class LiveVersionIn(Input):
+    version: Count
+
+
+class ConstantIn(Input):
+    value: Annotated[str, StringConstraints(max_length=10_000)] | None = Field(
+        None, description="Write-only for a concealed constant; null blanks it."
+    )
+    concealed: bool | None = Field(None, description="Change whether the constant is concealed.")
+
+
+class ConstantOut(BaseModel):
+    key: str
+    concealed: bool
+    value: str | None = Field(None, description="Never present for a concealed constant.")
+    value_set: bool
+
+
+class ConstantList(BaseModel):
+    items: list[ConstantOut]
+
+
+class CareFlowStart(Input):
+    patient_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    definition_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    version: Count | None = Field(None, description="A published version; the live one when omitted.")
+    baseline: JsonObject = Field(default_factory=dict, description="Baseline data points by id or key.")
+
+
+class BaselineIn(Input):
+    baseline: JsonObject
+
+
+class CareFlowStop(Input):
+    reason: text(500, required=False) | None = None  # type: ignore[valid-type]
+
+
+class StepOut(BaseModel):
+    index: int
+    id: str
+    title: Localized
+
+
+class CareFlowOut(BaseModel):
+    id: str
+    patient_id: str
+    definition_id: str
+    version: int
+    status: CareFlowStatus
+    current_step: StepOut | None
+    missing_baseline: list[str] = Field(description="Keys of the baseline data points still needed.")
+    data_points: dict[str, Any] = Field(description="Recorded data point values by key.")
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    stopped_at: datetime | None
+    stop_reason: str | None
+
+
+class CareFlowList(Page):
+    items: list[CareFlowOut]
+
+
+class ActivityOut(BaseModel):
+    id: str
+    care_flow_id: str
+    patient_id: str
+    step_id: str
+    activity_id: str = Field(description="The activity's id in the definition.")
+    type: Literal["form", "message", "checklist"]
+    stakeholder: Literal["patient", "clinician"]
+    title: Localized
+    status: ActivityStatus
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    form: dict[str, Any] | None = None
+    body: Localized | None = None
+    items: list[Localized] | None = None
+    answers: dict[str, Any] | None = None
+
+
+class ActivityList(Page):
+    items: list[ActivityOut]
+
+
+class ActivityComplete(Input):
+    checked_items: list[Annotated[int, Field(ge=0, le=1000)]] | None = Field(
+        None, max_length=1000, description="For a checklist: the indexes of the ticked items (all are needed)."
+    )
+
+
+class FormResponseIn(Input):
+    answers: JsonObject = Field(description="Answers by question id.")

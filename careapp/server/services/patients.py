@@ -1,0 +1,209 @@
+"""Patients: create-or-return by identifier, versioned updates, lookup, hospital push."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from careapp.domain.patient import fold
+from careapp.server.context import Tx
+from careapp.server.models import IdentifierSystemRow, PatientIdentifierRow, PatientRow, PhysicianRow
+from careapp.server.schemas.patients import (
+    Demographics,
+    IdentifierIn,
+    PatientCreate,
+    PatientUpdate,
+    patient_fields,
+)
+from careapp.server.services.common import conflict, get_or_404, invalid
+
+
+def _check_identifiers(session: Session, identifiers: Sequence[IdentifierIn]) -> None:
+    pairs = [(i.system, i.value) for i in identifiers]
+    if len(set(pairs)) != len(pairs):
+        raise invalid("duplicate-identifier", "The same identifier is given twice.")
+    systems = {i.system for i in identifiers}
+    known = set(session.scalars(select(IdentifierSystemRow.uri).where(IdentifierSystemRow.uri.in_(systems))))
+    if unknown := sorted(systems - known):
+        raise invalid(
+            "unknown-identifier-system",
+            "Identifier systems must be configured first (POST /v1/identifier-systems).",
+            systems=unknown,
+        )
+
+
+def _check_physician(session: Session, physician_id: str | None) -> None:
+    if physician_id is not None and session.get(PhysicianRow, physician_id) is None:
+        raise invalid("unknown-physician", "physician_id is not a known physician.")
+
+
+def find_by_identifiers(session: Session, identifiers: Sequence[IdentifierIn]) -> PatientRow | None:
+    """The one patient holding any of IDENTIFIERS; 409 if they point at different patients."""
+    if not identifiers:
+        return None
+    clauses = [
+        (PatientIdentifierRow.system == i.system) & (PatientIdentifierRow.value == i.value) for i in identifiers
+    ]
+    from sqlalchemy import or_
+
+    ids = set(session.scalars(select(PatientIdentifierRow.patient_id).where(or_(*clauses))))
+    if len(ids) > 1:
+        raise conflict("identifiers-disagree", "These identifiers belong to different patients.")
+    return session.get(PatientRow, ids.pop()) if ids else None
+
+
+def _new_patient(tx: Tx, demographics: Demographics, identifiers: Sequence[IdentifierIn]) -> PatientRow:
+    fields = patient_fields(demographics)
+    row = PatientRow(
+        version=1,
+        family_name=fields["family_name"],
+        given_name=fields.get("given_name") or "",
+        birth_date=fields.get("birth_date"),
+        sex=fields.get("sex") or "unknown",
+        phone=fields.get("phone"),
+        email=fields.get("email"),
+        address=fields.get("address"),
+        language=fields.get("language"),
+        physician_id=demographics.physician_id,
+        created_at=tx.now,
+        updated_at=tx.now,
+    )
+    row.identifiers = [PatientIdentifierRow(system=i.system, value=i.value) for i in identifiers]
+    return row
+
+
+def create(tx: Tx, body: PatientCreate) -> tuple[PatientRow, bool]:
+    """Create the patient, or return the one already known by any of its identifiers.
+
+    The unique constraint on (system, value) decides races: the loser's insert fails inside a
+    savepoint and it returns the winner's patient.
+    """
+    _check_identifiers(tx.session, body.identifiers)
+    _check_physician(tx.session, body.physician_id)
+    existing = find_by_identifiers(tx.session, body.identifiers)
+    if existing is None:
+        row = _new_patient(tx, body, body.identifiers)
+        try:
+            with tx.session.begin_nested():
+                tx.session.add(row)
+        except IntegrityError:
+            existing = find_by_identifiers(tx.session, body.identifiers)
+            if existing is None:
+                raise
+        else:
+            tx.audit("patient.created", patient_id=row.id, resource_type="patient", resource_id=row.id)
+            tx.change("patient", row.id, "created", row.id)
+            return row, True
+    tx.audit("patient.viewed", patient_id=existing.id, resource_type="patient", resource_id=existing.id)
+    return existing, False
+
+
+def get(tx: Tx, patient_id: str) -> PatientRow:
+    row = get_or_404(tx.session, PatientRow, patient_id, "patient")
+    tx.audit("patient.viewed", patient_id=row.id, resource_type="patient", resource_id=row.id)
+    return row
+
+
+def lookup(tx: Tx, identifier: IdentifierIn) -> PatientRow | None:
+    row = find_by_identifiers(tx.session, [identifier])
+    tx.audit(
+        "patient.looked_up",
+        patient_id=row.id if row else None,
+        resource_type="patient",
+        resource_id=row.id if row else None,
+    )
+    return row
+
+
+def search(tx: Tx, *, name: str | None, limit: int, offset: int) -> tuple[list[PatientRow], int]:
+    query = select(PatientRow)
+    if name:
+        # Prefix on family name; folding in SQL is backend-specific, so compare case-insensitively.
+        query = query.where(func.lower(PatientRow.family_name).like(fold(name).replace("%", r"\%") + "%", escape="\\"))
+    total = tx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(
+        tx.session.scalars(
+            query.order_by(PatientRow.family_name, PatientRow.given_name, PatientRow.id).limit(limit).offset(offset)
+        )
+    )
+    for row in rows:
+        tx.audit("patient.listed", patient_id=row.id, resource_type="patient", resource_id=row.id)
+    return rows, total
+
+
+def _replace_identifiers(tx: Tx, row: PatientRow, identifiers: Sequence[IdentifierIn]) -> None:
+    _check_identifiers(tx.session, identifiers)
+    wanted = {(i.system, i.value) for i in identifiers}
+    current = {(i.system, i.value): i for i in row.identifiers}
+    for pair, ident in current.items():
+        if pair not in wanted:
+            row.identifiers.remove(ident)
+    for system, value in wanted - set(current):
+        row.identifiers.append(PatientIdentifierRow(system=system, value=value))
+
+
+def _apply(tx: Tx, row: PatientRow, body: Demographics | PatientUpdate) -> None:
+    for name, value in patient_fields(body).items():
+        if name in ("family_name", "sex") and value is None:
+            continue  # required fields are never cleared
+        setattr(row, name, "" if name == "given_name" and value is None else value)
+    if "physician_id" in body.model_fields_set:
+        _check_physician(tx.session, body.physician_id)
+        row.physician_id = body.physician_id
+    # Always touch the row so its version moves even when only identifiers changed.
+    row.updated_at = tx.now
+
+
+def update(tx: Tx, patient_id: str, body: PatientUpdate) -> PatientRow:
+    row = get_or_404(tx.session, PatientRow, patient_id, "patient", for_update=True)
+    if body.version != row.version:
+        raise conflict("stale-version", f"The patient is at version {row.version}; re-read it and retry.")
+    _apply(tx, row, body)
+    if body.identifiers is not None:
+        _replace_identifiers(tx, row, body.identifiers)
+    try:
+        with tx.session.begin_nested():
+            tx.session.flush()
+    except IntegrityError as exc:
+        raise conflict("identifier-taken", "An identifier belongs to another patient.") from exc
+    tx.audit("patient.updated", patient_id=row.id, resource_type="patient", resource_id=row.id)
+    tx.change("patient", row.id, "updated", row.id)
+    return row
+
+
+def upsert_by_identifier(tx: Tx, key: IdentifierIn, demographics: Demographics, extra: Sequence[IdentifierIn]) -> tuple[PatientRow, bool]:
+    """The hospital push: the hospital is the source of truth for demographics."""
+    identifiers = [key, *[i for i in extra if (i.system, i.value) != (key.system, key.value)]]
+    _check_identifiers(tx.session, identifiers)
+    _check_physician(tx.session, demographics.physician_id)
+    row = find_by_identifiers(tx.session, [key])
+    if row is None:
+        new = _new_patient(tx, demographics, identifiers)
+        try:
+            with tx.session.begin_nested():
+                tx.session.add(new)
+        except IntegrityError:
+            row = find_by_identifiers(tx.session, [key])
+            if row is None:
+                raise conflict("identifier-taken", "An identifier belongs to another patient.") from None
+        else:
+            tx.audit("patient.imported", patient_id=new.id, resource_type="patient", resource_id=new.id)
+            tx.change("patient", new.id, "created", new.id)
+            return new, True
+    tx.session.refresh(row, with_for_update=True)
+    _apply(tx, row, demographics)
+    have = {(i.system, i.value) for i in row.identifiers}
+    for ident in identifiers:
+        if (ident.system, ident.value) not in have:
+            row.identifiers.append(PatientIdentifierRow(system=ident.system, value=ident.value))
+    try:
+        with tx.session.begin_nested():
+            tx.session.flush()
+    except IntegrityError as exc:
+        raise conflict("identifier-taken", "An identifier belongs to another patient.") from exc
+    tx.audit("patient.imported", patient_id=row.id, resource_type="patient", resource_id=row.id)
+    tx.change("patient", row.id, "updated", row.id)
+    return row, False
