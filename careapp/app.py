@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 import sys
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from careapp import settings as settings_store
-from careapp.auth.roles import Principal
 from careapp.ui import operations
 from careapp.ui.login import LoginDialog
-from careapp.ui.services import Services
 
-log = logging.getLogger("careapp")
+if TYPE_CHECKING:
+    from careapp.auth.roles import Principal
+    from careapp.ui.services import Services
 
 
 class DesktopApp:
@@ -32,7 +32,18 @@ class DesktopApp:
 
     def start(self) -> None:
         self.login.show()
-        operations.QueryOp(self.login, lambda: Services.open(self.settings), self._cache_ready).failure(
+        # The cache (and SQLAlchemy with it) loads once the window is up, off the GUI thread.
+        QTimer.singleShot(0, self._open_cache)
+
+    def _open_cache(self) -> None:
+        settings = self.settings
+
+        def open_services() -> Services:
+            from careapp.ui.services import Services
+
+            return Services.open(settings)
+
+        operations.QueryOp(self.login, open_services, self._cache_ready).failure(
             self.login.show_failure
         ).run_in_background()
 
@@ -72,10 +83,13 @@ class DesktopApp:
 
 
 def run_gui(demo: bool = False) -> int:
+    import logging
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     QCoreApplication.setApplicationName("CareApp")
     QCoreApplication.setOrganizationName("CareApp")
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    if QApplication.instance() is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv)
     try:
         settings = settings_store.load()
@@ -83,8 +97,10 @@ def run_gui(demo: bool = False) -> int:
         QMessageBox.critical(None, "CareApp", str(exc))
         return 2
     if demo and not settings.backend.is_demo:
-        settings = settings.with_changes(backends=(settings_store.BackendProfile(), *settings.backends), active_backend=0)
-    desktop = DesktopApp(app, settings)  # noqa: F841 — kept alive for the event loop
+        settings = settings.with_changes(
+            backends=(settings_store.BackendProfile(), *settings.backends), active_backend=0
+        )
+    desktop = DesktopApp(app, settings)
     desktop.start()
     app.setQuitOnLastWindowClosed(False)
     desktop.login.finished.connect(lambda _r: None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -89,6 +88,8 @@ def load(path: Path | None = None) -> Settings:
 
 def save(settings: Settings, path: Path | None = None) -> None:
     """Write atomically so a full disk or a crash never leaves half a settings file."""
+    import tempfile  # not needed at start-up
+
     path = path or paths.settings_file()
     data = asdict(settings)
     tmp: str | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,8 +22,12 @@ from careapp.storage.models import UserRow
 
 LOCK_AFTER_FAILURES = 10
 GENERIC_FAILURE = "The user name or password is not correct."
-# Spent on unknown user names so their answer takes as long as a wrong password.
-_DUMMY_HASH = passwords.hash_password("careapp-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Spent on unknown user names so their answer takes as long as a wrong password."""
+    return passwords.hash_password("careapp-timing-equaliser")
 
 
 class AuthError(Exception):
@@ -130,7 +135,7 @@ class AccountService:
             row = session.scalar(select(UserRow).where(UserRow.username == name))
             now = self._clock()
             if row is None:
-                passwords.verify(_DUMMY_HASH, password)
+                passwords.verify(_dummy_hash(), password)
                 audit.record(session, "anonymous", "login.failed", f"username:{name[:64]}", None, self._clock)
                 refusal = LoginFailed()
             elif row.locked_at is not None:

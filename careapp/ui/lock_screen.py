@@ -46,8 +46,9 @@ class LockScreen(QWidget):
 
     def show_for(self, principal: Principal) -> None:
         self.title.setText(
-            self.tr("<h2>Workstation locked</h2><p>Signed in as %1. Enter your password to continue.</p>")
-            .replace("%1", principal.display_name)
+            self.tr(
+                "<h2>Workstation locked</h2><p>Signed in as %1. Enter your password to continue.</p>"
+            ).replace("%1", principal.display_name)
         )
         self.password.clear()
         self.message.show_info("")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
@@ -15,13 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careapp.auth.accounts import AccountError, AuthError, LoginThrottled
-from careapp.auth.passwords import WeakPassword
-from careapp.auth.roles import Principal
 from careapp.settings import BackendProfile
 from careapp.ui.operations import CollectionOp, QueryOp
-from careapp.ui.services import Services
 from careapp.ui.widgets import EnvironmentBanner, MessageLabel, add_row
+
+if TYPE_CHECKING:  # the login window opens before SQLAlchemy and Argon2 are even imported
+    from careapp.auth.roles import Principal
+    from careapp.ui.services import Services
 
 
 class LoginDialog(QDialog):
@@ -81,9 +83,7 @@ class LoginDialog(QDialog):
     def _first_admin_page(self) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        intro = QLabel(
-            self.tr("This workstation has no accounts yet. Create the first admin account.")
-        )
+        intro = QLabel(self.tr("This workstation has no accounts yet. Create the first admin account."))
         intro.setWordWrap(True)
         form.addRow(intro)
         self.new_username = QLineEdit()
@@ -148,6 +148,8 @@ class LoginDialog(QDialog):
         ).run_in_background()
 
     def _sign_in_failed(self, error: BaseException) -> None:
+        from careapp.auth.accounts import LoginThrottled
+
         self.password.clear()
         self._set_ready(True)
         if isinstance(error, LoginThrottled):
@@ -164,7 +166,9 @@ class LoginDialog(QDialog):
             self.sign_in.setEnabled(True)
             self.message.show_info("")
         else:
-            self.message.show_error(self.tr("Too many failed attempts. Try again in %n s.", "", self._wait_seconds))
+            self.message.show_error(
+                self.tr("Too many failed attempts. Try again in %n s.", "", self._wait_seconds)
+            )
 
     def _attempt_create_admin(self) -> None:
         if self._services is None:
@@ -181,10 +185,7 @@ class LoginDialog(QDialog):
 
     def _create_failed(self, error: BaseException) -> None:
         self._set_ready(True)
-        if isinstance(error, WeakPassword | AccountError):
-            self.message.show_error(str(error))
-        else:
-            self.show_failure(error)
+        self.show_failure(error)
 
     def _signed_in(self, principal: Principal) -> None:
         self.password.clear()

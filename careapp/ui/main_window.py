@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from careapp.auth.accounts import AccountDisabled, AccountLocked
 from careapp.auth.roles import Principal
@@ -48,7 +57,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.user_label = QLabel(self.tr("Signed in: %1 (%2)").replace("%1", principal.display_name).replace("%2", principal.role.value))
+        self.user_label = QLabel(
+            self.tr("Signed in: %1 (%2)")
+            .replace("%1", principal.display_name)
+            .replace("%2", principal.role.value)
+        )
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._build_actions()
@@ -79,11 +92,17 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         ward = bar.addMenu(self.tr("&Ward"))
-        self.find_action = self._action(self.tr("&Find patient"), QKeySequence.StandardKey.Find, self.focus_search, ward)
-        self.refresh_action = self._action(self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.patient_list.refresh, ward)
+        self.find_action = self._action(
+            self.tr("&Find patient"), QKeySequence.StandardKey.Find, self.focus_search, ward
+        )
+        self.refresh_action = self._action(
+            self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.patient_list.refresh, ward
+        )
         ward.addSeparator()
         self.lock_action = self._action(self.tr("&Lock workstation"), "Ctrl+L", self.lock, ward)
-        self.switch_action = self._action(self.tr("&Switch user"), "Ctrl+Shift+L", lambda: self.logout(""), ward)
+        self.switch_action = self._action(
+            self.tr("&Switch user"), "Ctrl+Shift+L", lambda: self.logout(""), ward
+        )
         self.quit_action = self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close, ward)
         tools = bar.addMenu(self.tr("&Tools"))
         self.settings_action = self._action(self.tr("&Settings…"), "Ctrl+,", self.open_settings, tools)
@@ -91,7 +110,13 @@ class MainWindow(QMainWindow):
         for action in (self.settings_action, self.admin_action):
             action.setVisible(self.principal.is_admin)
             action.setEnabled(self.principal.is_admin)
-        self.workspace_actions = [self.find_action, self.refresh_action, self.lock_action, self.settings_action, self.admin_action]
+        self.workspace_actions = [
+            self.find_action,
+            self.refresh_action,
+            self.lock_action,
+            self.settings_action,
+            self.admin_action,
+        ]
 
     def focus_search(self) -> None:
         self.patient_list.search.setFocus()
@@ -155,14 +180,16 @@ class MainWindow(QMainWindow):
 
     def _unlock(self, password: str) -> None:
         accounts, principal = self.services.accounts, self.principal
-        CollectionOp(self, lambda: accounts.unlock_session(principal, password), lambda _p: self._unlocked()).failure(
-            self._unlock_failed
-        ).run_in_background()
+        CollectionOp(
+            self, lambda: accounts.unlock_session(principal, password), lambda _p: self._unlocked()
+        ).failure(self._unlock_failed).run_in_background()
 
     def _unlocked(self) -> None:
         self.stack.setCurrentIndex(0)
         for action in self.workspace_actions:
-            action.setEnabled(action not in (self.settings_action, self.admin_action) or self.principal.is_admin)
+            action.setEnabled(
+                action not in (self.settings_action, self.admin_action) or self.principal.is_admin
+            )
         self.patient_list.refresh()
         self.idle.start()
 

@@ -2,7 +2,8 @@
 
 ``QueryOp`` reads on a small pool; ``CollectionOp`` writes on one single worker so writes keep
 their order. Both call back on the GUI thread, and a failure reaches ``failure`` as the
-exception, whose message is meant to be shown as it is.
+exception, whose message is meant to be shown as it is. A callback whose parent widget has been
+deleted meanwhile is dropped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -21,21 +23,35 @@ _readers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="careapp-read")
 _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="careapp-write")
 
 
-class _Relay(QObject):
-    """Carries a finished future back to the GUI thread through a queued signal."""
+class _Dispatcher(QObject):
+    """One long-lived object on the GUI thread; workers emit on it, never on short-lived ones."""
 
     sig_done = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sig_done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object)
+    def _deliver(self, item: tuple[_Op[Any], Future[Any]]) -> None:
+        op, future = item
+        op._finish(future)
+
+
+_dispatcher: _Dispatcher | None = None
+
+
+def _gui_dispatcher() -> _Dispatcher:
+    global _dispatcher
+    if _dispatcher is None:  # first use happens on the GUI thread, which then owns it
+        _dispatcher = _Dispatcher()
+    return _dispatcher
 
 
 class _Op(Generic[T]):
     _executor: ThreadPoolExecutor
 
-    def __init__(
-        self,
-        parent: QObject,
-        work: Callable[[], T],
-        success: Callable[[T], Any],
-    ) -> None:
+    def __init__(self, parent: QObject, work: Callable[[], T], success: Callable[[T], Any]) -> None:
         self._parent = parent
         self._work = work
         self._success = success
@@ -46,14 +62,14 @@ class _Op(Generic[T]):
         return self
 
     def run_in_background(self) -> Future[T]:
-        relay = _Relay(self._parent)  # lives on the GUI thread, dies with the parent
-        relay.sig_done.connect(self._finish)
+        dispatcher = _gui_dispatcher()
         future = self._executor.submit(self._work)
-        future.add_done_callback(lambda f: _deliver(relay, f))
+        future.add_done_callback(lambda f: dispatcher.sig_done.emit((self, f)))
         return future
 
     def _finish(self, future: Future[T]) -> None:
-        self.sender().deleteLater()
+        if not shiboken6.isValid(self._parent):
+            return  # the window that asked has been closed meanwhile
         error = future.exception()
         if error is None:
             self._success(future.result())
@@ -61,13 +77,6 @@ class _Op(Generic[T]):
             self._failure(error)
         else:
             log.error("background operation failed: %s", type(error).__name__, exc_info=error)
-
-
-def _deliver(relay: _Relay, future: Future[Any]) -> None:
-    try:
-        relay.sig_done.emit(future)
-    except RuntimeError:  # the window that asked has been closed meanwhile
-        pass
 
 
 class QueryOp(_Op[T]):
@@ -83,5 +92,6 @@ class CollectionOp(_Op[T]):
 
 
 def shutdown() -> None:
+    """Let queued writes finish (the audit of a logout, say) before the process ends."""
     _readers.shutdown(wait=True, cancel_futures=True)
     _writer.shutdown(wait=True)

@@ -34,7 +34,9 @@ class PatientDetailPanel(QWidget):
 
     def clear(self) -> None:
         self.patient = None
-        self.header.setText(self.tr("<p style='color:#6b7280'>Select a patient, or import one from the hospital.</p>"))
+        self.header.setText(
+            self.tr("<p style='color:#6b7280'>Select a patient, or import one from the hospital.</p>")
+        )
         self.care_flows.clear()
 
     def show_patient(self, patient: Patient, care_flows: list[CareFlowSummary]) -> None:
@@ -48,16 +50,25 @@ class PatientDetailPanel(QWidget):
         rows.append(f"<p>{escape(' · '.join(facts))}</p><table cellspacing='4'>")
         for ident in patient.identifiers:
             name = self._system_names.get(ident.system, ident.system)
-            rows.append(f"<tr><td style='color:#4b5563'>{escape(name)}</td><td><b>{escape(ident.value)}</b></td></tr>")
-        for label, value in ((self.tr("Phone"), patient.phone), (self.tr("Email"), patient.email),
-                             (self.tr("Address"), patient.address)):
+            rows.append(
+                f"<tr><td style='color:#4b5563'>{escape(name)}</td><td><b>{escape(ident.value)}</b></td></tr>"
+            )
+        for label, value in (
+            (self.tr("Phone"), patient.phone),
+            (self.tr("Email"), patient.email),
+            (self.tr("Address"), patient.address),
+        ):
             if value:
-                rows.append(f"<tr><td style='color:#4b5563'>{escape(label)}</td><td>{escape(value)}</td></tr>")
+                rows.append(
+                    f"<tr><td style='color:#4b5563'>{escape(label)}</td><td>{escape(value)}</td></tr>"
+                )
         rows.append("</table>")
         self.header.setText("".join(rows))
         self.care_flows.clear()
         for flow in care_flows:
-            status = self.tr("waiting to be sent") if flow.status == "queued" else flow.status.replace("_", " ")
+            status = (
+                self.tr("waiting to be sent") if flow.status == "queued" else flow.status.replace("_", " ")
+            )
             self.care_flows.addItem(f"{flow.title} — {status}")
         if not care_flows:
             self.care_flows.addItem(self.tr("Not enrolled in any care flow yet."))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from careapp.storage.patients import PatientSummary
@@ -47,7 +56,10 @@ class PatientTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
             return None
         patient = self._rows[index.row()]
         column = index.column()
@@ -108,7 +120,9 @@ class PatientListPanel(QWidget):
         self._generation += 1
         generation, text = self._generation, self.search.text()
         patients = self._services.patients
-        QueryOp(self, lambda: patients.search(text), lambda rows: self._show(generation, rows, select_id)).run_in_background()
+        QueryOp(
+            self, lambda: patients.search(text), lambda rows: self._show(generation, rows, select_id)
+        ).run_in_background()
 
     def _show(self, generation: int, rows: list[PatientSummary], select_id: int | None) -> None:
         if generation != self._generation:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from careapp.settings import DEMO_BACKEND, ENVIRONMENTS, REGIONS, BackendProfile, Settings
 from careapp.ui.widgets import MessageLabel, add_row
@@ -34,7 +43,9 @@ class SettingsDialog(QDialog):
         add_row(form, self.tr("&Environment:"), self.environment)
         add_row(form, self.tr("&Lock after idle:"), self.idle_minutes)
         self.message = MessageLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._validate)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -45,7 +56,9 @@ class SettingsDialog(QDialog):
     def _validate(self) -> None:
         url = self.backend_url.text().strip()
         if url and not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            self.message.show_error(self.tr("The backend URL must start with https:// (plain http only on this machine)."))
+            self.message.show_error(
+                self.tr("The backend URL must start with https:// (plain http only on this machine).")
+            )
             return
         self.accept()
 

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtWidgets import QDateEdit, QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from careapp.storage import audit
 from careapp.storage.audit import AuditEntry
@@ -90,7 +99,12 @@ class AuditPage(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self.refresh)
-        for signal in (self.action.textChanged, self.actor.textChanged, self.since.dateChanged, self.until.dateChanged):
+        for signal in (
+            self.action.textChanged,
+            self.actor.textChanged,
+            self.since.dateChanged,
+            self.until.dateChanged,
+        ):
             signal.connect(lambda *_: self._debounce.start())
         self.refresh()
 
@@ -102,6 +116,8 @@ class AuditPage(QWidget):
 
         def load() -> list[AuditEntry]:
             with db.reading() as session:
-                return audit.query(session, actor=actor or None, action=action or None, since=since, until=until)
+                return audit.query(
+                    session, actor=actor or None, action=action or None, since=since, until=until
+                )
 
         QueryOp(self, load, self.model.set_rows).run_in_background()

@@ -85,7 +85,9 @@ class NewUserDialog(QDialog):
         add_row(form, self.tr("&Full name:"), self.display_name)
         add_row(form, self.tr("&Role:"), self.role)
         add_row(form, self.tr("&Temporary password:"), self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -117,7 +119,13 @@ class UsersPage(QWidget):
         self.change_role = QPushButton(self.tr("Change r&ole"))
         self.message = MessageLabel()
         buttons = QHBoxLayout()
-        for button in (self.new_user, self.toggle_disabled, self.unlock, self.reset_password, self.change_role):
+        for button in (
+            self.new_user,
+            self.toggle_disabled,
+            self.unlock,
+            self.reset_password,
+            self.change_role,
+        ):
             buttons.addWidget(button)
         buttons.addStretch()
         layout = QVBoxLayout(self)
@@ -169,7 +177,12 @@ class UsersPage(QWidget):
         dialog = NewUserDialog(self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        args = (dialog.username.text(), dialog.display_name.text(), dialog.chosen_role, dialog.password.text())
+        args = (
+            dialog.username.text(),
+            dialog.display_name.text(),
+            dialog.chosen_role,
+            dialog.password.text(),
+        )
         self._write(lambda: self._accounts.create_user(self._admin, *args))
 
     def _reset(self) -> None:
@@ -178,7 +191,9 @@ class UsersPage(QWidget):
             self.message.show_error(self.tr("Select a user first."))
             return
         password, ok = QInputDialog.getText(
-            self, self.tr("Reset password"), self.tr("Temporary password for %1:").replace("%1", user.username),
+            self,
+            self.tr("Reset password"),
+            self.tr("Temporary password for %1:").replace("%1", user.username),
             QLineEdit.EchoMode.Password,
         )
         if ok and password:
