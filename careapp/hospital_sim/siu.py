@@ -6,6 +6,7 @@ desktop's SIU pull relies on (it also skips files modified in the last seconds).
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import time
@@ -16,6 +17,7 @@ from careapp.hospital_sim import hl7_messages as msgs
 from careapp.hospital_sim.patients import SimPatient
 
 # Appointment services (AIS-3) the demo hospital books; map them to care flows in the settings.
+_runs = itertools.count()
 SERVICES = (
     ("CARDIO-FU", "Cardiology follow-up"),
     ("ORTHO-KNEE", "Knee replacement pre-op"),
@@ -57,7 +59,7 @@ def write_siu_files(
     rng = random.Random(seed)
     start = start or datetime.now().replace(hour=8, minute=0, second=0, microsecond=0)
     # Control ids differ per run (a re-run drops new appointments); content follows the seed.
-    stamp = f"{int(time.time() * 10) % 10**10:010d}"
+    stamp = f"{int(time.time()) % 10**8:08d}{next(_runs) % 100:02d}"
     written: list[Path] = []
     batch: list[str] = []
     for n in range(count):

@@ -128,9 +128,7 @@ class HospitalConfig:
         return frozenset(systems | {self.patient_id_system, self.visit_number_system})
 
     def system_for(self, authority: str, type_code: str) -> str | None:
-        return next(
-            (r.system for r in self.identifier_rules if r.matches(authority, type_code)), None
-        )
+        return next((r.system for r in self.identifier_rules if r.matches(authority, type_code)), None)
 
     def care_flow_for(self, codes: Iterable[str]) -> tuple[str | None, str | None]:
         """First appointment code with a mapped care flow definition: (code, definition id)."""

@@ -215,6 +215,13 @@ def with_identifier(patient: Patient, identifier: Identifier) -> Patient:
     return replace(patient, identifiers=(*patient.identifiers, identifier))
 
 
+def replacing_identifier(patient: Patient, identifier: Identifier) -> Patient:
+    """The patient with ``identifier`` instead of any other of its system (e.g. the visit
+    number an SIU appointment names, rather than the one the demographics query returned)."""
+    kept = tuple(i for i in patient.identifiers if i.system != identifier.system)
+    return replace(patient, identifiers=(*kept, identifier))
+
+
 def patient_to_json(patient: Patient) -> dict[str, Any]:
     return {
         "id": patient.id,

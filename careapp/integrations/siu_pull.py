@@ -31,7 +31,7 @@ from careapp.integrations.errors import (
 from careapp.integrations.hl7.drop_folder import DEFAULT_MIN_AGE, DropFolder
 from careapp.integrations.hl7.siu import Appointment, Ignored, Rejected, read_siu_file
 from careapp.integrations.lookup import PatientSource
-from careapp.integrations.mapping import with_identifier
+from careapp.integrations.mapping import replacing_identifier
 from careapp.storage.errors import DuplicateIdentifier, StorageError
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ def _apply(
         raise _StopPass(str(exc)) from None
     patient = record.patient
     if item.visit_number:
-        patient = with_identifier(patient, Identifier(config.visit_number_system, item.visit_number))
+        patient = replacing_identifier(patient, Identifier(config.visit_number_system, item.visit_number))
     _code, definition_id = config.care_flow_for(item.service_codes)
     physician = item.physician or record.attending
     try:

@@ -55,9 +55,7 @@ def read_reply(
     return record_from_reply(reply, config, visit=visit, value=value)
 
 
-def record_from_reply(
-    reply: Message, config: HospitalConfig, *, visit: bool, value: str
-) -> HospitalRecord:
+def record_from_reply(reply: Message, config: HospitalConfig, *, visit: bool, value: str) -> HospitalRecord:
     pid = reply.first("PID")
     if pid is None:
         raise UnknownPatient("visit number" if visit else "patient id")

@@ -35,9 +35,7 @@ class Segment:
         raw = self.raw(n)
         if not raw:
             return []
-        return [
-            [unescape(c.split(sub, 1)[0], esc) for c in r.split(comp)] for r in raw.split(rep)
-        ]
+        return [[unescape(c.split(sub, 1)[0], esc) for c in r.split(comp)] for r in raw.split(rep)]
 
     def component(self, n: int, c: int = 1, rep: int = 1) -> str:
         reps = self.repetitions(n)

@@ -1,0 +1,88 @@
+"""A scripted MLLP peer on a free loopback port: the 'hospital' for fault tests.
+
+Each received frame is handed to ``script(payload, control_id)``, which returns the bytes to
+send back as a list of chunks (sent with a flush between them), or None to stay silent.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+Script = Callable[[bytes, str], "list[bytes] | None"]
+
+
+def control_id_of(payload: bytes) -> str:
+    msh = payload.split(b"\r", 1)[0].split(b"|")
+    return msh[9].decode() if len(msh) > 9 else ""
+
+
+def framed(text: str | bytes, encoding: str = "utf-8") -> bytes:
+    data = text.encode(encoding) if isinstance(text, str) else text
+    return b"\x0b" + data + b"\x1c\r"
+
+
+class MllpPeer:
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.events: list[tuple[str, int]] = []  # ("open"|"close", connection number)
+        self.received: list[bytes] = []
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._conns = 0
+
+    @property
+    def port(self) -> int:
+        return int(self._sock.getsockname()[1])
+
+    def __enter__(self) -> MllpPeer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self._sock.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._conns += 1
+            threading.Thread(target=self._handle, args=(conn, self._conns), daemon=True).start()
+
+    def _handle(self, conn: socket.socket, number: int) -> None:
+        self.events.append(("open", number))
+        conn.settimeout(0.05)
+        buffer = b""
+        try:
+            while not self._stop.is_set():
+                try:
+                    chunk = conn.recv(65536)
+                except TimeoutError:
+                    continue
+                if not chunk:
+                    break
+                buffer += chunk
+                while b"\x1c" in buffer:
+                    frame, _, buffer = buffer.partition(b"\x1c")
+                    payload = frame.lstrip(b"\r\n")[1:]
+                    buffer = buffer.lstrip(b"\r")
+                    self.received.append(payload)
+                    reply = self.script(payload, control_id_of(payload))
+                    for part in reply or []:
+                        conn.sendall(part)
+                        time.sleep(0.005)  # make the chunks arrive as separate reads
+        except OSError:
+            pass
+        finally:
+            self.events.append(("close", number))
+            conn.close()
