@@ -8,13 +8,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from careapp.errors import CommandError
+
 # Each headless subcommand lives with its feature; it receives the parsed arguments and
 # returns a JSON-able summary, or raises CommandError with one clear line.
 Handler = Callable[[argparse.Namespace], Any]
-
-
-class CommandError(Exception):
-    """One clear line for the user; the command exits 2."""
 
 
 def _import_handler(args: argparse.Namespace) -> Any:

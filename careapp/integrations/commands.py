@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from careapp.cli import CommandError
+from careapp.errors import CommandError
 from careapp.domain.patient import Physician
 from careapp.integrations.config import HospitalConfig
 from careapp.integrations.errors import AmbiguousPatient, HospitalError
