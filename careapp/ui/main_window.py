@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         self.patient_list = PatientListPanel(services)
         self.detail = PatientDetailPanel({s.uri: s.name for s in DEMO_SYSTEMS})
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setContentsMargins(8, 8, 8, 0)
         splitter.addWidget(self.patient_list)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)

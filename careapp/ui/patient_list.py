@@ -88,7 +88,7 @@ class PatientListPanel(QWidget):
         self._services = services
         self._generation = 0
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search name, date or id — or scan a wristband"))
+        self.search.setPlaceholderText(self.tr("Search by name or id — or scan a wristband"))
         self.search.setAccessibleName(self.tr("Search patients"))
         self.search.setClearButtonEnabled(True)
         self.model = PatientTableModel(services.settings.hospital.patient_id_system, self)

@@ -188,3 +188,23 @@ def test_siu_appointment_applied_once(db):
     assert again.duplicate
     flows = CareFlowRepository(db).for_patient(first.patient.id)
     assert [(f.definition_id, f.status) for f in flows] == [("knee-followup", "queued")]
+
+
+def test_full_disk_gives_one_clear_message_and_keeps_what_was_saved(tmp_path):
+    db = open_cache(tmp_path / "cache.sqlite3")
+    repo = PatientRepository(db)
+    repo.save_imported(Patient("Kept", "Safe", (pid("F0"),)), physician=None, actor="t", source="t")
+    with db.engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    from sqlalchemy import event
+
+    # SQLite's own "database or disk is full" (SQLITE_FULL), reached by capping the file size.
+    event.listen(db.engine, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages}"))
+    db.engine.dispose()
+    big = "x" * 200_000
+    with pytest.raises(StorageError, match="disk is full"):
+        repo.save_imported(
+            Patient("Too", "Big", (pid("F1"),), address=big), physician=None, actor="t", source="t"
+        )
+    assert [p.family_name for p in repo.search("")] == ["Kept"]

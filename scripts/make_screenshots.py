@@ -1,0 +1,93 @@
+"""Regenerate the README's screenshots: drives the real app on a throwaway profile.
+
+Run under a virtual screen:  xvfb-run -a python scripts/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "resources" / "screenshots"
+os.environ.setdefault("CAREAPP_PROFILE", tempfile.mkdtemp(prefix="careapp-shots-"))
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, DEMO_HOSPITAL_VISIT_NUMBER, Identifier  # noqa: E402
+from careapp.domain.patient import Patient, Physician, Sex  # noqa: E402
+from careapp.settings import BackendProfile, Settings  # noqa: E402
+
+PATIENTS = [
+    ("Łukasiewicz", "Jan", date(1948, 3, 2), Sex.MALE),
+    ("Dupré", "Élodie", date(1986, 11, 23), Sex.FEMALE),
+    ("Yamada", "Tarō", date(1972, 6, 9), Sex.MALE),
+    ("O'Brien", "Siobhán", date(1959, 1, 30), Sex.FEMALE),
+    ("Müller", "Jürgen", date(1963, 8, 14), Sex.MALE),
+    ("Peeters", "An", date(2001, 4, 5), Sex.FEMALE),
+    ("García Núñez", "José", date(1990, 12, 1), Sex.MALE),
+]
+
+
+def settle(ms: int = 400) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def shoot(widget: QWidget, name: str) -> None:
+    settle()
+    OUT.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(OUT / f"{name}.png"))
+    print(OUT / f"{name}.png")
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    from careapp.ui.login import LoginDialog
+    from careapp.ui.main_window import MainWindow
+    from careapp.ui.services import Services
+
+    services = Services.open(Settings())
+    admin = services.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
+    for i, (family, given, born, sex) in enumerate(PATIENTS):
+        services.patients.save_imported(
+            Patient(
+                family,
+                given,
+                (
+                    Identifier(DEMO_HOSPITAL_PATIENT_ID, f"HOSP-{4211 + i:06d}"),
+                    Identifier(DEMO_HOSPITAL_VISIT_NUMBER, f"V{880120 + i}"),
+                ),
+                birth_date=born,
+                sex=sex,
+            ),
+            physician=Physician("D01", "Dr. Maes"),
+            actor="script",
+            source="demo",
+        )
+    login = LoginDialog(BackendProfile())
+    login.show()
+    login.set_services(services)
+    login.username.setText("admin")
+    shoot(login, "01-login")
+    login.hide()
+
+    window = MainWindow(services, admin)
+    window.show()
+    settle()
+    window.patient_list.table.selectRow(1)
+    shoot(window, "02-patient-list")
+    window.lock()
+    shoot(window, "03-locked")
+    window.close()
+    services.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
