@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.find_action = self._action(
             self.tr("&Find patient"), QKeySequence.StandardKey.Find, self.focus_search, ward
         )
+        self.import_action = self._action(self.tr("&Import patient…"), "Ctrl+I", self.open_import, ward)
+        self.siu_action = self._action(self.tr("Pull &SIU now…"), "Ctrl+Shift+U", self.pull_siu, ward)
         self.refresh_action = self._action(
             self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.patient_list.refresh, ward
         )
@@ -113,6 +115,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(self.principal.is_admin)
         self.workspace_actions = [
             self.find_action,
+            self.import_action,
+            self.siu_action,
             self.refresh_action,
             self.lock_action,
             self.settings_action,
@@ -136,6 +140,24 @@ class MainWindow(QMainWindow):
                 self.detail.show_patient(patient, flows)
 
         CollectionOp(self, load, show).failure(self.show_error).run_in_background()
+
+    def open_import(self) -> None:
+        from careapp.ui.hospital_import.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.services, self.principal, self)
+        dialog.sig_saved.connect(self._patient_saved)
+        dialog.open()
+
+    def _patient_saved(self, patient_id: int) -> None:
+        self.patient_list.reveal(patient_id)
+
+    def pull_siu(self) -> None:
+        from careapp.ui.hospital_import.siu_pull_dialog import SiuPullDialog
+
+        dialog = SiuPullDialog(self.services, self.principal, self)
+        dialog.sig_finished.connect(lambda _s: self.patient_list.refresh())
+        dialog.open()
+        dialog.start()
 
     def show_error(self, error: BaseException) -> None:
         self.statusBar().showMessage(str(error), 10_000)

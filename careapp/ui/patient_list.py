@@ -154,6 +154,13 @@ class PatientListPanel(QWidget):
         if current.isValid():
             self.sig_patient_selected.emit(self.model.row_at(current.row()).id)
 
+    def reveal(self, patient_id: int) -> None:
+        """Show the whole list with PATIENT_ID selected (after an import, say)."""
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.refresh(select_id=patient_id)
+
     def clear(self) -> None:
         """Forget everything shown (idle lock, logout)."""
         self._generation += 1
