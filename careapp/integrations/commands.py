@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from careapp.errors import CommandError
 from careapp.domain.patient import Physician
+from careapp.errors import CommandError
 from careapp.integrations.config import HospitalConfig
 from careapp.integrations.errors import AmbiguousPatient, HospitalError
 from careapp.integrations.lookup import IdKind
