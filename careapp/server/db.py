@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from careapp.server.config import ConfigError
@@ -41,16 +41,28 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def resolve_url(url: str) -> URL:
+    """Parse URL; a bare postgresql:// uses whichever driver is installed (psycopg 3 or psycopg2)."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError with a long message
+        raise ConfigError(f"--db is not a database URL: {url!r}") from exc
+    if parsed.drivername == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            parsed = parsed.set(drivername="postgresql+psycopg2")
+    return parsed
+
+
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        try:
-            parsed = make_url(url)
-        except Exception as exc:  # SQLAlchemy raises ArgumentError with a long message
-            raise ConfigError(f"--db is not a database URL: {url!r}") from exc
+        parsed = resolve_url(url)
         self.url = parsed
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.is_postgres = parsed.get_backend_name() == "postgresql"
-        kwargs: dict[str, Any] = {"future": True}
+        # hide_parameters: statement parameters are PHI and must never reach an error log.
+        kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
         if self.is_sqlite:
             # check_same_thread: FastAPI runs sync handlers on a thread pool.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

@@ -1,0 +1,98 @@
+"""Run careapp-server for tests: real processes on loopback, or the ASGI app over a real DB file."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from careapp.server.cli import main as cli_main
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(*argv: str) -> str:
+    """Run the CLI in-process; return its stdout (raises if it fails)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main(list(argv))
+    if code != 0:
+        raise RuntimeError(f"careapp-server {' '.join(argv)} failed: {err.getvalue()}")
+    return out.getvalue()
+
+
+def make_api_key(db_url: str, role: str = "admin", region: str = "eu", env: str = "sandbox") -> str:
+    return cli("api-key", "add", "--role", role, "--db", db_url, "--region", region, "--env", env).strip().splitlines()[-1]
+
+
+@dataclass
+class ServerProcess:
+    """careapp-server started as its own process, as the desktop and operators start it."""
+
+    db_url: str
+    workdir: Path
+    region: str = "eu"
+    env: str = "sandbox"
+    extra: tuple[str, ...] = ()
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        log = open(self.workdir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - lives with the process
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "careapp.server", "--db", self.db_url, "--region", self.region,
+             "--env", self.env, "--port", str(self.port), *self.extra],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.workdir / f'server-{self.port}.log').read_text()}")
+            try:
+                if httpx.get(self.url + "/v1/health", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("server did not come up")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def log(self) -> str:
+        return (self.workdir / f"server-{self.port}.log").read_text(errors="replace")
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[ServerProcess]:
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
