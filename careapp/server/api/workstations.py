@@ -53,7 +53,7 @@ def pair(request: Request, body: PairRequest, fingerprint: Fingerprint, key: Ide
     # the code's hash so two desktops cannot share one.
     services = services_of(request)
     code_hash = credential_hash(normalise_pairing_code(body.pairing_code), "pair", "idempotency")
-    call = Call(services, Principal(CredentialKind.SYSTEM, f"pair:{code_hash[:40]}", "pairing"))
+    call = Call(services, Principal(CredentialKind.SYSTEM, code_hash[:36], "pairing"))
 
     def work(tx: Tx) -> Outcome:
         issued = directory.pair_workstation(tx, body.pairing_code, body.name, body.region, body.environment)
