@@ -29,7 +29,8 @@ from careapp.server.services import definitions, views
 
 
 def current_cursor(tx: Tx) -> int:
-    return int(tx.session.scalar(select(func.max(ChangeRow.id))) or 0)
+    """The newest cursor; after pruning everything it is where pruning stopped."""
+    return max(int(tx.session.scalar(select(func.max(ChangeRow.id))) or 0), _pruned_through(tx))
 
 
 def _pruned_through(tx: Tx) -> int:
