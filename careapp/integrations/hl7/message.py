@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import hl7
 from hl7.exceptions import ParseException
+from hl7.parser import create_parse_plan
 
 from careapp.integrations.hl7.codec import DecodeError, decode, unescape
 
@@ -81,19 +81,30 @@ def parse_text(text: str) -> Message:
     if field_sep.isalnum() or field_sep in "\r\n" or len(encoding) < 3:
         raise ParseError("MSH has no valid separators")
     try:
-        parsed = hl7.parse(text)
+        # python-hl7 reads the delimiters from MSH-1/MSH-2 (and rejects impossible headers).
+        plan = create_parse_plan(text)
     except (ParseException, ValueError, IndexError, AssertionError) as exc:
         raise ParseError(f"cannot be parsed ({type(exc).__name__})") from None
+    # Segments and fields are split eagerly; repetitions and components only when a field is
+    # read: most fields of a message are never looked at, and a 10,000-file SIU pull notices.
     # MSH-2 order: component, repetition, escape, sub-component (the last may be omitted).
     separators = (encoding + "&")[:4]
+    if plan.separators[1] != field_sep:
+        raise ParseError("MSH has no valid separators")
     segments: list[Segment] = []
-    for seg in parsed:
-        raw_fields = [str(f) for f in seg]
-        name = raw_fields[0] if raw_fields else ""
+    for line in text.split("\r"):
+        if not line.strip():
+            continue
+        raw_fields = line.split(field_sep)
+        name = raw_fields[0]
         if len(name) != SEGMENT_ID_LENGTH or not name.isalnum() or not name.isupper():
             raise ParseError("contains a segment with an invalid name")
-        # python-hl7 gives MSH as [MSH, '|', encoding, MSH-3, …], so every index is HL7's.
+        if name == "MSH":
+            # HL7 counts the field separator itself as MSH-1, so MSH-n is raw_fields[n - 1].
+            raw_fields.insert(1, field_sep)
         segments.append(Segment(name, tuple(raw_fields), separators))
+    if not segments or segments[0].name != "MSH":
+        raise ParseError("does not start with an MSH segment")
     message = Message(tuple(segments))
     if not message.control_id:
         raise ParseError("MSH-10 (message control id) is empty")
