@@ -80,11 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"careapp-hospital-sim: cannot listen: {exc.strerror or exc}", file=sys.stderr)
         return 2
     host, mllp_port = sim.mllp_endpoint
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before "ready": a launcher may stop us at once
+        signal.signal(sig, lambda *_: stop.set())
     summary.update(mllp=f"{host}:{mllp_port}", pdqm=sim.pdqm_url, ready=True)
     print(json.dumps(summary), flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     try:
         stop.wait()
     finally:
