@@ -82,6 +82,20 @@ class DesktopApp:
             self.app.quit()
 
 
+def _install_look(app: QApplication) -> None:
+    """Window icon and, when compiled, the translation for the system locale."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QLocale, QTranslator
+    from PySide6.QtGui import QIcon
+
+    resources = Path(__file__).parent / "ui" / "resources"
+    app.setWindowIcon(QIcon(str(resources / "careapp.svg")))
+    translator = QTranslator(app)
+    if translator.load(QLocale(), "careapp", "_", str(resources)):
+        app.installTranslator(translator)
+
+
 def run_gui(demo: bool = False) -> int:
     import logging
 
@@ -91,6 +105,7 @@ def run_gui(demo: bool = False) -> int:
     if QApplication.instance() is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv)
+    _install_look(app)
     try:
         settings = settings_store.load()
     except settings_store.SettingsError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -34,7 +33,6 @@ class LoginDialog(QDialog):
     def __init__(self, backend: BackendProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("CareApp — sign in"))
-        self.setWindowIcon(QIcon.fromTheme("system-users"))
         self.setMinimumWidth(420)
         self._services: Services | None = None
         self._countdown = QTimer(self)
