@@ -580,9 +580,9 @@ def coerce_data_point(dp: DataPointDefinition, value: Any) -> Any:
     vt = dp.value_type
     if vt is ValueType.STRING and isinstance(value, str) and len(value) <= 10_000 and "\x00" not in value:
         return value
-    if vt is ValueType.NUMBER and isinstance(value, int | float) and not isinstance(value, bool):
-        if math.isfinite(value):
-            return value
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if vt is ValueType.NUMBER and is_number and math.isfinite(value):
+        return value
     if vt is ValueType.BOOLEAN and isinstance(value, bool):
         return value
     if vt is ValueType.DATE and isinstance(value, str):

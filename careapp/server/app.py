@@ -32,7 +32,12 @@ def default_key_file(db: Database) -> Path | None:
 def build_services(config: ServerConfig, clock: Clock | None = None, db: Database | None = None) -> Services:
     db = db or Database(config.db_url)
     key = load_key(config.secret_file, default_key_file(db))
-    return Services(config=config, db=db, clock=clock or SystemClock(), sealer=Sealer(key, config.region, config.environment))
+    return Services(
+        config=config,
+        db=db,
+        clock=clock or SystemClock(),
+        sealer=Sealer(key, config.region, config.environment),
+    )
 
 
 class Guard(BaseHTTPMiddleware):
@@ -41,7 +46,9 @@ class Guard(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
         if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return problems.problem_response(413, "body-too-large", f"Bodies are limited to {MAX_BODY_BYTES} bytes.")
+            return problems.problem_response(
+                413, "body-too-large", f"Bodies are limited to {MAX_BODY_BYTES} bytes."
+            )
         response = await call_next(request)
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -66,7 +73,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app(config: ServerConfig | None = None, *, services: Services | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    config: ServerConfig | None = None, *, services: Services | None = None, clock: Clock | None = None
+) -> FastAPI:
     """The app for CONFIG. The database must already be migrated (see careapp.server.schema)."""
     services = services or build_services(config or ServerConfig.from_env(), clock)
     app = FastAPI(

@@ -82,7 +82,10 @@ def identify(services: Services, token: str, acting_user: str | None) -> Princip
             if not user.active:
                 raise forbidden("X-Acting-User is deactivated.", "inactive-acting-user")
             principal = Principal(
-                principal.kind, principal.credential_id, principal.role, ActingUser(user.id, user.username, user.role)
+                principal.kind,
+                principal.credential_id,
+                principal.role,
+                ActingUser(user.id, user.username, user.role),
             )
     return principal
 

@@ -55,9 +55,14 @@ def _resources(tx: Tx, rows: list[ChangeRow]) -> dict[tuple[str, str], dict[str,
         acts = list(s.scalars(select(ActivityRow).where(ActivityRow.id.in_(ids))))
         responses = {
             r.activity_id: r
-            for r in s.scalars(select(FormResponseRow).where(FormResponseRow.activity_id.in_([a.id for a in acts])))
+            for r in s.scalars(
+                select(FormResponseRow).where(FormResponseRow.activity_id.in_([a.id for a in acts]))
+            )
         }
-        flows = {f.id: f for f in s.scalars(select(CareFlowRow).where(CareFlowRow.id.in_({a.care_flow_id for a in acts})))}
+        flows = {
+            f.id: f
+            for f in s.scalars(select(CareFlowRow).where(CareFlowRow.id.in_({a.care_flow_id for a in acts})))
+        }
         for a in acts:
             flow = flows[a.care_flow_id]
             doc = definitions.document(tx.services, s, flow.definition_id, flow.version)
@@ -79,7 +84,11 @@ def read(tx: Tx, since: int, limit: int) -> dict[str, Any]:
             "This cursor is older than the change feed keeps; resynchronise from the list endpoints.",
             current_cursor=str(current_cursor(tx)),
         )
-    rows = list(tx.session.scalars(select(ChangeRow).where(ChangeRow.id > since).order_by(ChangeRow.id).limit(limit + 1)))
+    rows = list(
+        tx.session.scalars(
+            select(ChangeRow).where(ChangeRow.id > since).order_by(ChangeRow.id).limit(limit + 1)
+        )
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     resources = _resources(tx, rows)

@@ -1,9 +1,9 @@
 """careapp-server: run the regional backend and administer it.
 
-    careapp-server [--region eu] [--env sandbox] [--db URL] [--host H] [--port N] [--seed-demo]
-    careapp-server api-key add --role admin|integrator [--name NAME]   (prints the key once)
-    careapp-server workstation add --name NAME   (the pairing code is the last stdout line)
-    careapp-server flows import FILE [--publish] | publish ID | export ID [-o FILE] | list
+careapp-server [--region eu] [--env sandbox] [--db URL] [--host H] [--port N] [--seed-demo]
+careapp-server api-key add --role admin|integrator [--name NAME]   (prints the key once)
+careapp-server workstation add --name NAME   (the pairing code is the last stdout line)
+careapp-server flows import FILE [--publish] | publish ID | export ID [-o FILE] | list
 """
 
 from __future__ import annotations
@@ -27,8 +27,12 @@ def _globals(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     d = (lambda v: argparse.SUPPRESS) if suppress else (lambda v: v)
     parser.add_argument("--region", choices=REGIONS, default=d("eu"), help="region this deployment serves")
     parser.add_argument("--env", choices=ENVIRONMENTS, default=d("sandbox"), help="environment")
-    parser.add_argument("--db", default=d(os.environ.get("CAREAPP_SERVER_DB", DEFAULT_DB)), help="SQLAlchemy URL")
-    parser.add_argument("--secret-file", default=d(None), help="data-encryption key file (default: beside SQLite)")
+    parser.add_argument(
+        "--db", default=d(os.environ.get("CAREAPP_SERVER_DB", DEFAULT_DB)), help="SQLAlchemy URL"
+    )
+    parser.add_argument(
+        "--secret-file", default=d(None), help="data-encryption key file (default: beside SQLite)"
+    )
 
 
 def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -36,7 +40,9 @@ def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument("--host", default=d("127.0.0.1"))
     parser.add_argument("--port", type=int, default=d(8750))
     parser.add_argument("--workers", type=int, default=d(1), help="uvicorn worker processes")
-    parser.add_argument("--seed-demo", action="store_true", default=d(False), help="load demo data (idempotent)")
+    parser.add_argument(
+        "--seed-demo", action="store_true", default=d(False), help="load demo data (idempotent)"
+    )
     parser.add_argument(
         "--pairing-code-file",
         default=d(None),
@@ -46,7 +52,9 @@ def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="CareApp regional backend (one region, one environment).")
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="CareApp regional backend (one region, one environment)."
+    )
     _globals(parser, suppress=False)
     _serve_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -62,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("seed-demo", "load demo identifier systems, physicians and care flows (idempotent)")
     command("prune", "drop change-feed history and idempotency keys past their retention")
 
-    keys = command("api-key", "manage API keys").add_subparsers(dest="action", metavar="ACTION", required=True)
+    keys = command("api-key", "manage API keys").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
     add_key = command("add", "create an API key; prints it once", keys)
     add_key.add_argument("--role", choices=("admin", "integrator"), required=True)
     add_key.add_argument("--name", default="api key")
@@ -70,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_key = command("revoke", "revoke an API key", keys)
     revoke_key.add_argument("id")
 
-    ws = command("workstation", "manage workstations").add_subparsers(dest="action", metavar="ACTION", required=True)
+    ws = command("workstation", "manage workstations").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
     add_ws = command("add", "register a workstation; prints a one-time pairing code as the last line", ws)
     add_ws.add_argument("--name", required=True)
     add_ws.add_argument("--ttl-minutes", type=int, default=24 * 60, help="how long the code stays valid")
@@ -78,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_ws = command("revoke", "revoke a workstation's credential", ws)
     revoke_ws.add_argument("id")
 
-    flows = command("flows", "care flow definitions").add_subparsers(dest="action", metavar="ACTION", required=True)
+    flows = command("flows", "care flow definitions").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
     imp = command("import", "import a definition document as the working version", flows)
     imp.add_argument("file", type=Path)
     imp.add_argument("--publish", action="store_true", help="publish it right away")
@@ -177,7 +191,10 @@ def _api_key(args: argparse.Namespace) -> int:
     with system_tx(services) as tx:
         if args.action == "add":
             issued = directory.create_api_key(tx, args.name, args.role)
-            print(f"API key {issued.id} ({args.role}) for {services.config.deployment}; shown once:", file=sys.stderr)
+            print(
+                f"API key {issued.id} ({args.role}) for {services.config.deployment}; shown once:",
+                file=sys.stderr,
+            )
             print(issued.secret)
         elif args.action == "list":
             for key in directory.list_api_keys(tx):
@@ -211,7 +228,9 @@ def _workstation(args: argparse.Namespace) -> int:
             print(issued.secret)
         elif args.action == "list":
             for ws in directory.list_workstations(tx):
-                state = "revoked" if ws.revoked_at else ("paired" if ws.credential_hash else "awaiting pairing")
+                state = (
+                    "revoked" if ws.revoked_at else ("paired" if ws.credential_hash else "awaiting pairing")
+                )
                 print(f"{ws.id}\t{state}\t{ws.name}")
         else:
             directory.revoke_workstation(tx, _known(args.id))
@@ -311,7 +330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {detail}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        print(f"{PROG}: error: database: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}", file=sys.stderr)
+        print(
+            f"{PROG}: error: database: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

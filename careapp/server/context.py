@@ -105,7 +105,9 @@ class Tx:
             )
         )
 
-    def change(self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None) -> None:
+    def change(
+        self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None
+    ) -> None:
         if not self._feed_locked:
             self.services.db.lock_change_feed(self.session)
             self._feed_locked = True

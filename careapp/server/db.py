@@ -7,8 +7,9 @@ lock up front avoids the deadlock-prone upgrade from a read lock under concurren
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -80,6 +81,7 @@ class Database:
             raise ConfigError(f"the database driver for {parsed.drivername} is not installed") from exc
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        self._sqlite_writer = threading.Lock()
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(
             self.engine.execution_options(careapp_read_only=True), expire_on_commit=False
@@ -88,12 +90,17 @@ class Database:
     @contextmanager
     def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any exception."""
-        session = (self._read if read_only else self._write)()
-        try:
-            with session.begin():
-                yield session
-        finally:
-            session.close()
+        # SQLite allows one writer; queueing this process's writers on a mutex is fairer and far
+        # faster than letting them spin in SQLite's busy handler. Other processes still wait on
+        # SQLite's own lock, so any number of workers stays correct.
+        lock = self._sqlite_writer if self.is_sqlite and not read_only else nullcontext()
+        with lock:
+            session = (self._read if read_only else self._write)()
+            try:
+                with session.begin():
+                    yield session
+            finally:
+                session.close()
 
     def lock_change_feed(self, session: Session) -> None:
         """Serialise change-feed writers until commit so cursors never skip a late commit."""

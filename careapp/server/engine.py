@@ -54,10 +54,14 @@ def _event(tx: Tx, kind: str, flow: CareFlowRow, activity: ActivityRow | None = 
     )
 
 
-def _record_values(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, values: dict[str, Any], source: str) -> None:
+def _record_values(
+    tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, values: dict[str, Any], source: str
+) -> None:
     existing = {
         r.data_point_id: r
-        for r in tx.session.scalars(select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id))
+        for r in tx.session.scalars(
+            select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id)
+        )
     }
     for dp_id, value in values.items():
         dp = doc.data_point(dp_id)
@@ -66,7 +70,12 @@ def _record_values(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, values: dic
         if row is None:
             tx.session.add(
                 DataPointValueRow(
-                    care_flow_id=flow.id, data_point_id=dp_id, key=dp.key, value=value, source=source, recorded_at=tx.now
+                    care_flow_id=flow.id,
+                    data_point_id=dp_id,
+                    key=dp.key,
+                    value=value,
+                    source=source,
+                    recorded_at=tx.now,
                 )
             )
         else:
@@ -86,7 +95,9 @@ def _open(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, move: rules.Advance)
         flow.current_step = None
         flow.completed_at = tx.now
         tx.change("care_flow", flow.id, "completed", flow.patient_id)
-        tx.audit("care_flow.completed", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id)
+        tx.audit(
+            "care_flow.completed", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id
+        )
         _event(tx, events.CARE_FLOW_COMPLETED, flow)
         return
     assert move.step_index is not None
@@ -125,7 +136,9 @@ def _coerce(doc: CareFlowDocument, baseline: dict[str, Any]) -> dict[str, Any]:
         raise invalid("invalid-data-point", str(exc)) from exc
 
 
-def start(tx: Tx, patient_id: str, definition_id: str, version: int | None, baseline: dict[str, Any]) -> CareFlowRow:
+def start(
+    tx: Tx, patient_id: str, definition_id: str, version: int | None, baseline: dict[str, Any]
+) -> CareFlowRow:
     patient = tx.session.get(PatientRow, patient_id)
     if patient is None:
         raise invalid("unknown-patient", "patient_id is not a known patient.")
@@ -183,9 +196,13 @@ def provide_baseline(tx: Tx, flow_id: str, baseline: dict[str, Any]) -> CareFlow
     _record_values(tx, flow, doc, _coerce(doc, baseline), "baseline")
     tx.session.flush()
     flow.updated_at = tx.now
-    tx.audit("care_flow.baseline_given", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id)
+    tx.audit(
+        "care_flow.baseline_given", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id
+    )
     tx.change("care_flow", flow.id, "updated", flow.patient_id)
-    if flow.status == CareFlowStatus.MISSING_BASELINE_INFO and not rules.missing_baseline(doc, _values(tx, flow.id)):
+    if flow.status == CareFlowStatus.MISSING_BASELINE_INFO and not rules.missing_baseline(
+        doc, _values(tx, flow.id)
+    ):
         _activate(tx, flow, doc)
     return flow
 
@@ -195,7 +212,9 @@ def stop(tx: Tx, flow_id: str, reason: str | None) -> CareFlowRow:
     if flow.status not in rules.OPEN_CARE_FLOW:
         raise conflict("care-flow-closed", f"The care flow is already {flow.status}.")
     open_activities = tx.session.scalars(
-        select(ActivityRow).where(ActivityRow.care_flow_id == flow.id, ActivityRow.status == ActivityStatus.ACTIVE.value)
+        select(ActivityRow).where(
+            ActivityRow.care_flow_id == flow.id, ActivityRow.status == ActivityStatus.ACTIVE.value
+        )
     )
     for activity in open_activities:
         activity.status = ActivityStatus.CANCELED.value
@@ -242,7 +261,9 @@ def _close(tx: Tx, activity: ActivityRow, flow: CareFlowRow, doc: CareFlowDocume
     activity.completed_at = tx.now
     activity.completed_by = tx.principal.actor
     activity.updated_at = tx.now
-    tx.audit("activity.completed", patient_id=flow.patient_id, resource_type="activity", resource_id=activity.id)
+    tx.audit(
+        "activity.completed", patient_id=flow.patient_id, resource_type="activity", resource_id=activity.id
+    )
     tx.change("activity", activity.id, "completed", flow.patient_id)
     _event(tx, events.ACTIVITY_COMPLETED, flow, activity, stakeholder=activity.stakeholder)
     tx.session.flush()
@@ -284,7 +305,9 @@ def submit_form(tx: Tx, activity_id: str, answers: dict[str, Any]) -> tuple[Acti
         activity_id=activity.id, answers=result.answers, submitted_at=tx.now, submitted_by=tx.principal.actor
     )
     tx.session.add(response)
-    captured = {q.data_point: result.answers[q.id] for q in form.questions if q.data_point and q.id in result.answers}
+    captured = {
+        q.data_point: result.answers[q.id] for q in form.questions if q.data_point and q.id in result.answers
+    }
     _record_values(tx, flow, doc, _coerce(doc, captured), f"activity:{activity.id}")
     tx.audit("form.submitted", patient_id=flow.patient_id, resource_type="activity", resource_id=activity.id)
     _close(tx, activity, flow, doc)
@@ -308,7 +331,11 @@ def list_for_patient(
     if status:
         query = query.where(CareFlowRow.status == status)
     total = tx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(tx.session.scalars(query.order_by(CareFlowRow.started_at.desc(), CareFlowRow.id).limit(limit).offset(offset)))
+    rows = list(
+        tx.session.scalars(
+            query.order_by(CareFlowRow.started_at.desc(), CareFlowRow.id).limit(limit).offset(offset)
+        )
+    )
     tx.audit("care_flow.listed", patient_id=patient_id, resource_type="patient", resource_id=patient_id)
     return rows, total
 
@@ -335,7 +362,11 @@ def activities(
         query = query.where(ActivityRow.stakeholder == stakeholder)
     total = tx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(
-        tx.session.scalars(query.order_by(ActivityRow.created_at, ActivityRow.step_index, ActivityRow.id).limit(limit).offset(offset))
+        tx.session.scalars(
+            query.order_by(ActivityRow.created_at, ActivityRow.step_index, ActivityRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
     )
     for patient in sorted({r.patient_id for r in rows}):
         tx.audit("activity.listed", patient_id=patient, resource_type="patient", resource_id=patient)

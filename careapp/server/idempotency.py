@@ -69,7 +69,9 @@ def _claim(call: Call, key: str, fingerprint: str) -> int | JSONResponse:
     now = services.clock.now()
     try:
         with services.db.transaction() as session:
-            row = IdempotencyKeyRow(owner=owner, key=key, request_hash=fingerprint, state="in_flight", created_at=now)
+            row = IdempotencyKeyRow(
+                owner=owner, key=key, request_hash=fingerprint, state="in_flight", created_at=now
+            )
             session.add(row)
             session.flush()
             return row.id
@@ -80,7 +82,9 @@ def _claim(call: Call, key: str, fingerprint: str) -> int | JSONResponse:
             select(IdempotencyKeyRow).where(IdempotencyKeyRow.owner == owner, IdempotencyKeyRow.key == key)
         )
         if row is None:  # released between our insert and this read: the client may retry
-            raise ProblemError(409, "idempotency-key-in-flight", "Retry: this Idempotency-Key was just released.")
+            raise ProblemError(
+                409, "idempotency-key-in-flight", "Retry: this Idempotency-Key was just released."
+            )
         if row.request_hash != fingerprint:
             raise ProblemError(
                 422, "idempotency-key-reused", "This Idempotency-Key was used with another request body."
@@ -144,5 +148,7 @@ def run(call: Call, key: str | None, fingerprint: str, work: Callable[[Tx], Outc
 def prune(call_or_tx: Tx) -> int:
     """Forget keys older than the retention window."""
     cutoff = call_or_tx.now - call_or_tx.config.idempotency_retention
-    result = call_or_tx.session.execute(delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < cutoff))
+    result = call_or_tx.session.execute(
+        delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < cutoff)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

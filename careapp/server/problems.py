@@ -36,11 +36,17 @@ DESCRIPTIONS = {
     401: "Missing, unknown or revoked credential, or one issued for another region or environment.",
     403: "The credential or acting user may not do this.",
     404: "No such resource.",
-    409: "Conflict with the current state (stale version, request with this Idempotency-Key in flight, state does not allow it).",
+    409: (
+        "Conflict with the current state (stale version, request with this Idempotency-Key in flight, "
+        "state does not allow it)."
+    ),
     410: "The change-feed cursor is older than the retention window; resynchronise.",
     413: "The request body is larger than the server accepts.",
     503: "The database is not reachable.",
-    422: "The request is well-formed but invalid (validation errors, or an Idempotency-Key reused with another body).",
+    422: (
+        "The request is well-formed but invalid (validation errors, or an Idempotency-Key reused "
+        "with another body)."
+    ),
 }
 
 

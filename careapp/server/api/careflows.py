@@ -50,7 +50,9 @@ def activity_view(tx: Tx, row: ActivityRow) -> dict[str, Any]:
     responses={**WITH_BODY, **CONFLICT},
     summary="Start a care flow; without every baseline data point it waits in missing_baseline_info",
 )
-def start_care_flow(body: CareFlowStart, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+def start_care_flow(
+    body: CareFlowStart, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         flow = engine.start(tx, body.patient_id, body.definition_id, body.version, body.baseline)
         return Outcome(201, flow_view(tx, flow), {"Location": f"/v1/care-flows/{flow.id}"})
@@ -58,7 +60,12 @@ def start_care_flow(body: CareFlowStart, call: Clinical, fingerprint: Fingerprin
     return idempotency.run(call, key, fingerprint, work)
 
 
-@router.get("/care-flows/{care_flow_id}", tags=[FLOW_DOC], response_model=CareFlowOut, responses={**AUTHED, **NOT_FOUND})
+@router.get(
+    "/care-flows/{care_flow_id}",
+    tags=[FLOW_DOC],
+    response_model=CareFlowOut,
+    responses={**AUTHED, **NOT_FOUND},
+)
 def get_care_flow(care_flow_id: IdPath, call: Clinical) -> dict[str, Any]:
     with call.tx() as tx:
         return flow_view(tx, engine.get(tx, care_flow_id))
@@ -72,10 +79,17 @@ def get_care_flow(care_flow_id: IdPath, call: Clinical) -> dict[str, Any]:
     summary="Give baseline data points; a waiting care flow starts once none are missing",
 )
 def give_baseline(
-    care_flow_id: IdPath, body: BaselineIn, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
+    care_flow_id: IdPath,
+    body: BaselineIn,
+    call: Clinical,
+    fingerprint: Fingerprint,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     return idempotency.run(
-        call, key, fingerprint, lambda tx: Outcome(200, flow_view(tx, engine.provide_baseline(tx, care_flow_id, body.baseline)))
+        call,
+        key,
+        fingerprint,
+        lambda tx: Outcome(200, flow_view(tx, engine.provide_baseline(tx, care_flow_id, body.baseline))),
     )
 
 
@@ -87,10 +101,16 @@ def give_baseline(
     summary="Stop a care flow; its open activities are canceled",
 )
 def stop_care_flow(
-    care_flow_id: IdPath, call: Clinical, fingerprint: Fingerprint, body: CareFlowStop | None = None, key: IdempotencyKey = None
+    care_flow_id: IdPath,
+    call: Clinical,
+    fingerprint: Fingerprint,
+    body: CareFlowStop | None = None,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     reason = body.reason if body else None
-    return idempotency.run(call, key, fingerprint, lambda tx: Outcome(200, flow_view(tx, engine.stop(tx, care_flow_id, reason))))
+    return idempotency.run(
+        call, key, fingerprint, lambda tx: Outcome(200, flow_view(tx, engine.stop(tx, care_flow_id, reason)))
+    )
 
 
 @router.get(
@@ -107,8 +127,15 @@ def list_care_flow_activities(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     with call.tx() as tx:
-        rows, total = engine.activities(tx, care_flow_id=care_flow_id, status=status, limit=limit, offset=offset)
-        return {"items": [activity_view(tx, r) for r in rows], "limit": limit, "offset": offset, "total": total}
+        rows, total = engine.activities(
+            tx, care_flow_id=care_flow_id, status=status, limit=limit, offset=offset
+        )
+        return {
+            "items": [activity_view(tx, r) for r in rows],
+            "limit": limit,
+            "offset": offset,
+            "total": total,
+        }
 
 
 @router.get(
@@ -130,10 +157,17 @@ def list_activities(
         rows, total = engine.activities(
             tx, patient_id=patient_id, status=status, stakeholder=stakeholder, limit=limit, offset=offset
         )
-        return {"items": [activity_view(tx, r) for r in rows], "limit": limit, "offset": offset, "total": total}
+        return {
+            "items": [activity_view(tx, r) for r in rows],
+            "limit": limit,
+            "offset": offset,
+            "total": total,
+        }
 
 
-@router.get("/activities/{activity_id}", tags=[ACT_DOC], response_model=ActivityOut, responses={**AUTHED, **NOT_FOUND})
+@router.get(
+    "/activities/{activity_id}", tags=[ACT_DOC], response_model=ActivityOut, responses={**AUTHED, **NOT_FOUND}
+)
 def get_activity(activity_id: IdPath, call: Clinical) -> dict[str, Any]:
     with call.tx() as tx:
         return activity_view(tx, engine.get_activity(tx, activity_id))
@@ -155,7 +189,10 @@ def complete_activity(
 ) -> JSONResponse:
     checked = body.checked_items if body else None
     return idempotency.run(
-        call, key, fingerprint, lambda tx: Outcome(200, activity_view(tx, engine.complete(tx, activity_id, checked)))
+        call,
+        key,
+        fingerprint,
+        lambda tx: Outcome(200, activity_view(tx, engine.complete(tx, activity_id, checked))),
     )
 
 
@@ -167,7 +204,11 @@ def complete_activity(
     summary="Submit a form's answers; they are validated against the form",
 )
 def submit_form_response(
-    activity_id: IdPath, body: FormResponseIn, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
+    activity_id: IdPath,
+    body: FormResponseIn,
+    call: Clinical,
+    fingerprint: Fingerprint,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         activity, _response = engine.submit_form(tx, activity_id, body.answers)

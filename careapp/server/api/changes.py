@@ -24,7 +24,9 @@ router = APIRouter(tags=["changes"])
 )
 def list_changes(
     call: Annotated[Call, Depends(caller(Access.PATIENT_DATA))],
-    since: Annotated[str, Query(pattern=r"^[0-9]{1,18}$", description="The last cursor seen; 0 to start.")] = "0",
+    since: Annotated[
+        str, Query(pattern=r"^[0-9]{1,18}$", description="The last cursor seen; 0 to start.")
+    ] = "0",
     limit: Limit = 200,
 ) -> dict[str, Any]:
     with call.tx() as tx:

@@ -37,7 +37,12 @@ Admin = Annotated[Call, Depends(caller(Access.ADMIN))]
 Document = Annotated[dict[str, Any], Body(description=DOCUMENT_HELP, max_length=2000)]
 IfMatch = Annotated[
     str | None,
-    Header(alias="If-Match", max_length=20, pattern=r'^"?[0-9]{1,9}"?$', description="The working revision you read."),
+    Header(
+        alias="If-Match",
+        max_length=20,
+        pattern=r'^"?[0-9]{1,9}"?$',
+        description="The working revision you read.",
+    ),
 ]
 
 
@@ -70,10 +75,14 @@ def list_published(call: Reader) -> dict[str, Any]:
     responses={**WITH_BODY, **CONFLICT},
     summary="Create a definition from a document (its working version)",
 )
-def create_definition(document: Document, call: Admin, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+def create_definition(
+    document: Document, call: Admin, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         row = definitions.create(tx, document)
-        return Outcome(201, _working(tx, row), {"Location": f"/v1/care-flow-definitions/{row.id}/working-version"})
+        return Outcome(
+            201, _working(tx, row), {"Location": f"/v1/care-flow-definitions/{row.id}/working-version"}
+        )
 
     return idempotency.run(call, key, fingerprint, work)
 
@@ -83,24 +92,34 @@ def get_published(definition_id: IdPath, call: Reader) -> dict[str, Any]:
     with call.tx(read_only=True) as tx:
         row = definitions.get_published(tx.session, definition_id)
         assert row.live_version is not None
-        return views.definition_summary(row, definitions.document(tx.services, tx.session, row.id, row.live_version))
+        return views.definition_summary(
+            row, definitions.document(tx.services, tx.session, row.id, row.live_version)
+        )
 
 
 @router.get("/{definition_id}/versions", response_model=VersionList, responses={**AUTHED, **NOT_FOUND})
 def list_versions(definition_id: IdPath, call: Reader) -> dict[str, Any]:
     with call.tx(read_only=True) as tx:
         row = get_or_404(tx.session, DefinitionRow, definition_id, "care flow definition")
-        return {"items": [views.version(v, row.live_version) for v in definitions.versions(tx.session, definition_id)]}
+        return {
+            "items": [
+                views.version(v, row.live_version) for v in definitions.versions(tx.session, definition_id)
+            ]
+        }
 
 
-@router.get("/{definition_id}/versions/{version}", response_model=VersionOut, responses={**AUTHED, **NOT_FOUND})
+@router.get(
+    "/{definition_id}/versions/{version}", response_model=VersionOut, responses={**AUTHED, **NOT_FOUND}
+)
 def get_version(definition_id: IdPath, version: Count, call: Reader) -> dict[str, Any]:
     with call.tx(read_only=True) as tx:
         row = get_or_404(tx.session, DefinitionRow, definition_id, "care flow definition")
         return views.version(definitions.get_version(tx.session, definition_id, version), row.live_version)
 
 
-@router.get("/{definition_id}/working-version", response_model=WorkingVersionOut, responses={**AUTHED, **NOT_FOUND})
+@router.get(
+    "/{definition_id}/working-version", response_model=WorkingVersionOut, responses={**AUTHED, **NOT_FOUND}
+)
 def get_working(definition_id: IdPath, call: Admin) -> dict[str, Any]:
     with call.tx(read_only=True) as tx:
         return _working(tx, get_or_404(tx.session, DefinitionRow, definition_id, "care flow definition"))
@@ -109,7 +128,11 @@ def get_working(definition_id: IdPath, call: Admin) -> dict[str, Any]:
 @router.put(
     "/{definition_id}/working-version",
     response_model=WorkingVersionOut,
-    responses={**WITH_BODY, **CONFLICT, 201: {"model": WorkingVersionOut, "description": "The definition was created."}},
+    responses={
+        **WITH_BODY,
+        **CONFLICT,
+        201: {"model": WorkingVersionOut, "description": "The definition was created."},
+    },
     summary="Replace the working version (import); creates the definition when absent",
 )
 def put_working(
@@ -118,7 +141,9 @@ def put_working(
     revision = int(if_match.strip('"')) if if_match else None
     with call.tx() as tx:
         row, created = definitions.put_working(tx, definition_id, document, revision)
-        return Outcome(201 if created else 200, _working(tx, row), {"ETag": f'"{row.working_revision}"'}).response()
+        return Outcome(
+            201 if created else 200, _working(tx, row), {"ETag": f'"{row.working_revision}"'}
+        ).response()
 
 
 @router.post(
@@ -128,7 +153,9 @@ def put_working(
     responses={**AUTHED, **NOT_FOUND, **CONFLICT},
     summary="Publish the working version as the next immutable version and make it live",
 )
-def publish(definition_id: IdPath, call: Admin, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+def publish(
+    definition_id: IdPath, call: Admin, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         version = definitions.publish(tx, definition_id)
         return Outcome(201, views.version(version, version.version))
@@ -136,11 +163,15 @@ def publish(definition_id: IdPath, call: Admin, fingerprint: Fingerprint, key: I
     return idempotency.run(call, key, fingerprint, work)
 
 
-@router.put("/{definition_id}/live-version", response_model=DefinitionSummary, responses={**WITH_BODY, **NOT_FOUND})
+@router.put(
+    "/{definition_id}/live-version", response_model=DefinitionSummary, responses={**WITH_BODY, **NOT_FOUND}
+)
 def set_live(definition_id: IdPath, body: LiveVersionIn, call: Admin) -> dict[str, Any]:
     with call.tx() as tx:
         row = definitions.set_live(tx, definition_id, body.version)
-        return views.definition_summary(row, definitions.document(tx.services, tx.session, row.id, body.version))
+        return views.definition_summary(
+            row, definitions.document(tx.services, tx.session, row.id, body.version)
+        )
 
 
 @router.get(

@@ -37,10 +37,16 @@ Reader = Annotated[Call, Depends(caller(Access.ANY))]
     tags=["users"],
     status_code=201,
     response_model=UserOut,
-    responses={**WITH_BODY, **CONFLICT, 200: {"model": UserOut, "description": "The username was already provisioned."}},
+    responses={
+        **WITH_BODY,
+        **CONFLICT,
+        200: {"model": UserOut, "description": "The username was already provisioned."},
+    },
     summary="Provision a user (an existing username is returned unchanged)",
 )
-def create_user(body: UserCreate, call: Provisioner, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+def create_user(
+    body: UserCreate, call: Provisioner, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         user, created = directory.create_user(tx, body)
         return Outcome(201 if created else 200, views.user(user), {"Location": f"/v1/users/{user.id}"})
@@ -49,13 +55,17 @@ def create_user(body: UserCreate, call: Provisioner, fingerprint: Fingerprint, k
 
 
 @router.get("/users", tags=["users"], response_model=UserList, responses=AUTHED)
-def list_users(call: Provisioner, active: bool | None = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+def list_users(
+    call: Provisioner, active: bool | None = None, limit: Limit = 100, offset: Offset = 0
+) -> dict[str, Any]:
     with call.tx() as tx:
         rows, total = directory.list_users(tx, active=active, limit=limit, offset=offset)
         return {"items": [views.user(u) for u in rows], "limit": limit, "offset": offset, "total": total}
 
 
-@router.patch("/users/{user_id}", tags=["users"], response_model=UserOut, responses={**WITH_BODY, **NOT_FOUND})
+@router.patch(
+    "/users/{user_id}", tags=["users"], response_model=UserOut, responses={**WITH_BODY, **NOT_FOUND}
+)
 def update_user(user_id: IdPath, body: UserUpdate, call: Provisioner) -> dict[str, Any]:
     with call.tx() as tx:
         return views.user(directory.update_user(tx, user_id, body))
@@ -68,11 +78,17 @@ def update_user(user_id: IdPath, body: UserUpdate, call: Provisioner) -> dict[st
     responses={**AUTHED, **NOT_FOUND, **CONFLICT},
     summary="Deactivate a user: its X-Acting-User calls are refused from now on",
 )
-def deactivate_user(user_id: IdPath, call: Provisioner, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
-    return idempotency.run(call, key, fingerprint, lambda tx: Outcome(200, views.user(directory.deactivate_user(tx, user_id))))
+def deactivate_user(
+    user_id: IdPath, call: Provisioner, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
+    return idempotency.run(
+        call, key, fingerprint, lambda tx: Outcome(200, views.user(directory.deactivate_user(tx, user_id)))
+    )
 
 
-@router.get("/identifier-systems", tags=["identifier systems"], response_model=IdentifierSystemList, responses=AUTHED)
+@router.get(
+    "/identifier-systems", tags=["identifier systems"], response_model=IdentifierSystemList, responses=AUTHED
+)
 def list_identifier_systems(call: Reader) -> dict[str, Any]:
     with call.tx(read_only=True) as tx:
         return {"items": [views.identifier_system(r) for r in directory.list_identifier_systems(tx)]}
@@ -83,7 +99,11 @@ def list_identifier_systems(call: Reader) -> dict[str, Any]:
     tags=["identifier systems"],
     status_code=201,
     response_model=IdentifierSystemOut,
-    responses={**WITH_BODY, **CONFLICT, 200: {"model": IdentifierSystemOut, "description": "Already configured."}},
+    responses={
+        **WITH_BODY,
+        **CONFLICT,
+        200: {"model": IdentifierSystemOut, "description": "Already configured."},
+    },
 )
 def create_identifier_system(
     body: IdentifierSystemCreate,
@@ -110,7 +130,12 @@ def list_physicians(
         return {"items": [views.physician(r) for r in rows], "limit": limit, "offset": offset, "total": total}
 
 
-@router.get("/physicians/{physician_id}", tags=["physicians"], response_model=PhysicianOut, responses={**AUTHED, **NOT_FOUND})
+@router.get(
+    "/physicians/{physician_id}",
+    tags=["physicians"],
+    response_model=PhysicianOut,
+    responses={**AUTHED, **NOT_FOUND},
+)
 def get_physician(physician_id: IdPath, call: Reader) -> dict[str, Any]:
     from careapp.server.models import PhysicianRow
     from careapp.server.services.common import get_or_404
@@ -124,7 +149,11 @@ def get_physician(physician_id: IdPath, call: Reader) -> dict[str, Any]:
     tags=["physicians"],
     status_code=201,
     response_model=PhysicianOut,
-    responses={**WITH_BODY, **CONFLICT, 200: {"model": PhysicianOut, "description": "A physician with this code exists."}},
+    responses={
+        **WITH_BODY,
+        **CONFLICT,
+        200: {"model": PhysicianOut, "description": "A physician with this code exists."},
+    },
 )
 def create_physician(
     body: PhysicianCreate,

@@ -44,11 +44,16 @@ def care_flow_view(tx: Tx, flow: Any) -> dict[str, Any]:
     responses={
         **WITH_BODY,
         **CONFLICT,
-        200: {"model": PatientOut, "description": "A patient with one of these identifiers exists; it is returned."},
+        200: {
+            "model": PatientOut,
+            "description": "A patient with one of these identifiers exists; it is returned.",
+        },
     },
     summary="Create a patient, or get the existing one with the same identifier",
 )
-def create_patient(body: PatientCreate, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+def create_patient(
+    body: PatientCreate, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         row, created = patients.create(tx, body)
         return Outcome(201 if created else 200, views.patient(row), {"Location": f"/v1/patients/{row.id}"})
@@ -65,7 +70,8 @@ def create_patient(body: PatientCreate, call: Clinical, fingerprint: Fingerprint
 def list_patients(
     call: Clinical,
     identifier: Annotated[
-        str | None, Query(max_length=720, description="FHIR token 'system|value', e.g. urn:…:patient-id|12345")
+        str | None,
+        Query(max_length=720, description="FHIR token 'system|value', e.g. urn:…:patient-id|12345"),
     ] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Limit = 50,
@@ -77,7 +83,9 @@ def list_patients(
                 parsed = Identifier.parse(identifier)
                 ident = IdentifierIn(system=parsed.system, value=parsed.value)
             except (InvalidIdentifier, ValueError) as exc:
-                raise invalid("invalid-identifier", "identifier must be 'system|value' with an absolute system URI.") from exc
+                raise invalid(
+                    "invalid-identifier", "identifier must be 'system|value' with an absolute system URI."
+                ) from exc
             row = patients.lookup(tx, ident)
             items = [views.patient(row)] if row else []
             return {"items": items, "limit": limit, "offset": 0, "total": len(items)}
@@ -118,7 +126,12 @@ def list_patient_care_flows(
 ) -> dict[str, Any]:
     with call.tx() as tx:
         rows, total = engine.list_for_patient(tx, patient_id, status=status, limit=limit, offset=offset)
-        return {"items": [care_flow_view(tx, f) for f in rows], "limit": limit, "offset": offset, "total": total}
+        return {
+            "items": [care_flow_view(tx, f) for f in rows],
+            "limit": limit,
+            "offset": offset,
+            "total": total,
+        }
 
 
 @router.put(
@@ -131,18 +144,29 @@ def list_patient_care_flows(
     },
     summary="Hospital push: create or update a patient by identifier, optionally starting a care flow",
 )
-def push_patient(body: PatientPush, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+def push_patient(
+    body: PatientPush, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         demographics = body.patient
         if body.physician_code is not None:
             from sqlalchemy import select
 
-            physician = tx.session.scalar(select(PhysicianRow).where(PhysicianRow.code == body.physician_code))
+            physician = tx.session.scalar(
+                select(PhysicianRow).where(PhysicianRow.code == body.physician_code)
+            )
             if physician is None:
                 raise ProblemError(422, "unknown-physician", "physician_code is not a known physician.")
             demographics = demographics.model_copy(update={"physician_id": physician.id})
-        row, created = patients.upsert_by_identifier(tx, body.identifier, demographics, body.patient.identifiers)
-        result: dict[str, Any] = {"patient": views.patient(row), "patient_created": created, "care_flow": None, "care_flow_created": False}
+        row, created = patients.upsert_by_identifier(
+            tx, body.identifier, demographics, body.patient.identifiers
+        )
+        result: dict[str, Any] = {
+            "patient": views.patient(row),
+            "patient_created": created,
+            "care_flow": None,
+            "care_flow_created": False,
+        }
         if body.care_flow is not None:
             wanted = body.care_flow
             flow = engine.open_flow_of(tx, row.id, wanted.definition_id) if wanted.reuse_open else None

@@ -29,13 +29,22 @@ router = APIRouter(tags=["workstations"])
 Admin = Annotated[Call, Depends(caller(Access.ADMIN))]
 
 
-@router.post("/workstations", status_code=201, response_model=PairingCodeOut, responses={**WITH_BODY, **CONFLICT})
-def create_workstation(body: WorkstationCreate, call: Admin, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+@router.post(
+    "/workstations", status_code=201, response_model=PairingCodeOut, responses={**WITH_BODY, **CONFLICT}
+)
+def create_workstation(
+    body: WorkstationCreate, call: Admin, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         issued = directory.create_workstation(tx, body.name)
         return Outcome(
             201,
-            {"workstation_id": issued.id, "name": issued.name, "pairing_code": issued.secret, "expires_at": issued.expires_at},
+            {
+                "workstation_id": issued.id,
+                "name": issued.name,
+                "pairing_code": issued.secret,
+                "expires_at": issued.expires_at,
+            },
         )
 
     return idempotency.run(call, key, fingerprint, work)
@@ -48,7 +57,9 @@ def create_workstation(body: WorkstationCreate, call: Admin, fingerprint: Finger
     responses=responses(400, 401, 409, 422),
     summary="Exchange a one-time pairing code for a workstation credential (no bearer needed)",
 )
-def pair(request: Request, body: PairRequest, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+def pair(
+    request: Request, body: PairRequest, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     # Unauthenticated by design: the pairing code is the secret. Idempotency keys are scoped to
     # the code's hash so two desktops cannot share one.
     services = services_of(request)
@@ -83,7 +94,12 @@ def list_workstations(call: Admin) -> dict[str, Any]:
     responses={**AUTHED, **NOT_FOUND, **CONFLICT},
     summary="Revoke a workstation's credential (and any unused pairing code)",
 )
-def revoke_workstation(workstation_id: IdPath, call: Admin, fingerprint: Fingerprint, key: IdempotencyKey = None) -> JSONResponse:
+def revoke_workstation(
+    workstation_id: IdPath, call: Admin, fingerprint: Fingerprint, key: IdempotencyKey = None
+) -> JSONResponse:
     return idempotency.run(
-        call, key, fingerprint, lambda tx: Outcome(200, views.workstation(directory.revoke_workstation(tx, workstation_id)))
+        call,
+        key,
+        fingerprint,
+        lambda tx: Outcome(200, views.workstation(directory.revoke_workstation(tx, workstation_id))),
     )

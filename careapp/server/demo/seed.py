@@ -29,7 +29,9 @@ def seed_demo(services: Services) -> dict[str, int]:
     created = {"identifier_systems": 0, "physicians": 0, "care_flow_definitions": 0}
     with system_tx(services) as tx:
         for system in DEMO_SYSTEMS:
-            created["identifier_systems"] += directory.create_identifier_system(tx, system.name, system.uri)[1]
+            created["identifier_systems"] += directory.create_identifier_system(tx, system.name, system.uri)[
+                1
+            ]
         for code, name in DEMO_PHYSICIANS:
             created["physicians"] += directory.create_physician(tx, code, name)[1]
         for document in demo_documents():

@@ -150,7 +150,9 @@ class ActivityList(Page):
 
 class ActivityComplete(Input):
     checked_items: list[Annotated[int, Field(ge=0, le=1000)]] | None = Field(
-        None, max_length=1000, description="For a checklist: the indexes of the ticked items (all are needed)."
+        None,
+        max_length=1000,
+        description="For a checklist: the indexes of the ticked items (all are needed).",
     )
 
 

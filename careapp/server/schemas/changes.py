@@ -16,7 +16,8 @@ class ChangeOut(BaseModel):
     patient_id: str | None
     at: datetime
     resource: dict[str, Any] | None = Field(
-        None, description="The resource as it is now (patients, care flows, activities, users); null when gone."
+        None,
+        description="The resource as it is now (patients, care flows, activities, users); null when gone.",
     )
 
 

@@ -22,7 +22,10 @@ def _not_blank(value: str) -> str:
 
 
 def text(max_length: int, *, required: bool = True) -> Any:
-    parts: list[Any] = [StringConstraints(strip_whitespace=True, max_length=max_length), AfterValidator(_printable)]
+    parts: list[Any] = [
+        StringConstraints(strip_whitespace=True, max_length=max_length),
+        AfterValidator(_printable),
+    ]
     if required:
         parts.append(AfterValidator(_not_blank))
     return Annotated[str, *parts]
@@ -30,11 +33,16 @@ def text(max_length: int, *, required: bool = True) -> Any:
 
 Name = text(200)
 OptionalText200 = text(200, required=False)
-Uri = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), AfterValidator(_printable)]
-Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+Uri = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), AfterValidator(_printable)
 ]
-Telephone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50, pattern=r"^\+?[0-9 ()./-]{3,49}$")]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"),
+]
+Telephone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=50, pattern=r"^\+?[0-9 ()./-]{3,49}$")
+]
 IdPath = Annotated[str, StringConstraints(max_length=64)]
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
 # JSON values given by clients (answers, data points): bounded so one request cannot fill the disk.

@@ -97,14 +97,18 @@ class PairingCodeOut(BaseModel):
 class PairRequest(Input):
     pairing_code: Annotated[str, StringConstraints(min_length=4, max_length=40)]
     name: Name | None = None
-    region: Literal["eu", "uk", "us"] | None = Field(None, description="Refuse to pair unless the backend is in this region.")
+    region: Literal["eu", "uk", "us"] | None = Field(
+        None, description="Refuse to pair unless the backend is in this region."
+    )
     environment: Literal["sandbox", "production"] | None = None
 
 
 class PairResult(BaseModel):
     workstation_id: str
     name: str
-    credential: str = Field(description="Shown once. Send as 'Authorization: Bearer …'; keep it in the OS keyring.")
+    credential: str = Field(
+        description="Shown once. Send as 'Authorization: Bearer …'; keep it in the OS keyring."
+    )
     region: str
     environment: str
 

@@ -100,7 +100,8 @@ class PushCareFlow(Input):
     definition_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     baseline: JsonObject = Field(default_factory=dict)
     reuse_open: bool = Field(
-        True, description="Return the patient's open care flow of this definition instead of starting another."
+        True,
+        description="Return the patient's open care flow of this definition instead of starting another.",
     )
 
 

@@ -40,7 +40,10 @@ def _sync_constants(tx: Tx, definition_id: str, doc: CareFlowDocument) -> None:
     A constant given without a value keeps the value already stored, so re-importing an export
     (where concealed values are blank) never wipes a secret.
     """
-    rows = {c.key: c for c in tx.session.scalars(select(ConstantRow).where(ConstantRow.definition_id == definition_id))}
+    rows = {
+        c.key: c
+        for c in tx.session.scalars(select(ConstantRow).where(ConstantRow.definition_id == definition_id))
+    }
     wanted = {c.key: c for c in doc.constants}
     for key, row in rows.items():
         if key not in wanted:
@@ -48,11 +51,15 @@ def _sync_constants(tx: Tx, definition_id: str, doc: CareFlowDocument) -> None:
     for key, const in wanted.items():
         row = rows.get(key)
         if row is None:
-            row = ConstantRow(definition_id=definition_id, key=key, concealed=const.concealed, updated_at=tx.now)
+            row = ConstantRow(
+                definition_id=definition_id, key=key, concealed=const.concealed, updated_at=tx.now
+            )
             tx.session.add(row)
             tx.session.flush()
         elif row.concealed != const.concealed:
-            _store_value(tx, row, _read_value(tx.services, row) if row.concealed else row.value, const.concealed)
+            _store_value(
+                tx, row, _read_value(tx.services, row) if row.concealed else row.value, const.concealed
+            )
         if const.value is not None:
             _store_value(tx, row, const.value, const.concealed)
 
@@ -65,7 +72,9 @@ def _store_value(tx: Tx, row: ConstantRow, value: str | None, concealed: bool) -
     row.concealed = concealed
     if concealed:
         row.value = None
-        row.sealed_value = None if value is None else tx.services.sealer.seal(value.encode(), _seal_purpose(row))
+        row.sealed_value = (
+            None if value is None else tx.services.sealer.seal(value.encode(), _seal_purpose(row))
+        )
     else:
         row.value = value
         row.sealed_value = None
@@ -97,7 +106,9 @@ def constants(tx: Tx, definition_id: str) -> list[ConstantRow]:
     )
 
 
-def set_constant(tx: Tx, definition_id: str, key: str, value: str | None, concealed: bool | None) -> ConstantRow:
+def set_constant(
+    tx: Tx, definition_id: str, key: str, value: str | None, concealed: bool | None
+) -> ConstantRow:
     row = tx.session.scalar(
         select(ConstantRow).where(ConstantRow.definition_id == definition_id, ConstantRow.key == key)
     )
@@ -112,7 +123,9 @@ def set_constant(tx: Tx, definition_id: str, key: str, value: str | None, concea
     ]
     definition.working_document = document
     definition.updated_at = tx.now
-    tx.audit("care_flow_definition.constant_set", resource_type="care_flow_definition", resource_id=definition_id)
+    tx.audit(
+        "care_flow_definition.constant_set", resource_type="care_flow_definition", resource_id=definition_id
+    )
     return row
 
 
@@ -129,7 +142,9 @@ def create(tx: Tx, document: Any) -> DefinitionRow:
     definition_id = doc.id or str(uuid.uuid4())
     if tx.session.get(DefinitionRow, definition_id) is not None:
         raise conflict("definition-exists", f"A care flow definition with id {definition_id!r} exists.")
-    doc = CareFlowDocument(definition_id, doc.title, doc.description, doc.data_points, doc.constants, doc.steps)
+    doc = CareFlowDocument(
+        definition_id, doc.title, doc.description, doc.data_points, doc.constants, doc.steps
+    )
     row = DefinitionRow(id=definition_id, working_revision=1, created_at=tx.now)
     tx.session.add(row)
     _store_working(tx, row, doc)
@@ -138,12 +153,16 @@ def create(tx: Tx, document: Any) -> DefinitionRow:
     return row
 
 
-def put_working(tx: Tx, definition_id: str, document: Any, if_match: int | None) -> tuple[DefinitionRow, bool]:
+def put_working(
+    tx: Tx, definition_id: str, document: Any, if_match: int | None
+) -> tuple[DefinitionRow, bool]:
     """Replace the working version (create the definition if absent): how import works."""
     doc = _parse(document)
     if doc.id is not None and doc.id != definition_id:
         raise invalid("id-mismatch", "The document's id differs from the one in the path.")
-    doc = CareFlowDocument(definition_id, doc.title, doc.description, doc.data_points, doc.constants, doc.steps)
+    doc = CareFlowDocument(
+        definition_id, doc.title, doc.description, doc.data_points, doc.constants, doc.steps
+    )
     row = tx.session.get(DefinitionRow, definition_id, with_for_update=True)
     created = row is None
     if row is None:
@@ -182,7 +201,9 @@ def version_numbers(session: Session, definition_id: str) -> list[int]:
 def publish(tx: Tx, definition_id: str) -> DefinitionVersionRow:
     row = get_or_404(tx.session, DefinitionRow, definition_id, "care flow definition", for_update=True)
     latest = tx.session.scalar(
-        select(func.max(DefinitionVersionRow.version)).where(DefinitionVersionRow.definition_id == definition_id)
+        select(func.max(DefinitionVersionRow.version)).where(
+            DefinitionVersionRow.definition_id == definition_id
+        )
     )
     number = (latest or 0) + 1
     version = DefinitionVersionRow(
@@ -196,7 +217,9 @@ def publish(tx: Tx, definition_id: str) -> DefinitionVersionRow:
     row.live_version = number
     row.updated_at = tx.now
     tx.session.flush()
-    tx.audit("care_flow_definition.published", resource_type="care_flow_definition", resource_id=definition_id)
+    tx.audit(
+        "care_flow_definition.published", resource_type="care_flow_definition", resource_id=definition_id
+    )
     tx.change("care_flow_definition", definition_id, "published")
     return version
 
@@ -242,7 +265,8 @@ def export(tx: Tx, definition_id: str) -> dict[str, Any]:
     row = get_or_404(tx.session, DefinitionRow, definition_id, "care flow definition")
     doc = parse_definition(row.working_document)
     values = [
-        ConstantDefinition(c.key, c.concealed, None if c.concealed else c.value) for c in constants(tx, definition_id)
+        ConstantDefinition(c.key, c.concealed, None if c.concealed else c.value)
+        for c in constants(tx, definition_id)
     ]
     tx.audit("care_flow_definition.exported", resource_type="care_flow_definition", resource_id=definition_id)
     return to_document(doc, values)
@@ -271,7 +295,9 @@ def require_published(session: Session, definition_id: str, number: int | None) 
         raise not_found("care flow definition")
     if number is None:
         if row.live_version is None:
-            raise ProblemError(409, "not-published", "This care flow definition has no published version yet.")
+            raise ProblemError(
+                409, "not-published", "This care flow definition has no published version yet."
+            )
         number = row.live_version
     get_version(session, definition_id, number)
     return row, number

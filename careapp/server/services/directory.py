@@ -92,7 +92,9 @@ def create_identifier_system(tx: Tx, name: str, uri: str) -> tuple[IdentifierSys
         with tx.session.begin_nested():
             tx.session.add(row)
     except IntegrityError:
-        return tx.session.scalars(select(IdentifierSystemRow).where(IdentifierSystemRow.uri == uri)).one(), False
+        return tx.session.scalars(
+            select(IdentifierSystemRow).where(IdentifierSystemRow.uri == uri)
+        ).one(), False
     tx.audit("identifier_system.created", resource_type="identifier_system", resource_id=row.id)
     return row, True
 
@@ -191,10 +193,14 @@ def pair_workstation(
     config = tx.config
     if (region and region != config.region) or (environment and environment != config.environment):
         raise ProblemError(
-            401, "wrong-deployment", f"This backend is {config.deployment}; the workstation expected otherwise."
+            401,
+            "wrong-deployment",
+            f"This backend is {config.deployment}; the workstation expected otherwise.",
         )
     digest = crypto.credential_hash(crypto.normalise_pairing_code(code), config.region, config.environment)
-    ws = tx.session.scalar(select(Workstation).where(Workstation.pairing_code_hash == digest).with_for_update())
+    ws = tx.session.scalar(
+        select(Workstation).where(Workstation.pairing_code_hash == digest).with_for_update()
+    )
     if ws is None or ws.revoked_at is not None or (ws.pairing_expires_at and ws.pairing_expires_at < tx.now):
         raise ProblemError(401, "invalid-pairing-code", "Unknown, used or expired pairing code.")
     token = crypto.mint_token(WORKSTATION_PREFIX, config.region, config.environment)
@@ -220,4 +226,3 @@ def revoke_workstation(tx: Tx, workstation_id: str) -> Workstation:
         ws.pairing_code_hash = None
         tx.audit("workstation.revoked", resource_type="workstation", resource_id=ws.id)
     return ws
-

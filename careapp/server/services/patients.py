@@ -45,7 +45,8 @@ def find_by_identifiers(session: Session, identifiers: Sequence[IdentifierIn]) -
     if not identifiers:
         return None
     clauses = [
-        (PatientIdentifierRow.system == i.system) & (PatientIdentifierRow.value == i.value) for i in identifiers
+        (PatientIdentifierRow.system == i.system) & (PatientIdentifierRow.value == i.value)
+        for i in identifiers
     ]
     from sqlalchemy import or_
 
@@ -122,11 +123,15 @@ def search(tx: Tx, *, name: str | None, limit: int, offset: int) -> tuple[list[P
     query = select(PatientRow)
     if name:
         # Prefix on family name; folding in SQL is backend-specific, so compare case-insensitively.
-        query = query.where(func.lower(PatientRow.family_name).like(fold(name).replace("%", r"\%") + "%", escape="\\"))
+        query = query.where(
+            func.lower(PatientRow.family_name).like(fold(name).replace("%", r"\%") + "%", escape="\\")
+        )
     total = tx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(
         tx.session.scalars(
-            query.order_by(PatientRow.family_name, PatientRow.given_name, PatientRow.id).limit(limit).offset(offset)
+            query.order_by(PatientRow.family_name, PatientRow.given_name, PatientRow.id)
+            .limit(limit)
+            .offset(offset)
         )
     )
     for row in rows:
@@ -174,7 +179,9 @@ def update(tx: Tx, patient_id: str, body: PatientUpdate) -> PatientRow:
     return row
 
 
-def upsert_by_identifier(tx: Tx, key: IdentifierIn, demographics: Demographics, extra: Sequence[IdentifierIn]) -> tuple[PatientRow, bool]:
+def upsert_by_identifier(
+    tx: Tx, key: IdentifierIn, demographics: Demographics, extra: Sequence[IdentifierIn]
+) -> tuple[PatientRow, bool]:
     """The hospital push: the hospital is the source of truth for demographics."""
     identifiers = [key, *[i for i in extra if (i.system, i.value) != (key.system, key.value)]]
     _check_identifiers(tx.session, identifiers)

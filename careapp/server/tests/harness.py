@@ -35,7 +35,11 @@ def cli(*argv: str) -> str:
 
 
 def make_api_key(db_url: str, role: str = "admin", region: str = "eu", env: str = "sandbox") -> str:
-    return cli("api-key", "add", "--role", role, "--db", db_url, "--region", region, "--env", env).strip().splitlines()[-1]
+    return (
+        cli("api-key", "add", "--role", role, "--db", db_url, "--region", region, "--env", env)
+        .strip()
+        .splitlines()[-1]
+    )
 
 
 @dataclass
@@ -58,8 +62,20 @@ class ServerProcess:
         log = open(self.workdir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - lives with the process
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "careapp.server", "--db", self.db_url, "--region", self.region,
-             "--env", self.env, "--port", str(self.port), *self.extra],
+            [
+                sys.executable,
+                "-m",
+                "careapp.server",
+                "--db",
+                self.db_url,
+                "--region",
+                self.region,
+                "--env",
+                self.env,
+                "--port",
+                str(self.port),
+                *self.extra,
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

@@ -29,7 +29,11 @@ PRE_OP_ANSWERS = {
 def _patient(client: TestClient, value: str = "P-100") -> str:
     r = client.post(
         "/v1/patients",
-        json={"family_name": "Peeters", "given_name": "Lotte", "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": value}]},
+        json={
+            "family_name": "Peeters",
+            "given_name": "Lotte",
+            "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": value}],
+        },
     )
     assert r.status_code in (200, 201), r.text
     return str(r.json()["id"])
@@ -45,7 +49,9 @@ def test_pre_op_intake_runs_step_by_step_to_completion(client: TestClient, seede
     assert sorted(flow["missing_baseline"]) == ["procedure", "surgery_date"]
     assert client.get(f"/v1/care-flows/{flow['id']}/activities").json()["total"] == 0
 
-    bad = client.post(f"/v1/care-flows/{flow['id']}/baseline", json={"baseline": {"surgery_date": "next week"}})
+    bad = client.post(
+        f"/v1/care-flows/{flow['id']}/baseline", json={"baseline": {"surgery_date": "next week"}}
+    )
     assert bad.status_code == 422
     flow = client.post(
         f"/v1/care-flows/{flow['id']}/baseline",
@@ -54,7 +60,9 @@ def test_pre_op_intake_runs_step_by_step_to_completion(client: TestClient, seede
     assert flow["status"] == "active" and flow["current_step"]["id"] == "intake"
     assert flow["data_points"]["surgery_date"] == "2031-03-04"
 
-    acts = {a["activity_id"]: a for a in client.get(f"/v1/care-flows/{flow['id']}/activities").json()["items"]}
+    acts = {
+        a["activity_id"]: a for a in client.get(f"/v1/care-flows/{flow['id']}/activities").json()["items"]
+    }
     assert set(acts) == {"welcome", "intake-questionnaire"}
     # Patient activities are completed by the patient, not by the desk.
     assert client.post(f"/v1/activities/{acts['welcome']['id']}/complete").status_code == 403
@@ -62,7 +70,16 @@ def test_pre_op_intake_runs_step_by_step_to_completion(client: TestClient, seede
     form_id = acts["intake-questionnaire"]["id"]
     invalid = client.post(
         f"/v1/activities/{form_id}/form-response",
-        json={"answers": {**PRE_OP_ANSWERS, "weight": 5, "smoking": "cigars", "email": "no", "phone": None, "extra": 1}},
+        json={
+            "answers": {
+                **PRE_OP_ANSWERS,
+                "weight": 5,
+                "smoking": "cigars",
+                "email": "no",
+                "phone": None,
+                "extra": 1,
+            }
+        },
     )
     assert invalid.status_code == 422
     flagged = {e["location"][-1] for e in invalid.json()["errors"]}
@@ -85,7 +102,9 @@ def test_pre_op_intake_runs_step_by_step_to_completion(client: TestClient, seede
     flow = client.get(f"/v1/care-flows/{flow['id']}").json()
     assert flow["current_step"]["id"] == "review"
     assert flow["data_points"]["weight_kg"] == 68.5 and flow["data_points"]["has_allergies"] is False
-    checklist = client.get("/v1/activities", params={"stakeholder": "clinician", "status": "active", "patient_id": pid}).json()
+    checklist = client.get(
+        "/v1/activities", params={"stakeholder": "clinician", "status": "active", "patient_id": pid}
+    ).json()
     assert checklist["total"] == 1
     cid = checklist["items"][0]["id"]
     assert client.post(f"/v1/activities/{cid}/complete", json={"checked_items": [0, 1]}).status_code == 422
@@ -100,7 +119,12 @@ def test_pre_op_intake_runs_step_by_step_to_completion(client: TestClient, seede
 def test_stop_cancels_open_activities(client: TestClient, seeded: Services) -> None:
     pid = _patient(client, "P-200")
     flow = client.post(
-        "/v1/care-flows", json={"patient_id": pid, "definition_id": "post-discharge-follow-up", "baseline": {"discharge_date": "2030-01-02"}}
+        "/v1/care-flows",
+        json={
+            "patient_id": pid,
+            "definition_id": "post-discharge-follow-up",
+            "baseline": {"discharge_date": "2030-01-02"},
+        },
     ).json()
     assert flow["status"] == "active"
     stopped = client.post(f"/v1/care-flows/{flow['id']}/stop", json={"reason": "readmitted"})
@@ -115,8 +139,12 @@ def test_stop_cancels_open_activities(client: TestClient, seeded: Services) -> N
 def test_hospital_push_upserts_and_starts_once(client: TestClient, seeded: Services) -> None:
     body = {
         "identifier": {"system": DEMO_HOSPITAL_PATIENT_ID, "value": "H-1"},
-        "patient": {"family_name": "Dubois", "given_name": "Marc", "birth_date": "1961-05-04",
-                    "identifiers": [{"system": DEMO_HOSPITAL_VISIT_NUMBER, "value": "V-9"}]},
+        "patient": {
+            "family_name": "Dubois",
+            "given_name": "Marc",
+            "birth_date": "1961-05-04",
+            "identifiers": [{"system": DEMO_HOSPITAL_VISIT_NUMBER, "value": "V-9"}],
+        },
         "physician_code": "DR-DUBOIS",
         "care_flow": {"definition_id": "chronic-care-check-in", "baseline": {"dry_weight_kg": 81}},
     }
@@ -127,7 +155,10 @@ def test_hospital_push_upserts_and_starts_once(client: TestClient, seeded: Servi
     second = client.put("/v1/patients/by-identifier", json=body)
     assert second.status_code == 200
     assert second.json()["patient"]["family_name"] == "Dubois-Martin"
-    assert second.json()["care_flow"]["id"] == first.json()["care_flow"]["id"] and not second.json()["care_flow_created"]
+    assert (
+        second.json()["care_flow"]["id"] == first.json()["care_flow"]["id"]
+        and not second.json()["care_flow_created"]
+    )
     assert second.json()["patient"]["version"] == 2
     assert {i["value"] for i in second.json()["patient"]["identifiers"]} == {"H-1", "V-9"}
     unknown = client.put("/v1/patients/by-identifier", json={**body, "physician_code": "NOBODY"})
@@ -135,8 +166,14 @@ def test_hospital_push_upserts_and_starts_once(client: TestClient, seeded: Servi
 
 
 def test_unknown_ids_are_404_problems(client: TestClient, seeded: Services) -> None:
-    for path in ("/v1/patients/nope", "/v1/care-flows/nope", "/v1/activities/nope", "/v1/care-flow-definitions/nope",
-                 "/v1/care-flow-definitions/pre-op-intake/versions/99", "/v1/patients/nope/care-flows"):
+    for path in (
+        "/v1/patients/nope",
+        "/v1/care-flows/nope",
+        "/v1/activities/nope",
+        "/v1/care-flow-definitions/nope",
+        "/v1/care-flow-definitions/pre-op-intake/versions/99",
+        "/v1/patients/nope/care-flows",
+    ):
         r = client.get(path)
         assert r.status_code == 404, path
         assert r.headers["content-type"] == "application/problem+json"
@@ -150,6 +187,15 @@ def test_every_patient_read_and_write_is_audited(client: TestClient, seeded: Ser
     client.get(f"/v1/patients/{pid}")
     client.get("/v1/patients", params={"identifier": f"{DEMO_HOSPITAL_PATIENT_ID}|P-300"})
     with seeded.db.transaction(read_only=True) as s:
-        actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.patient_id == pid).order_by(AuditEvent.id)))
+        actions = list(
+            s.scalars(select(AuditEvent.action).where(AuditEvent.patient_id == pid).order_by(AuditEvent.id))
+        )
         assert actions == ["patient.created", "patient.viewed", "patient.looked_up"]
-        assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.patient_id.is_not(None), AuditEvent.credential_id.is_(None))) == 0
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.patient_id.is_not(None), AuditEvent.credential_id.is_(None))
+            )
+            == 0
+        )

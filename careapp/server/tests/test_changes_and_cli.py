@@ -25,7 +25,13 @@ class FrozenClock:
 
 def test_feed_pages_and_expires(client: TestClient, seeded: Services) -> None:
     for n in range(3):
-        client.post("/v1/patients", json={"family_name": f"F{n}", "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": f"C{n}"}]})
+        client.post(
+            "/v1/patients",
+            json={
+                "family_name": f"F{n}",
+                "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": f"C{n}"}],
+            },
+        )
     page = client.get("/v1/changes", params={"since": "0", "limit": 2}).json()
     assert page["has_more"] and len(page["changes"]) == 2
     rest = client.get("/v1/changes", params={"since": page["next_cursor"]}).json()
@@ -43,9 +49,16 @@ def test_feed_pages_and_expires(client: TestClient, seeded: Services) -> None:
 
 
 def test_cli_help_and_bad_input() -> None:
-    ok = subprocess.run([sys.executable, "-m", "careapp.server", "--help"], capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [sys.executable, "-m", "careapp.server", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert ok.returncode == 0 and "workstation" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "careapp.server", "--db", "nonsense://", "migrate"], capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "careapp.server", "--db", "nonsense://", "migrate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
 
 

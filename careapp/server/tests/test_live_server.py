@@ -23,7 +23,11 @@ def server(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def _patient(value: str) -> dict:  # type: ignore[type-arg]
-    return {"family_name": "Peeters", "given_name": "Lotte", "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": value}]}
+    return {
+        "family_name": "Peeters",
+        "given_name": "Lotte",
+        "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": value}],
+    }
 
 
 def test_fifty_threads_creating_one_identifier_make_one_patient(server: ServerProcess) -> None:
@@ -40,7 +44,9 @@ def test_fifty_threads_creating_one_identifier_make_one_patient(server: ServerPr
     assert [r.status_code for r in responses].count(201) == 1
     assert len({r.json()["id"] for r in responses}) == 1
     found = httpx.get(
-        server.url + "/v1/patients", params={"identifier": f"{DEMO_HOSPITAL_PATIENT_ID}|RACE-1"}, headers=headers
+        server.url + "/v1/patients",
+        params={"identifier": f"{DEMO_HOSPITAL_PATIENT_ID}|RACE-1"},
+        headers=headers,
     ).json()
     assert found["total"] == 1
 
@@ -50,7 +56,11 @@ def test_idempotent_replay_survives_a_restart(server: ServerProcess) -> None:
     headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": str(uuid.uuid4())}
     with httpx.Client(base_url=server.url, headers=headers, timeout=30) as c:
         patient = c.post("/v1/patients", json=_patient("IDEM-1")).json()
-        body = {"patient_id": patient["id"], "definition_id": "chronic-care-check-in", "baseline": {"dry_weight_kg": 70}}
+        body = {
+            "patient_id": patient["id"],
+            "definition_id": "chronic-care-check-in",
+            "baseline": {"dry_weight_kg": 70},
+        }
         start_key = {"Idempotency-Key": str(uuid.uuid4())}
         first = c.post("/v1/care-flows", json=body, headers=start_key)
         assert first.status_code == 201
@@ -75,9 +85,9 @@ def test_request_in_flight_gets_409(server: ServerProcess) -> None:
 
     from careapp.server.app import build_services
     from careapp.server.config import ServerConfig
+    from careapp.server.context import Call, CredentialKind, Principal
     from careapp.server.crypto import credential_hash
     from careapp.server.idempotency import _claim
-    from careapp.server.context import Call, CredentialKind, Principal
     from careapp.server.models import ApiKey
 
     key = make_api_key(server.db_url, "integrator")
@@ -106,19 +116,29 @@ def test_request_in_flight_gets_409(server: ServerProcess) -> None:
 def test_workstation_pairs_and_acts_for_a_user(server: ServerProcess) -> None:
     code = cli("workstation", "add", "--name", "Ward 3B", "--db", server.db_url).strip().splitlines()[-1]
     with httpx.Client(base_url=server.url, timeout=30) as c:
-        paired = c.post("/v1/workstations/pair", json={"pairing_code": code.lower(), "region": "eu", "environment": "sandbox"})
+        paired = c.post(
+            "/v1/workstations/pair",
+            json={"pairing_code": code.lower(), "region": "eu", "environment": "sandbox"},
+        )
         assert paired.status_code == 201, paired.text
         credential = paired.json()["credential"]
         assert credential.startswith("cw_eu_sandbox_")
         assert c.post("/v1/workstations/pair", json={"pairing_code": code}).status_code == 401  # single use
         auth = {"Authorization": f"Bearer {credential}"}
-        user = c.post("/v1/users", json={"username": "nurse.an", "display_name": "An", "role": "clinician"}, headers=auth)
+        user = c.post(
+            "/v1/users",
+            json={"username": "nurse.an", "display_name": "An", "role": "clinician"},
+            headers=auth,
+        )
         assert user.status_code == 201
         assert c.get("/v1/patients", headers=auth).status_code == 403  # nobody named as acting
         acting = {**auth, "X-Acting-User": "nurse.an"}
         created = c.post("/v1/patients", json=_patient("WS-1"), headers=acting)
         assert created.status_code == 201
-        assert c.post("/v1/users", json={"username": "x.y", "display_name": "X"}, headers=acting).status_code == 403
+        assert (
+            c.post("/v1/users", json={"username": "x.y", "display_name": "X"}, headers=acting).status_code
+            == 403
+        )
         c.post(f"/v1/users/{user.json()['id']}/deactivate", headers=auth).raise_for_status()
         assert c.get("/v1/patients", headers=acting).status_code == 403
         admin = {"Authorization": f"Bearer {make_api_key(server.db_url)}"}

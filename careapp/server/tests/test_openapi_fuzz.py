@@ -53,4 +53,6 @@ def test_api_conforms_to_its_openapi(case: schemathesis.Case, live: tuple[Server
     # A random X-Acting-User is simply unknown (403); drop it so the fuzzing reaches the handlers.
     if case.headers:
         case.headers.pop("X-Acting-User", None)
-    case.call_and_validate(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, checks=CHECKS, timeout=10)
+    case.call_and_validate(
+        base_url=server.url, headers={"Authorization": f"Bearer {key}"}, checks=CHECKS, timeout=10
+    )

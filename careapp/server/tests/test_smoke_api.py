@@ -16,10 +16,17 @@ def test_health_names_region_and_environment(client: TestClient) -> None:
 def test_patient_to_completed_care_flow(client: TestClient, seeded: Services) -> None:
     patient = client.post(
         "/v1/patients",
-        json={"family_name": "Janssens", "given_name": "Mia", "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": "P1"}]},
+        json={
+            "family_name": "Janssens",
+            "given_name": "Mia",
+            "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": "P1"}],
+        },
     )
     assert patient.status_code == 201, patient.text
     pid = patient.json()["id"]
-    flow = client.post("/v1/care-flows", json={"patient_id": pid, "definition_id": "chronic-care-check-in", "baseline": {"dry_weight_kg": 72}})
+    flow = client.post(
+        "/v1/care-flows",
+        json={"patient_id": pid, "definition_id": "chronic-care-check-in", "baseline": {"dry_weight_kg": 72}},
+    )
     assert flow.status_code == 201, flow.text
     assert flow.json()["status"] == "active"
