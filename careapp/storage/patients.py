@@ -246,17 +246,28 @@ class PatientRepository:
 
     @staticmethod
     def _summaries(session: Session, ids: list[int]) -> list[PatientSummary]:
+        """Plain rows, no ORM objects: the list is rebuilt on every keystroke."""
         if not ids:
             return []
-        rows = {r.id: r for r in session.scalars(select(PatientRow).where(PatientRow.id.in_(ids)))}
+        columns = (
+            PatientRow.id,
+            PatientRow.family_name,
+            PatientRow.given_name,
+            PatientRow.birth_date,
+            PatientRow.sex,
+        )
+        rows = {r.id: r for r in session.execute(select(*columns).where(PatientRow.id.in_(ids)))}
+        identifiers: dict[int, list[Identifier]] = {}
+        held = select(
+            PatientIdentifierRow.patient_id, PatientIdentifierRow.system, PatientIdentifierRow.value
+        )
+        for patient_id, system, value in session.execute(
+            held.where(PatientIdentifierRow.patient_id.in_(ids)).order_by(PatientIdentifierRow.id)
+        ):
+            identifiers.setdefault(patient_id, []).append(Identifier(system, value))
         return [
             PatientSummary(
-                r.id,
-                r.family_name,
-                r.given_name,
-                r.birth_date,
-                r.sex,
-                tuple(Identifier(i.system, i.value) for i in r.identifiers),
+                r.id, r.family_name, r.given_name, r.birth_date, r.sex, tuple(identifiers.get(r.id, ()))
             )
             for r in (rows[i] for i in ids if i in rows)
         ]
