@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QLocale,
     QModelIndex,
-    QPersistentModelIndex,
-    Qt,
     QTimer,
     Signal,
 )
@@ -19,50 +14,23 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableV
 from careapp.storage.patients import PatientSummary
 from careapp.ui.operations import QueryOp
 from careapp.ui.services import Services
+from careapp.ui.table_model import RowsModel
 
 DEBOUNCE_MS = 180
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class PatientTableModel(QAbstractTableModel):
+class PatientTableModel(RowsModel[PatientSummary]):
     HEADERS = ("Name", "Date of birth", "Sex", "Hospital id")
 
     def __init__(self, id_system: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: tuple[PatientSummary, ...] = ()
         self._id_system = id_system
         self._locale = QLocale()
-
-    def set_rows(self, rows: Sequence[PatientSummary]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> PatientSummary:
-        return self._rows[row]
 
     def row_of(self, patient_id: int) -> int | None:
         return next((i for i, r in enumerate(self._rows) if r.id == patient_id), None)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return None
-        patient = self._rows[index.row()]
-        column = index.column()
+    def cell(self, patient: PatientSummary, column: int) -> str:
         if column == 0:
             return patient.display_name
         if column == 1:

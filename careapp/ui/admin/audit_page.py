@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QDate, QLocale, QTimer
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
@@ -21,45 +20,21 @@ from careapp.storage import audit
 from careapp.storage.audit import AuditEntry
 from careapp.storage.database import CacheDatabase
 from careapp.ui.operations import QueryOp
+from careapp.ui.table_model import RowsModel
 from careapp.ui.widgets import add_row
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowsModel[AuditEntry]):
     HEADERS = ("When (UTC)", "Who", "What", "Subject", "Detail")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[AuditEntry, ...] = ()
-
-    def set_rows(self, rows: Sequence[AuditEntry]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        entry = self._rows[index.row()]
+    def cell(self, entry: AuditEntry, column: int) -> str:
         return (
             QLocale().toString(entry.at, QLocale.FormatType.ShortFormat),
             entry.actor,
             entry.action,
             entry.subject or "",
             entry.detail or "",
-        )[index.column()]
+        )[column]
 
 
 class AuditPage(QWidget):

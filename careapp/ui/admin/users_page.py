@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,41 +25,14 @@ from PySide6.QtWidgets import (
 from careapp.auth.accounts import AccountService, UserSummary
 from careapp.auth.roles import Principal, Role
 from careapp.ui.operations import CollectionOp, QueryOp
+from careapp.ui.table_model import RowsModel
 from careapp.ui.widgets import MessageLabel, add_row
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class UserTableModel(QAbstractTableModel):
+class UserTableModel(RowsModel[UserSummary]):
     HEADERS = ("User name", "Name", "Role", "Status", "Created")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[UserSummary, ...] = ()
-
-    def set_rows(self, rows: Sequence[UserSummary]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> UserSummary:
-        return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        user = self._rows[index.row()]
+    def cell(self, user: UserSummary, column: int) -> str:
         status = "disabled" if user.disabled else "locked" if user.locked else "active"
         return (
             user.username,
@@ -67,7 +40,7 @@ class UserTableModel(QAbstractTableModel):
             self.tr(user.role.value.capitalize()),
             self.tr(status.capitalize()),
             QLocale().toString(user.created_at.date(), QLocale.FormatType.ShortFormat),
-        )[index.column()]
+        )[column]
 
 
 class NewUserDialog(QDialog):
