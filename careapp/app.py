@@ -118,7 +118,6 @@ def run_gui(demo: bool = False) -> int:
     desktop = DesktopApp(app, settings)
     desktop.start()
     app.setQuitOnLastWindowClosed(False)
-    desktop.login.finished.connect(lambda _r: None)
     code = app.exec()
     operations.shutdown()
     if desktop.services is not None:

@@ -95,6 +95,13 @@ def _principal(row: UserRow) -> Principal:
     return Principal(row.id, row.username, row.display_name, Role(row.role), row.must_change_password)
 
 
+def _clear_lockout(row: UserRow) -> None:
+    """A good password, an admin's unlock or a password reset starts the failure count afresh."""
+    row.locked_at = None
+    row.failed_attempts = 0
+    row.last_failed_at = None
+
+
 def _normalise(username: str) -> str:
     name = username.strip().casefold()
     if not name or len(name) > 64 or any(ch.isspace() for ch in name):
@@ -161,8 +168,7 @@ class AccountService:
                 else:
                     refusal = LoginFailed()
             else:
-                row.failed_attempts = 0
-                row.last_failed_at = None
+                _clear_lockout(row)
                 if passwords.needs_rehash(row.password_hash):
                     row.password_hash = passwords.hash_password(password)
                 audit.record(session, f"user:{name}", "login", f"user:{row.id}", None, self._clock)
@@ -240,9 +246,7 @@ class AccountService:
         require_admin(admin)
         with self._db.transaction() as session:
             row = self._get(session, user_id)
-            row.locked_at = None
-            row.failed_attempts = 0
-            row.last_failed_at = None
+            _clear_lockout(row)
             audit.record(session, admin.actor, "user.unlocked", f"user:{row.id}", None, self._clock)
             return _summary(row)
 
@@ -253,9 +257,7 @@ class AccountService:
             passwords.check_policy(new_password, row.username)
             row.password_hash = passwords.hash_password(new_password)
             row.must_change_password = True
-            row.locked_at = None
-            row.failed_attempts = 0
-            row.last_failed_at = None
+            _clear_lockout(row)
             audit.record(session, admin.actor, "user.password_reset", f"user:{row.id}", None, self._clock)
             return _summary(row)
 

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 from careapp.domain.clock import Clock, utcnow
 from careapp.domain.patient import Patient, Physician
-from careapp.storage import audit, outbox
 from careapp.storage.care_flows import queue_start_row
 from careapp.storage.database import CacheDatabase
 from careapp.storage.models import ProcessedMessageRow
-from careapp.storage.patients import ensure_physician, patient_payload, to_patient, upsert_row
+from careapp.storage.patients import save_from_hospital, to_patient
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +38,8 @@ class AppointmentRepository:
             if session.get(ProcessedMessageRow, message_key) is not None:
                 return AppointmentResult(None, created=False, queued_care_flow=False, duplicate=True)
             session.add(ProcessedMessageRow(key=message_key, processed_at=self._clock()))
-            row, created = upsert_row(session, patient, self._clock)
-            physician_row = ensure_physician(session, physician) if physician else None
-            if physician_row is not None:
-                row.physician_id = physician_row.id
-            outbox.enqueue(session, "patient.upsert", patient_payload(row))
-            audit.record(
-                session,
-                actor,
-                "patient.imported" if created else "patient.updated",
-                subject=f"patient:{row.id}",
-                detail="source=siu",
-                clock=self._clock,
+            row, physician_row, created = save_from_hospital(
+                session, patient, physician, actor=actor, source="siu", clock=self._clock
             )
             if definition_id:
                 queue_start_row(

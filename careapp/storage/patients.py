@@ -144,6 +144,27 @@ def upsert_row(session: Session, patient: Patient, clock: Clock = utcnow) -> tup
     return row, created
 
 
+def save_from_hospital(
+    session: Session,
+    patient: Patient,
+    physician: Physician | None,
+    *,
+    actor: str,
+    source: str,
+    clock: Clock = utcnow,
+) -> tuple[PatientRow, PhysicianRow | None, bool]:
+    """Upsert a hospital patient with its physician, queue it for the backend and audit it,
+    all in SESSION's transaction. Shared by the import dialog and the SIU pull."""
+    row, created = upsert_row(session, patient, clock)
+    physician_row = ensure_physician(session, physician) if physician else None
+    if physician_row is not None:
+        row.physician_id = physician_row.id
+    outbox.enqueue(session, "patient.upsert", patient_payload(row))
+    action = "patient.imported" if created else "patient.updated"
+    audit.record(session, actor, action, subject=f"patient:{row.id}", detail=f"source={source}", clock=clock)
+    return row, physician_row, created
+
+
 class PatientRepository:
     def __init__(self, db: CacheDatabase, clock: Clock = utcnow) -> None:
         self._db = db
@@ -154,17 +175,8 @@ class PatientRepository:
     ) -> SavedPatient:
         """Save a patient fetched from the hospital; a known identifier updates that patient."""
         with self._db.transaction() as session:
-            row, created = upsert_row(session, patient, self._clock)
-            if physician is not None:
-                row.physician_id = ensure_physician(session, physician).id
-            outbox.enqueue(session, "patient.upsert", patient_payload(row))
-            audit.record(
-                session,
-                actor,
-                "patient.imported" if created else "patient.updated",
-                subject=f"patient:{row.id}",
-                detail=f"source={source}",
-                clock=self._clock,
+            row, _physician, created = save_from_hospital(
+                session, patient, physician, actor=actor, source=source, clock=self._clock
             )
             session.flush()
             return SavedPatient(to_patient(row), created)
@@ -238,7 +250,7 @@ class PatientRepository:
                 ),
                 {
                     "p": prefix,
-                    "v": query.raw.strip().replace("%", "\\%").replace("_", "\\_") + "%",
+                    "v": query.like_value_prefix(),
                     "limit": limit,
                 },
             ).scalars()

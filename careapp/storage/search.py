@@ -69,6 +69,13 @@ class SearchQuery:
         return " ".join(f'"{t}"*' for t in tokens)
 
     def like_prefix(self) -> str:
-        folded = fold(self.raw.strip())
-        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return escaped + "%"
+        """Folded name prefix for ``LIKE … ESCAPE '\\'``."""
+        return _like_escape(fold(self.raw.strip())) + "%"
+
+    def like_value_prefix(self) -> str:
+        """Identifier prefix as typed (identifiers are not folded)."""
+        return _like_escape(self.raw.strip()) + "%"
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from careapp.auth.accounts import AccountDisabled, AccountLocked
 from careapp.auth.roles import Principal
 from careapp.domain.identifiers import DEMO_SYSTEMS
+from careapp.settings import Settings
 from careapp.ui.idle import IdleWatcher
 from careapp.ui.lock_screen import LockScreen
 from careapp.ui.operations import CollectionOp
@@ -170,11 +171,15 @@ class MainWindow(QMainWindow):
             return
         new = dialog.result_settings()
         backend_changed = new.backend.key != self.services.settings.backend.key
-        try:
-            self.services.save_settings(self.principal, new)
-        except Exception as exc:  # PermissionDenied or SettingsError: one clear line
-            self.show_error(exc)
-            return
+        services, principal = self.services, self.principal
+        # The file write and its audit row (an fsync) run on the writer, not the GUI thread.
+        CollectionOp(
+            self,
+            lambda: services.save_settings(principal, new),
+            lambda _r: self._settings_saved(new, backend_changed),
+        ).failure(self.show_error).run_in_background()
+
+    def _settings_saved(self, new: Settings, backend_changed: bool) -> None:
         self.idle.set_minutes(new.idle_lock_minutes)
         self.idle.start()
         if backend_changed:

@@ -160,10 +160,7 @@ def test_migration_of_an_old_file_makes_a_backup_first(tmp_path, monkeypatch):
 
 def test_read_only_file_gives_one_clear_message(tmp_path):
     path = tmp_path / "cache.sqlite3"
-    db = open_cache(path)
-    db.close()
-    ro = open_cache(path)
-    ro.engine.dispose()
+    open_cache(path).close()
     from sqlalchemy import create_engine, event
 
     from careapp.storage.database import CacheDatabase

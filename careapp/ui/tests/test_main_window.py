@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
@@ -177,3 +178,14 @@ def test_every_input_has_an_accessible_name(qtbot, services, admin):
                 if not _accessible_name(widget).strip():
                     missing.append(f"{type(root).__name__}/{type(widget).__name__}/{widget.objectName()}")
     assert not missing, missing
+
+
+def test_settings_are_an_admins_to_change(services, admin, clinician):
+    from careapp import settings as settings_store
+    from careapp.auth.roles import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.save_settings(clinician, services.settings.with_changes(idle_lock_minutes=60))
+    services.save_settings(admin, services.settings.with_changes(idle_lock_minutes=12))
+    assert settings_store.load().idle_lock_minutes == 12
+    assert _has_action(services, "settings.changed")
