@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ class _Dispatcher(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.sig_done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        # Auto connection: emitted from a worker thread, it is queued to this (GUI) thread.
+        self.sig_done.connect(self._deliver)
 
     @Slot(object)
     def _deliver(self, item: tuple[_Op[Any], Future[Any]]) -> None:
