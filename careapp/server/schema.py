@@ -24,10 +24,11 @@ def alembic_config(db: Database) -> Config:
 
 
 def upgrade(db: Database) -> None:
+    # "heads": features add their tables on parallel branches off 0001 until a merge revision.
     cfg = alembic_config(db)
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 def bind_deployment(db: Database, config: ServerConfig, clock: Clock) -> None:
