@@ -15,6 +15,7 @@ from careapp.server.models.deployment import Deployment
 from careapp.server.models.directory import IdentifierSystemRow, PhysicianRow, User
 from careapp.server.models.patients import PatientIdentifierRow, PatientRow
 from careapp.server.models.platform import AuditEvent, ChangeRow, FeedState, IdempotencyKeyRow
+from careapp.server.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ActivityRow",
@@ -36,5 +37,7 @@ __all__ = [
     "PatientRow",
     "PhysicianRow",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workstation",
 ]
