@@ -23,6 +23,9 @@ CARE_FLOW_MISSING_BASELINE = "care_flow.missing_baseline_info"
 ACTIVITY_CREATED = "activity.created"
 ACTIVITY_COMPLETED = "activity.completed"
 ACTIVITY_CANCELED = "activity.canceled"
+SESSION_STARTED = "session.started"
+SESSION_COMPLETED = "session.completed"
+SESSION_EXPIRED = "session.expired"
 
 
 @dataclass(frozen=True)
