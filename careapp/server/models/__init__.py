@@ -1,5 +1,6 @@
 """SQLAlchemy models of the regional backend; importing this registers every table."""
 
+from careapp.server.models.api_calls import ApiCallRunRow
 from careapp.server.models.base import Base
 from careapp.server.models.careflows import (
     ActivityRow,
@@ -15,10 +16,12 @@ from careapp.server.models.deployment import Deployment
 from careapp.server.models.directory import IdentifierSystemRow, PhysicianRow, User
 from careapp.server.models.patients import PatientIdentifierRow, PatientRow
 from careapp.server.models.platform import AuditEvent, ChangeRow, FeedState, IdempotencyKeyRow
+from careapp.server.models.promotion import PromotionRow
 from careapp.server.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ActivityRow",
+    "ApiCallRunRow",
     "ApiKey",
     "AuditEvent",
     "Base",
@@ -36,6 +39,7 @@ __all__ = [
     "PatientIdentifierRow",
     "PatientRow",
     "PhysicianRow",
+    "PromotionRow",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",
