@@ -14,6 +14,7 @@ from careapp.server.models.careflows import (
 from careapp.server.models.credentials import ApiKey, Workstation
 from careapp.server.models.deployment import Deployment
 from careapp.server.models.directory import IdentifierSystemRow, PhysicianRow, User
+from careapp.server.models.hosted import EnrollmentLinkRow, HostedPagesLinkRow, HostedPagesSessionRow
 from careapp.server.models.patients import PatientIdentifierRow, PatientRow
 from careapp.server.models.platform import AuditEvent, ChangeRow, FeedState, IdempotencyKeyRow
 from careapp.server.models.promotion import PromotionRow
@@ -32,8 +33,11 @@ __all__ = [
     "DefinitionRow",
     "DefinitionVersionRow",
     "Deployment",
+    "EnrollmentLinkRow",
     "FeedState",
     "FormResponseRow",
+    "HostedPagesLinkRow",
+    "HostedPagesSessionRow",
     "IdempotencyKeyRow",
     "IdentifierSystemRow",
     "PatientIdentifierRow",
