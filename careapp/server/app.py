@@ -18,6 +18,7 @@ from careapp.server.config import ServerConfig
 from careapp.server.context import Services
 from careapp.server.crypto import Sealer, load_key
 from careapp.server.db import Database
+from careapp.server.promotion import api as promotion_api
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -89,6 +90,7 @@ def create_app(
     app.add_middleware(Guard)
     for module in (health, directory, workstations, patients, definitions, careflows, changes):
         app.include_router(module.router, prefix="/v1")
+    app.include_router(promotion_api.router, prefix="/v1")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     logs.install()
     return app

@@ -4,6 +4,7 @@ careapp-server [--region eu] [--env sandbox] [--db URL] [--host H] [--port N] [-
 careapp-server api-key add --role admin|integrator [--name NAME]   (prints the key once)
 careapp-server workstation add --name NAME   (the pairing code is the last stdout line)
 careapp-server flows import FILE [--publish] | publish ID | export ID [-o FILE] | list
+careapp-server promote --from URL --to URL --care-flow ID [--allow-production-to-sandbox]
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("id")
     exp.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
     command("list", "list definitions", flows)
+
+    from careapp.server.promotion import client as promotion
+
+    promotion.add_arguments(
+        command("promote", "copy a definition's working version to another environment (admin keys)")
+    )
     return parser
 
 
@@ -283,6 +290,15 @@ def _flows(args: argparse.Namespace) -> int:
     return 0
 
 
+def _promote(args: argparse.Namespace) -> int:
+    from careapp.server.promotion import client
+
+    try:
+        return client.run(args)
+    except client.PromotionFailed as exc:
+        raise CliError(str(exc)) from exc
+
+
 def _simple(args: argparse.Namespace) -> int:
     from careapp.server import changes, idempotency
     from careapp.server.context import system_tx
@@ -309,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "api-key": _api_key,
         "workstation": _workstation,
         "flows": _flows,
+        "promote": _promote,
         "migrate": _simple,
         "seed-demo": _simple,
         "prune": _simple,

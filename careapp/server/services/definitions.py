@@ -89,6 +89,21 @@ def _read_value(services: Services, row: ConstantRow) -> str | None:
     return services.sealer.open(row.sealed_value, _seal_purpose(row)).decode()
 
 
+def parse_document(document: Any) -> CareFlowDocument:
+    """Parse a definition document, or raise 422 listing its problems."""
+    return _parse(document)
+
+
+def store_constant_value(tx: Tx, row: ConstantRow, value: str | None, concealed: bool) -> None:
+    """Set ROW's value (sealed when concealed); for promotion, which has its own constant rules."""
+    _store_value(tx, row, value, concealed)
+
+
+def read_constant_value(services: Services, row: ConstantRow) -> str | None:
+    """ROW's plaintext, for the engine's own use only: never for any output."""
+    return _read_value(services, row)
+
+
 def constant_value(tx: Tx, definition_id: str, key: str) -> str | None:
     """A constant's value for the engine's own use (e.g. a later API call action); never for output."""
     row = tx.session.scalar(

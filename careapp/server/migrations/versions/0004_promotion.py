@@ -65,7 +65,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("api_call_runs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_call_runs_status"), ["status"], unique=False)
-        batch_op.create_index(batch_op.f("ix_api_call_runs_next_attempt_at"), ["next_attempt_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_api_call_runs_next_attempt_at"), ["next_attempt_at"], unique=False
+        )
 
 
 def downgrade() -> None:
