@@ -155,6 +155,9 @@ class CareFlowDocument:
     data_points: tuple[DataPointDefinition, ...]
     constants: tuple[ConstantDefinition, ...]
     steps: tuple[StepDefinition, ...]
+    # "hosted_pages": {"verify_birth_date": true} asks patients for their date of birth on the
+    # hosted pages before any activity is shown.
+    verify_birth_date: bool = False
 
     @property
     def baseline(self) -> tuple[DataPointDefinition, ...]:
@@ -474,9 +477,14 @@ def parse_definition(raw: Any) -> CareFlowDocument:
                 elif dp.value_type is not QUESTION_VALUE_TYPE[q.type]:
                     r.fail(path, f"a {q.type.value} answer cannot be recorded as {dp.value_type.value}")
 
+    hosted = r.obj(doc.get("hosted_pages", {}), "$.hosted_pages")
+    verify_birth_date = r.boolean(hosted.get("verify_birth_date"), "$.hosted_pages.verify_birth_date")
+
     if r.problems:
         raise InvalidDefinition(r.problems)
-    return CareFlowDocument(def_id, title, description, tuple(data_points), tuple(constants), tuple(steps))
+    return CareFlowDocument(
+        def_id, title, description, tuple(data_points), tuple(constants), tuple(steps), verify_birth_date
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -556,6 +564,8 @@ def to_document(
         {"id": s.id, "title": s.title, "activities": [activity_dict(a) for a in s.activities]}
         for s in doc.steps
     ]
+    if doc.verify_birth_date:  # written only when set, so older documents export unchanged
+        out["hosted_pages"] = {"verify_birth_date": True}
     return out
 
 
@@ -568,6 +578,7 @@ def without_constant_values(doc: CareFlowDocument) -> CareFlowDocument:
         doc.data_points,
         tuple(ConstantDefinition(c.key, c.concealed, None) for c in doc.constants),
         doc.steps,
+        doc.verify_birth_date,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from typing import Any
@@ -157,9 +158,7 @@ def create(tx: Tx, document: Any) -> DefinitionRow:
     definition_id = doc.id or str(uuid.uuid4())
     if tx.session.get(DefinitionRow, definition_id) is not None:
         raise conflict("definition-exists", f"A care flow definition with id {definition_id!r} exists.")
-    doc = CareFlowDocument(
-        definition_id, doc.title, doc.description, doc.data_points, doc.constants, doc.steps
-    )
+    doc = dataclasses.replace(doc, id=definition_id)
     row = DefinitionRow(id=definition_id, working_revision=1, created_at=tx.now)
     tx.session.add(row)
     _store_working(tx, row, doc)
@@ -175,9 +174,7 @@ def put_working(
     doc = _parse(document)
     if doc.id is not None and doc.id != definition_id:
         raise invalid("id-mismatch", "The document's id differs from the one in the path.")
-    doc = CareFlowDocument(
-        definition_id, doc.title, doc.description, doc.data_points, doc.constants, doc.steps
-    )
+    doc = dataclasses.replace(doc, id=definition_id)
     row = tx.session.get(DefinitionRow, definition_id, with_for_update=True)
     created = row is None
     if row is None:
