@@ -94,9 +94,15 @@ def import_snapshot(tx: Tx, request: ImportRequest) -> dict[str, Any]:
     row = tx.session.get(DefinitionRow, snapshot.definition_id, with_for_update=True)
     created = row is None
     if row is None:
-        row = DefinitionRow(id=snapshot.definition_id, working_revision=1, created_at=tx.now)
+        row = DefinitionRow(
+            id=snapshot.definition_id,
+            title=doc.title,
+            working_document=to_document(without_constant_values(doc)),
+            working_revision=1,
+            created_at=tx.now,
+            updated_at=tx.now,
+        )
         tx.session.add(row)
-        tx.session.flush()
     else:
         row.working_revision += 1
 
@@ -117,6 +123,7 @@ def import_snapshot(tx: Tx, request: ImportRequest) -> dict[str, Any]:
     row.title = doc.title
     row.working_document = to_document(stored)
     row.updated_at = tx.now
+    tx.session.flush()
     # Constants the snapshot no longer lists stay: a published version here may still use them.
     for decision in decisions:
         _apply_constant(tx, row.id, existing.get(decision.key), decision)
