@@ -1,0 +1,88 @@
+"""The outbox: every domain event a webhook reports becomes delivery rows in the same transaction.
+
+One row per (event, subscribed endpoint), all sharing one webhook-id. If the change rolls back,
+so do its rows; once it commits, the dispatcher will deliver them even across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import select
+
+from careapp.server import events
+from careapp.server.context import Services, Tx
+from careapp.server.events import DomainEvent
+from careapp.server.models import WebhookDelivery, WebhookEndpoint
+from careapp.server.webhooks.signing import new_message_id
+
+WEBHOOK_EVENTS: tuple[str, ...] = (
+    events.SESSION_STARTED,
+    events.SESSION_COMPLETED,
+    events.SESSION_EXPIRED,
+    events.CARE_FLOW_STARTED,
+    events.CARE_FLOW_COMPLETED,
+    events.CARE_FLOW_STOPPED,
+    events.ACTIVITY_COMPLETED,
+)
+
+# Only these keys of an event's extra data reach a payload: an allowlist, so a field added to
+# an event later can never leak patient data into a customer's system by accident.
+_DATA_KEYS = ("session_id", "hosted_pages_link")
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+def payload(event: DomainEvent) -> str:
+    """The body as sent and signed: ``{"type", "timestamp", "data": {ids}}``."""
+    data: dict[str, Any] = {
+        "care_flow_id": event.care_flow_id,
+        "patient_id": event.patient_id,
+        "definition_id": event.definition_id,
+    }
+    if event.activity_id:
+        data["activity_id"] = event.activity_id
+    for key in _DATA_KEYS:
+        value = event.data.get(key)
+        if isinstance(value, str) and value:
+            data[key] = value
+    timestamp = event.at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return json.dumps({"type": event.type, "timestamp": timestamp, "data": data}, separators=(",", ":"))
+
+
+def record(tx: Tx, event: DomainEvent) -> list[WebhookDelivery]:
+    """Queue EVENT for every enabled endpoint subscribed to it (inside TX)."""
+    if event.type not in WEBHOOK_EVENTS:
+        return []
+    endpoints = tx.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))).all()
+    subscribed = [e for e in endpoints if event.type in e.event_types]
+    if not subscribed:
+        return []
+    body = payload(event)
+    message_id = new_message_id()
+    rows = [
+        WebhookDelivery(
+            message_id=message_id,
+            endpoint_id=endpoint.id,
+            event_type=event.type,
+            payload=body,
+            status=PENDING,
+            attempts=0,
+            created_at=tx.now,
+            next_attempt_at=tx.now,
+        )
+        for endpoint in subscribed
+    ]
+    tx.session.add_all(rows)
+    return rows
+
+
+def install(services: Services) -> None:
+    """Subscribe the outbox to every event (session events included, whenever they are added)."""
+
+    def on_event(tx: Tx, event: DomainEvent) -> None:
+        record(tx, event)
+
+    services.bus.subscribe("*", on_event)
