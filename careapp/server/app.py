@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from careapp import __version__
 from careapp.server import logs, problems
+from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
 from careapp.server.clock import Clock, SystemClock
 from careapp.server.config import ServerConfig
@@ -90,6 +91,7 @@ def create_app(
     app.add_middleware(Guard)
     for module in (health, directory, workstations, patients, definitions, careflows, changes):
         app.include_router(module.router, prefix="/v1")
+    app.include_router(outbox_batch.router, prefix="/v1")  # workstation outbox push (sync)
     app.include_router(promotion_api.router, prefix="/v1")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     logs.install()

@@ -96,6 +96,7 @@ def queue_start_row(
             "baseline": baseline,
             "physician_code": physician.code if physician else None,
         },
+        actor=actor,
     )
     audit.record(
         session,

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from careapp.domain.clock import utcnow
 from careapp.storage.models import OutboxRow
 
+ACTOR_KEY = "actor"  # payload member naming who made the change
+
 
 @dataclass(frozen=True, slots=True)
 class QueuedChange:
@@ -26,7 +28,13 @@ class QueuedChange:
     created_at: datetime
 
 
-def enqueue(session: Session, kind: str, payload: dict[str, Any]) -> OutboxRow:
+def enqueue(session: Session, kind: str, payload: dict[str, Any], *, actor: str | None = None) -> OutboxRow:
+    """Queue a change for the backend in SESSION's transaction.
+
+    ACTOR (the audit actor, "user:<name>") is kept so sync can tell the backend which person
+    made the change (X-Acting-User), whoever is signed in when it is finally pushed."""
+    if actor is not None:
+        payload = {**payload, ACTOR_KEY: actor}
     row = OutboxRow(
         kind=kind,
         payload=payload,

@@ -1,0 +1,136 @@
+"""Pull: the change feed into the cache, each page and its cursor in one transaction.
+
+A 410 Gone (the cursor is older than the backend keeps) triggers a full resynchronisation from
+the list endpoints, applied together with the cursor the backend named in the 410, so changes
+made while the lists were read are read again from the feed afterwards.
+Network calls happen before a write transaction opens: the cache's write lock is never held
+while waiting for the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from careapp.backend.client import BackendClient
+from careapp.backend.errors import Gone
+from careapp.domain.clock import Clock, utcnow
+from careapp.storage import remote_changes, sync_state
+from careapp.storage.database import CacheDatabase
+
+log = logging.getLogger(__name__)
+DEFAULT_PAGE = 500
+
+
+@dataclass
+class PullResult:
+    changes: int = 0
+    pages: int = 0
+    resynced: bool = False
+    definitions_changed: bool = False
+
+
+class Puller:
+    def __init__(
+        self,
+        db: CacheDatabase,
+        client: BackendClient,
+        *,
+        page_size: int = DEFAULT_PAGE,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._db = db
+        self._client = client
+        self._page_size = page_size
+        self._clock = clock
+
+    def refresh_definitions(self) -> bool:
+        """The published care flow definitions, for the enroll dialog's list."""
+        items = self._client.care_flow_definitions()
+        with self._db.transaction() as session:
+            return remote_changes.replace_definitions(session, items)
+
+    def pull(self, *, acting_user: str, should_stop: Callable[[], bool] = lambda: False) -> PullResult:
+        result = PullResult()
+        while not should_stop():
+            with self._db.reading() as session:
+                since = sync_state.cursor(session)
+            try:
+                page = self._client.changes(since, acting_user=acting_user, limit=self._page_size)
+            except Gone as exc:
+                log.info("change-feed cursor expired; full resync")
+                self.full_resync(
+                    acting_user=acting_user, cursor=str(exc.problem.get("current_cursor") or "0")
+                )
+                result.resynced = True
+                continue
+            changes = page.get("changes") or []
+            fetched = self._fetch_missing_patients(changes, acting_user)
+            with self._db.transaction() as session:
+                if sync_state.cursor(session) != since:
+                    continue  # another pull got here first; read again from its cursor
+                self._apply(session, changes, fetched)
+                sync_state.put(session, sync_state.CURSOR, str(page["next_cursor"]))
+                sync_state.put_time(session, sync_state.LAST_PULL, self._clock())
+            result.changes += len(changes)
+            result.pages += 1
+            if not page.get("has_more"):
+                break
+        return result
+
+    def full_resync(self, *, acting_user: str, cursor: str) -> None:
+        """Rebuild the backend's part of the cache from its lists, then continue from CURSOR."""
+        patients = list(self._client.patients(acting_user=acting_user))
+        flows = [
+            f for p in patients for f in self._client.care_flows_of(str(p["id"]), acting_user=acting_user)
+        ]
+        activities = [
+            a for p in patients for a in self._client.activities_of(str(p["id"]), acting_user=acting_user)
+        ]
+        with self._db.transaction() as session:
+            keep = sync_state.pending_patient_uids(session)
+            remote_changes.forget_server_view(session)
+            for patient in patients:
+                remote_changes.apply_patient(session, patient, keep_demographics=keep)
+            for flow in flows:
+                remote_changes.apply_care_flow(session, flow)
+            for activity in activities:
+                remote_changes.apply_activity(session, activity)
+            sync_state.put(session, sync_state.CURSOR, cursor)
+            sync_state.put_time(session, sync_state.LAST_PULL, self._clock())
+
+    def _fetch_missing_patients(
+        self, changes: list[dict[str, Any]], acting_user: str
+    ) -> list[dict[str, Any]]:
+        """Patients a page's care flows or activities refer to but neither the page nor the cache
+        holds (their own change was pruned or came before our first cursor)."""
+        in_page = {str(c["resource_id"]) for c in changes if c.get("resource_type") == "patient"}
+        wanted = {
+            str(c["resource"]["patient_id"])
+            for c in changes
+            if c.get("resource_type") in ("care_flow", "activity") and c.get("resource")
+        } - in_page
+        with self._db.reading() as session:
+            missing = remote_changes.unknown_patient_ids(session, wanted)
+        return [self._client.patient(pid, acting_user=acting_user) for pid in sorted(missing)]
+
+    @staticmethod
+    def _apply(session: Any, changes: list[dict[str, Any]], fetched: list[dict[str, Any]]) -> None:
+        keep = sync_state.pending_patient_uids(session)
+        for patient in fetched:
+            remote_changes.apply_patient(session, patient, keep_demographics=keep)
+        for change in changes:
+            resource = change.get("resource")
+            if resource is None:
+                continue  # gone since; a later change or a resync says what is left
+            kind = change.get("resource_type")
+            if kind == "patient":
+                remote_changes.apply_patient(session, resource, keep_demographics=keep)
+            elif kind == "care_flow":
+                remote_changes.apply_care_flow(session, resource)
+            elif kind == "activity":
+                remote_changes.apply_activity(session, resource)
+            elif kind == "user":
+                remote_changes.map_user(session, resource)

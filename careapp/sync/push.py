@@ -1,0 +1,150 @@
+"""Push: the outbox, oldest first, to POST /v1/batch.
+
+- One Idempotency-Key per outbox row (made when the row was written), so a batch whose answer
+  was lost is simply sent again: the backend replays what it already did.
+- A retryable failure (offline, timeout, 5xx, 429, still in flight) ends the pass: the rows stay
+  queued with attempts + 1, and FIFO order is kept for the next pass.
+- A refusal (4xx) parks that row as "rejected" with the problem document; later rows go on.
+- A row that waits for another (a care flow start whose patient the backend has not accepted)
+  stays queued and is skipped this pass.
+Answers are written back (server ids, care flow status) in the transaction that deletes the row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from careapp.backend.client import BackendClient, problem_json
+from careapp.backend.errors import BackendError
+from careapp.storage import remote_changes, sync_state
+from careapp.storage.database import CacheDatabase
+from careapp.storage.models import OutboxRow
+from careapp.sync.operations import Blocked, Operation, Refused, build
+
+log = logging.getLogger(__name__)
+DEFAULT_BATCH = 100
+
+
+@dataclass
+class PushResult:
+    acknowledged: int = 0
+    rejected: int = 0
+    blocked: int = 0
+    in_flight: int = 0
+    error: BackendError | None = None
+    complete: bool = False  # every queued row was looked at; nothing is left uncertain
+    contacted: bool = False  # the backend answered at least once
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+class Pusher:
+    def __init__(self, db: CacheDatabase, client: BackendClient, *, batch_size: int = DEFAULT_BATCH) -> None:
+        self._db = db
+        self._client = client
+        self._batch_size = batch_size
+
+    def push(
+        self, *, fallback_user: str | None, should_stop: Callable[[], bool] = lambda: False
+    ) -> PushResult:
+        result = PushResult()
+        after_id = 0
+        while not should_stop():
+            operations, waiting, refused, last_id = self._next_batch(after_id, fallback_user)
+            if last_id is None:
+                result.complete = result.in_flight == 0
+                return result
+            after_id = last_id
+            if waiting or refused:
+                self._park(waiting, refused)
+                result.blocked += len(waiting)
+                result.rejected += len(refused)
+            if not operations:
+                continue
+            try:
+                answers = self._client.push_batch([op.wire for op in operations])
+            except BackendError as exc:
+                result.error = exc
+                with self._db.transaction() as session:
+                    sync_state.note_retry(session, [op.row_id for op in operations], str(exc))
+                if not exc.retryable:
+                    log.warning("push refused as a whole: %s", exc)
+                return result
+            result.contacted = True
+            self._record(operations, answers, result)
+            if result.in_flight:
+                return result  # keep FIFO: the next pass starts again from the oldest row
+        return result
+
+    def _next_batch(
+        self, after_id: int, fallback_user: str | None
+    ) -> tuple[list[Operation], list[Blocked], list[Refused], int | None]:
+        operations: list[Operation] = []
+        waiting: list[Blocked] = []
+        refused: list[Refused] = []
+        with self._db.reading() as session:
+            rows = sync_state.queued_after(session, after_id, self._batch_size)
+            if not rows:
+                return operations, waiting, refused, None
+            in_batch: set[str] = set()
+            for row in rows:
+                built = build(session, row, fallback_user=fallback_user, patients_in_batch=in_batch)
+                if isinstance(built, Operation):
+                    operations.append(built)
+                    if built.kind == "patient.upsert" and built.patient_uid:
+                        in_batch.add(built.patient_uid)
+                elif isinstance(built, Blocked):
+                    waiting.append(built)
+                else:
+                    refused.append(built)
+            return operations, waiting, refused, rows[-1].id
+
+    def _park(self, waiting: list[Blocked], refused: list[Refused]) -> None:
+        with self._db.transaction() as session:
+            for item in waiting:
+                row = session.get(OutboxRow, item.row_id)
+                if row is not None:
+                    row.last_error = item.reason
+            for item in refused:
+                row = session.get(OutboxRow, item.row_id)
+                if row is not None:
+                    sync_state.reject(session, row, json.dumps(item.problem, ensure_ascii=False))
+
+    def _record(self, operations: list[Operation], answers: list[dict[str, Any]], result: PushResult) -> None:
+        by_key = {a.get("idempotency_key"): a for a in answers}
+        with self._db.transaction() as session:
+            for op in operations:
+                row = session.get(OutboxRow, op.row_id)
+                answer = by_key.get(op.wire["idempotency_key"])
+                if row is None or row.state != sync_state.QUEUED:
+                    continue  # an admin discarded it meanwhile; the backend's answer is moot
+                if answer is None:
+                    result.in_flight += 1
+                    sync_state.note_retry(session, [row.id], "The backend did not answer for this change.")
+                    continue
+                status = int(answer["status"])
+                body = answer.get("body") or {}
+                if 200 <= status < 300:
+                    _map_answer(session, row, body)
+                    sync_state.acknowledge(session, row)
+                    result.acknowledged += 1
+                    result.kinds[row.kind] = result.kinds.get(row.kind, 0) + 1
+                elif status == 409 and str(body.get("type", "")).endswith("idempotency-key-in-flight"):
+                    result.in_flight += 1
+                    sync_state.note_retry(session, [row.id], "The backend is still working on this change.")
+                else:
+                    sync_state.reject(session, row, problem_json(body))
+                    result.rejected += 1
+
+
+def _map_answer(session: Any, row: OutboxRow, body: dict[str, Any]) -> None:
+    payload = row.payload
+    if row.kind == "patient.upsert" and body.get("patient"):
+        remote_changes.map_pushed_patient(session, str(payload.get("uid")), body["patient"])
+    elif row.kind == "care_flow.start" and body.get("id"):
+        remote_changes.map_started_care_flow(session, str(payload.get("uid")), body)
+    elif row.kind in ("user.provision", "user.deactivate") and body.get("id"):
+        remote_changes.map_user(session, body)
