@@ -11,7 +11,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 
 from careapp import __version__
-from careapp.server import logs, problems
+from careapp.server import logs, problems, webhooks
 from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
 from careapp.server.clock import Clock, SystemClock
@@ -20,6 +20,7 @@ from careapp.server.context import Services
 from careapp.server.crypto import Sealer, load_key
 from careapp.server.db import Database
 from careapp.server.promotion import api as promotion_api
+from careapp.server.webhooks import api as webhooks_api
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -34,12 +35,14 @@ def default_key_file(db: Database) -> Path | None:
 def build_services(config: ServerConfig, clock: Clock | None = None, db: Database | None = None) -> Services:
     db = db or Database(config.db_url)
     key = load_key(config.secret_file, default_key_file(db))
-    return Services(
+    services = Services(
         config=config,
         db=db,
         clock=clock or SystemClock(),
         sealer=Sealer(key, config.region, config.environment),
     )
+    webhooks.install(services)  # webhook outbox rows commit with the change that caused them
+    return services
 
 
 class Guard(BaseHTTPMiddleware):
@@ -76,15 +79,23 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def create_app(
-    config: ServerConfig | None = None, *, services: Services | None = None, clock: Clock | None = None
+    config: ServerConfig | None = None,
+    *,
+    services: Services | None = None,
+    clock: Clock | None = None,
+    webhook_dispatcher: bool = True,
 ) -> FastAPI:
-    """The app for CONFIG. The database must already be migrated (see careapp.server.schema)."""
+    """The app for CONFIG. The database must already be migrated (see careapp.server.schema).
+
+    WEBHOOK_DISPATCHER runs the webhook dispatcher thread while the app serves (tests drive one
+    by hand instead)."""
     services = services or build_services(config or ServerConfig.from_env(), clock)
     app = FastAPI(
         title="CareApp regional backend",
         version=__version__,
         docs_url="/docs",
         redoc_url=None,
+        lifespan=webhooks.lifespan(services, webhook_dispatcher),
     )
     app.state.services = services
     problems.install(app)
@@ -93,6 +104,7 @@ def create_app(
         app.include_router(module.router, prefix="/v1")
     app.include_router(outbox_batch.router, prefix="/v1")  # workstation outbox push (sync)
     app.include_router(promotion_api.router, prefix="/v1")
+    app.include_router(webhooks_api.router, prefix="/v1")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     logs.install()
     return app
@@ -100,4 +112,4 @@ def create_app(
 
 def create_app_from_env() -> FastAPI:
     """uvicorn factory for --workers N: each worker process reads the config from its environment."""
-    return create_app(ServerConfig.from_env())
+    return create_app(ServerConfig.from_env(), webhook_dispatcher=webhooks.enabled_from_env())

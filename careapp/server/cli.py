@@ -50,6 +50,12 @@ def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="mint a workstation pairing code at start-up and write it to this file (mode 0600)",
     )
     parser.add_argument("--public-url", default=d(None), help="base URL patients' phones reach")
+    parser.add_argument(
+        "--no-webhook-dispatcher",
+        action="store_true",
+        default=d(False),
+        help="queue webhooks but do not send them from this process (another process sends them)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,6 +178,8 @@ def _serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     log_config = None  # uvicorn default; the access log drops query strings (see logs.py)
+    if args.no_webhook_dispatcher:
+        os.environ["CAREAPP_SERVER_WEBHOOK_DISPATCHER"] = "0"  # read by each uvicorn worker
     if args.workers > 1:
         os.environ.update(config.to_env())
         services.db.dispose()
@@ -186,7 +194,8 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         from careapp.server.app import create_app
 
-        uvicorn.run(create_app(services=services), host=args.host, port=args.port)
+        app = create_app(services=services, webhook_dispatcher=not args.no_webhook_dispatcher)
+        uvicorn.run(app, host=args.host, port=args.port)
     return 0
 
 
