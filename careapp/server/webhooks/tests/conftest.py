@@ -19,7 +19,7 @@ from careapp.server.config import ServerConfig
 from careapp.server.context import Services
 from careapp.server.models import WebhookDelivery
 from careapp.server.schema import prepare
-from careapp.server.tests.conftest import db_url  # noqa: F401 - the SQLite/PostgreSQL fixture
+from careapp.server.tests.conftest import db_url, sqlite_url  # noqa: F401 - shared fixtures
 from careapp.server.tests.harness import cli, make_api_key
 from careapp.server.webhooks.dispatcher import WebhookDispatcher
 from careapp.server.webhooks.outbox import PENDING
