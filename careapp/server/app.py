@@ -19,6 +19,9 @@ from careapp.server.config import ServerConfig
 from careapp.server.context import Services
 from careapp.server.crypto import Sealer, load_key
 from careapp.server.db import Database
+from careapp.server.hosted import api as hosted_api
+from careapp.server.hosted import pages as hosted_pages
+from careapp.server.hosted.tokens import Keyring
 from careapp.server.promotion import api as promotion_api
 from careapp.server.webhooks import api as webhooks_api
 
@@ -40,6 +43,9 @@ def build_services(config: ServerConfig, clock: Clock | None = None, db: Databas
         db=db,
         clock=clock or SystemClock(),
         sealer=Sealer(key, config.region, config.environment),
+        keyring=Keyring(
+            key, config.region, config.environment, config.hosted_key_version, config.hosted_key_oldest
+        ),
     )
     webhooks.install(services)  # webhook outbox rows commit with the change that caused them
     return services
@@ -105,6 +111,8 @@ def create_app(
     app.include_router(outbox_batch.router, prefix="/v1")  # workstation outbox push (sync)
     app.include_router(promotion_api.router, prefix="/v1")
     app.include_router(webhooks_api.router, prefix="/v1")
+    app.include_router(hosted_api.router, prefix="/v1")
+    app.include_router(hosted_pages.router)  # /l/, /s/, /e/: the patient pages
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     logs.install()
     return app

@@ -18,7 +18,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from careapp.server.config import DEFAULT_DB, ENVIRONMENTS, REGIONS, ConfigError, ServerConfig
+from careapp.server.config import (
+    DEFAULT_DB,
+    ENVIRONMENTS,
+    REGIONS,
+    ConfigError,
+    ServerConfig,
+    hosted_key_versions_from_env,
+)
 
 PROG = "careapp-server"
 
@@ -128,6 +135,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         "environment": args.env,
         "db_url": args.db,
         "secret_file": args.secret_file,
+        **hosted_key_versions_from_env(),
     }
     if getattr(args, "public_url", None):
         kwargs["public_url"] = args.public_url

@@ -16,6 +16,9 @@ ENV_ENVIRONMENT = "CAREAPP_SERVER_ENV"
 ENV_DB = "CAREAPP_SERVER_DB"
 ENV_SECRET_FILE = "CAREAPP_SERVER_SECRET_FILE"
 ENV_SECRET_KEY = "CAREAPP_SERVER_SECRET_KEY"
+# Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
+ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
+ENV_HOSTED_KEY_OLDEST = "CAREAPP_SERVER_HOSTED_KEY_OLDEST"
 
 
 class ConfigError(ValueError):
@@ -36,6 +39,8 @@ class ServerConfig:
     idempotency_lease: timedelta = field(default=timedelta(minutes=2))
     idempotency_retention: timedelta = field(default=timedelta(days=7))
     pairing_code_ttl: timedelta = field(default=timedelta(hours=24))
+    hosted_key_version: int = 1
+    hosted_key_oldest: int = 1
 
     def __post_init__(self) -> None:
         if self.region not in REGIONS:
@@ -53,6 +58,8 @@ class ServerConfig:
         env = {ENV_REGION: self.region, ENV_ENVIRONMENT: self.environment, ENV_DB: self.db_url}
         if self.secret_file:
             env[ENV_SECRET_FILE] = self.secret_file
+        env[ENV_HOSTED_KEY_VERSION] = str(self.hosted_key_version)
+        env[ENV_HOSTED_KEY_OLDEST] = str(self.hosted_key_oldest)
         return env
 
     @classmethod
@@ -62,4 +69,17 @@ class ServerConfig:
             environment=os.environ.get(ENV_ENVIRONMENT, "sandbox"),
             db_url=os.environ.get(ENV_DB, DEFAULT_DB),
             secret_file=os.environ.get(ENV_SECRET_FILE) or None,
+            **hosted_key_versions_from_env(),
         )
+
+
+def hosted_key_versions_from_env() -> dict[str, int]:
+    """The hosted pages key versions (operators rotate them through the environment)."""
+    out = {}
+    options = {ENV_HOSTED_KEY_VERSION: "hosted_key_version", ENV_HOSTED_KEY_OLDEST: "hosted_key_oldest"}
+    for name, option in options.items():
+        raw = os.environ.get(name) or "1"
+        if not raw.isdigit() or not 1 <= int(raw) <= 255:
+            raise ConfigError(f"{name} must be a whole number from 1 to 255, got {raw!r}")
+        out[option] = int(raw)
+    return out

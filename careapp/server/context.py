@@ -16,6 +16,7 @@ from careapp.server.config import ServerConfig
 from careapp.server.crypto import Sealer
 from careapp.server.db import Database
 from careapp.server.events import DomainEvent, EventBus
+from careapp.server.hosted.tokens import Keyring
 from careapp.server.models import AuditEvent, ChangeRow
 
 
@@ -23,6 +24,7 @@ class CredentialKind(StrEnum):
     API_KEY = "api_key"
     WORKSTATION = "workstation"
     SYSTEM = "system"  # the CLI and seeding
+    HOSTED_PAGES = "hosted_pages"  # a patient holding a hosted pages session or enrollment link
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Services:
     db: Database
     clock: Clock
     sealer: Sealer
+    keyring: Keyring  # hosted pages link, session and enrollment tokens
     bus: EventBus = field(default_factory=EventBus)
     # Parsed published versions. They are immutable, so this cache is safe across workers.
     documents: dict[tuple[str, int], Any] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from careapp.domain.forms import validate_answers
 from careapp.server import events
 from careapp.server.context import Tx
 from careapp.server.events import DomainEvent
+from careapp.server.hosted import links
 from careapp.server.models import (
     ActivityRow,
     CareFlowRow,
@@ -123,9 +124,10 @@ def _open(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, move: rules.Advance)
     tx.change("care_flow", flow.id, "step_opened", flow.patient_id)
 
 
-def _activate(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument) -> None:
+def _activate(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, link: str | None = None) -> None:
     flow.status = CareFlowStatus.ACTIVE.value
-    _event(tx, events.CARE_FLOW_STARTED, flow)
+    # The static link rides along so webhook receivers can send it to the patient straight away.
+    _event(tx, events.CARE_FLOW_STARTED, flow, hosted_pages_link=link or links.current_url(tx, flow.id))
     _open(tx, flow, doc, rules.first_step(doc))
 
 
@@ -164,10 +166,11 @@ def start(
     _record_values(tx, flow, doc, values, "baseline")
     tx.audit("care_flow.started", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
     tx.change("care_flow", flow.id, "created", patient.id)
+    _link, url = links.issue(tx, flow)
     if rules.missing_baseline(doc, values):
         _event(tx, events.CARE_FLOW_MISSING_BASELINE, flow)
     else:
-        _activate(tx, flow, doc)
+        _activate(tx, flow, doc, url)
     return flow
 
 
@@ -270,12 +273,18 @@ def _close(tx: Tx, activity: ActivityRow, flow: CareFlowRow, doc: CareFlowDocume
     _progress(tx, flow, doc)
 
 
-def complete(tx: Tx, activity_id: str, checked_items: list[int] | None) -> ActivityRow:
-    """Complete a clinician's message or checklist (forms are completed by submitting them)."""
+def complete(
+    tx: Tx, activity_id: str, checked_items: list[int] | None, *, on_hosted_pages: bool = False
+) -> ActivityRow:
+    """Complete a message or checklist (forms are completed by submitting them).
+
+    Through the API only a clinician's; a patient's are completed by the patient on the hosted
+    pages (ON_HOSTED_PAGES, whose session has already checked the stakeholder).
+    """
     activity, flow, doc = _completable(tx, activity_id)
     if activity.type == ActivityType.FORM.value:
         raise conflict("form-needs-response", "Complete a form by submitting its response.")
-    if activity.stakeholder != Stakeholder.CLINICIAN.value:
+    if activity.stakeholder != Stakeholder.CLINICIAN.value and not on_hosted_pages:
         raise ProblemError(
             403, "patient-activity", "Patient activities are completed by the patient on the patient pages."
         )

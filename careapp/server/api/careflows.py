@@ -11,6 +11,7 @@ from careapp.server import engine, idempotency
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit, Offset
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
+from careapp.server.hosted import links
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.models import ActivityRow, CareFlowRow
 from careapp.server.schemas.careflows import (
@@ -33,7 +34,8 @@ ACT_DOC = "activities"
 
 
 def flow_view(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
-    return views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow.id))
+    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow.id))
+    return {**view, "hosted_pages_link": links.current_url(tx, flow.id)}
 
 
 def activity_view(tx: Tx, row: ActivityRow) -> dict[str, Any]:

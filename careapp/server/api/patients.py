@@ -12,6 +12,7 @@ from careapp.server import engine, idempotency
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit, Offset
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
+from careapp.server.hosted import links
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.models import PhysicianRow
 from careapp.server.problems import ProblemError
@@ -34,7 +35,8 @@ Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 
 
 def care_flow_view(tx: Tx, flow: Any) -> dict[str, Any]:
-    return views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow.id))
+    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow.id))
+    return {**view, "hosted_pages_link": links.current_url(tx, flow.id)}
 
 
 @router.post(

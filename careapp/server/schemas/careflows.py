@@ -119,6 +119,11 @@ class CareFlowOut(BaseModel):
     completed_at: datetime | None
     stopped_at: datetime | None
     stop_reason: str | None
+    hosted_pages_link: str | None = Field(
+        None,
+        description="The patient's static hosted pages link (never expires; revoke and re-issue "
+        "through /v1/care-flows/{id}/hosted-pages-link).",
+    )
 
 
 class CareFlowList(Page):

@@ -1,0 +1,90 @@
+"""Static hosted pages links: one live link per care flow, issued when the care flow starts.
+
+A link never expires; it can be revoked, and a new one issued in its place. The row keeps the
+token sealed with the data key so the API can show the link again; the lookup column lets an
+opened link be found without storing anything that would open it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from careapp.server.context import Services, Tx
+from careapp.server.hosted.tokens import Purpose
+from careapp.server.models import CareFlowRow, HostedPagesLinkRow
+
+LINK_PATH = "/l/"
+
+
+def _seal_purpose(care_flow_id: str) -> str:
+    return f"hosted-pages-link:{care_flow_id}"
+
+
+def url_for(services: Services, path: str, token: str) -> str:
+    return services.config.public_url.rstrip("/") + path + token
+
+
+def issue(tx: Tx, flow: CareFlowRow) -> tuple[HostedPagesLinkRow, str]:
+    """A new live link for FLOW (the caller has revoked any previous one); returns (row, url)."""
+    minted = tx.services.keyring.mint(Purpose.LINK)
+    row = HostedPagesLinkRow(
+        care_flow_id=flow.id,
+        patient_id=flow.patient_id,
+        lookup=minted.lookup,
+        sealed_token=tx.services.sealer.seal(minted.token.encode(), _seal_purpose(flow.id)),
+        key_version=minted.version,
+        created_at=tx.now,
+        created_by=tx.principal.actor,
+    )
+    tx.session.add(row)
+    tx.audit(
+        "hosted_pages_link.issued", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id
+    )
+    return row, url_for(tx.services, LINK_PATH, minted.token)
+
+
+def live(tx: Tx, care_flow_id: str) -> HostedPagesLinkRow | None:
+    return tx.session.scalar(
+        select(HostedPagesLinkRow).where(
+            HostedPagesLinkRow.care_flow_id == care_flow_id, HostedPagesLinkRow.revoked_at.is_(None)
+        )
+    )
+
+
+def url_of(services: Services, row: HostedPagesLinkRow) -> str:
+    token = services.sealer.open(row.sealed_token, _seal_purpose(row.care_flow_id)).decode()
+    return url_for(services, LINK_PATH, token)
+
+
+def current_url(tx: Tx, care_flow_id: str) -> str | None:
+    row = live(tx, care_flow_id)
+    return url_of(tx.services, row) if row else None
+
+
+def revoke(tx: Tx, flow: CareFlowRow) -> HostedPagesLinkRow | None:
+    """Revoke FLOW's live link (if any); a session opened through it ends at its next request."""
+    row = live(tx, flow.id)
+    if row is not None:
+        row.revoked_at = tx.now
+        row.revoked_by = tx.principal.actor
+        tx.session.flush()  # the live-link unique index must see it gone before a re-issue
+        tx.audit(
+            "hosted_pages_link.revoked",
+            patient_id=flow.patient_id,
+            resource_type="care_flow",
+            resource_id=flow.id,
+        )
+    return row
+
+
+def reissue(tx: Tx, flow: CareFlowRow) -> tuple[HostedPagesLinkRow, str]:
+    revoke(tx, flow)
+    return issue(tx, flow)
+
+
+def resolve(services: Services, tx: Tx, token: str) -> HostedPagesLinkRow | None:
+    """The link row a token opens (revoked ones too, so the page can say so), else None."""
+    lookup = services.keyring.verify(Purpose.LINK, token)
+    if lookup is None:
+        return None
+    return tx.session.scalar(select(HostedPagesLinkRow).where(HostedPagesLinkRow.lookup == lookup))
