@@ -90,9 +90,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_hosted_pages_sessions_care_flow_id"), ["care_flow_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_hosted_pages_sessions_patient_id"), ["patient_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_hosted_pages_sessions_patient_id"), ["patient_id"], unique=False)
         batch_op.create_index(
             "ix_hosted_pages_sessions_status_expires", ["status", "expires_at"], unique=False
         )
