@@ -29,6 +29,17 @@ The definition format (``"format": "careapp.careflow/1"``) is a JSON object::
       ]
     }
 
+Messages and API calls are templates: ``{{constants.clinic_phone}}`` is replaced by the constant's
+value. An ``api_call`` activity is performed by the engine (stakeholder ``system``)::
+
+    {"id": "notify-pacs", "type": "api_call", "title": "Tell PACS",
+     "request": {"method": "POST", "url": "https://pacs.example/{{constants.pacs_path}}",
+                 "headers": {"Authorization": "Bearer {{constants.pacs_token}}"},
+                 "body": "{\"event\": \"enrolled\"}"}}
+
+A concealed constant may be used in an API call but never in a message (messages are shown to
+people, and a concealed value is never shown).
+
 Question types: short_text, long_text, number, date, yes_no, single_choice, multiple_choice,
 slider, email, telephone (see :mod:`careapp.domain.forms`). Data point value types: string,
 number, date, boolean, strings. Steps run in order; a step is done when all its activities are
@@ -81,11 +92,18 @@ class ActivityType(StrEnum):
     FORM = "form"
     MESSAGE = "message"
     CHECKLIST = "checklist"
+    API_CALL = "api_call"
 
 
 class Stakeholder(StrEnum):
     PATIENT = "patient"
     CLINICIAN = "clinician"
+    SYSTEM = "system"  # the engine itself: API calls
+
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_CONSTANT_REF = re.compile(r"\{\{\s*constants\.([a-z][a-z0-9_]{0,63})\s*\}\}")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 
 
 class ValueType(StrEnum):
@@ -130,6 +148,19 @@ class ConstantDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiCallRequest:
+    """An HTTP request the engine sends; url, header values and body are constant templates."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str | None = None
+
+    def templates(self) -> tuple[str, ...]:
+        return (self.url, *(v for _k, v in self.headers), *((self.body,) if self.body else ()))
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityDefinition:
     id: str
     type: ActivityType
@@ -138,6 +169,7 @@ class ActivityDefinition:
     form: Form | None = None
     body: LocalizedText | None = None
     items: tuple[LocalizedText, ...] = ()
+    request: ApiCallRequest | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,9 +411,85 @@ def _parse_activity(r: _Reader, raw: Any, path: str) -> ActivityDefinition | Non
         ]
         if not items:
             r.fail(f"{path}.items", "a checklist needs at least one item")
+    request = None
+    if atype is ActivityType.API_CALL:
+        # Performed by the engine, never shown on anyone's pages or work list as theirs.
+        if a.get("stakeholder", "system") != "system":
+            r.fail(f"{path}.stakeholder", "an api_call activity is performed by the system")
+        stakeholder = Stakeholder.SYSTEM
+        request = _parse_request(r, a.get("request"), f"{path}.request")
+    elif stakeholder is Stakeholder.SYSTEM:
+        r.fail(f"{path}.stakeholder", "only api_call activities belong to the system")
     if not aid or atype is None or stakeholder is None:
         return None
-    return ActivityDefinition(aid, atype, stakeholder, title, form, body, tuple(items))
+    return ActivityDefinition(aid, atype, stakeholder, title, form, body, tuple(items), request)
+
+
+def _parse_request(r: _Reader, raw: Any, path: str) -> ApiCallRequest | None:
+    q = r.obj(raw, path)
+    method = q.get("method", "POST")
+    if method not in HTTP_METHODS:
+        r.fail(f"{path}.method", f"must be one of {', '.join(HTTP_METHODS)}")
+    url = q.get("url")
+    if not isinstance(url, str) or not 0 < len(url) <= 2000 or any(ord(ch) < 33 for ch in url):
+        r.fail(f"{path}.url", "must be a URL of at most 2000 characters without spaces")
+        url = ""
+    elif not url.startswith(("http://", "https://", "{{")):
+        r.fail(f"{path}.url", "must start with http:// or https:// (or a constant)")
+    headers: list[tuple[str, str]] = []
+    for name, value in r.obj(q.get("headers", {}), f"{path}.headers").items():
+        if not _HEADER_NAME.match(name):
+            r.fail(f"{path}.headers", f"{name!r} is not a header name")
+        elif not isinstance(value, str) or len(value) > 4000 or any(ch in value for ch in "\r\n\x00"):
+            r.fail(f"{path}.headers.{name}", "must be one line of text")
+        else:
+            headers.append((name, value))
+    body = q.get("body")
+    if body is not None and (not isinstance(body, str) or len(body) > 100_000 or "\x00" in body):
+        r.fail(f"{path}.body", "must be text of at most 100000 characters")
+        body = None
+    if not url or method not in HTTP_METHODS:
+        return None
+    return ApiCallRequest(method, url, tuple(headers), body)
+
+
+def constant_references(text: LocalizedText | None) -> set[str]:
+    """The constant keys TEXT refers to as {{constants.KEY}}."""
+    if text is None:
+        return set()
+    texts = [text] if isinstance(text, str) else list(text.values())
+    return {key for t in texts for key in _CONSTANT_REF.findall(t)}
+
+
+def render_template(text: str, values: Mapping[str, str | None]) -> str:
+    """TEXT with each {{constants.KEY}} replaced by its value ("" when it has none)."""
+    return _CONSTANT_REF.sub(lambda m: values.get(m.group(1)) or "", text)
+
+
+def render_localized(text: LocalizedText | None, values: Mapping[str, str | None]) -> LocalizedText | None:
+    if text is None or isinstance(text, str):
+        return None if text is None else render_template(text, values)
+    return {lang: render_template(t, values) for lang, t in text.items()}
+
+
+def _check_constant_use(r: _Reader, steps: list[StepDefinition], constants: list[ConstantDefinition]) -> None:
+    concealed = {c.key for c in constants if c.concealed}
+    known = {c.key for c in constants}
+    for s_index, step in enumerate(steps):
+        for a_index, activity in enumerate(step.activities):
+            path = f"$.steps[{s_index}].activities[{a_index}]"
+            shown = constant_references(activity.body) | {
+                k for item in activity.items for k in constant_references(item)
+            }
+            used = {
+                k
+                for t in (activity.request.templates() if activity.request else ())
+                for k in constant_references(t)
+            }
+            for key in sorted((shown | used) - known):
+                r.fail(path, f"unknown constant {key!r}")
+            for key in sorted(shown & concealed):
+                r.fail(path, f"concealed constant {key!r} cannot be shown to people; use it in an api_call")
 
 
 def _parse_value_type(r: _Reader, raw: Any, path: str) -> ValueType | None:
@@ -464,6 +572,7 @@ def parse_definition(raw: Any) -> CareFlowDocument:
     if len(set(activity_ids)) != len(activity_ids):
         r.fail("$.steps", "activity ids must be unique within the care flow")
 
+    _check_constant_use(r, steps, constants)
     by_id = {dp.id: dp for dp in data_points}
     for s_index, step in enumerate(steps):
         for a_index, activity in enumerate(step.activities):
@@ -530,6 +639,14 @@ def activity_dict(a: ActivityDefinition) -> dict[str, Any]:
         out["body"] = a.body
     if a.items:
         out["items"] = list(a.items)
+    if a.request is not None:
+        out["request"] = {
+            "method": a.request.method,
+            "url": a.request.url,
+            "headers": dict(a.request.headers),
+        }
+        if a.request.body is not None:
+            out["request"]["body"] = a.request.body
     return out
 
 

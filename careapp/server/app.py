@@ -14,6 +14,7 @@ from careapp import __version__
 from careapp.server import logs, problems, webhooks
 from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
+from careapp.server.api_calls import api as api_calls_api
 from careapp.server.clock import Clock, SystemClock
 from careapp.server.config import ServerConfig
 from careapp.server.context import Services
@@ -110,6 +111,7 @@ def create_app(
         app.include_router(module.router, prefix="/v1")
     app.include_router(outbox_batch.router, prefix="/v1")  # workstation outbox push (sync)
     app.include_router(promotion_api.router, prefix="/v1")
+    app.include_router(api_calls_api.router, prefix="/v1")  # starts the API-call runner with the app
     app.include_router(webhooks_api.router, prefix="/v1")
     app.include_router(hosted_api.router, prefix="/v1")
     app.include_router(hosted_pages.router)  # /l/, /s/, /e/: the patient pages

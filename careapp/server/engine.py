@@ -297,6 +297,15 @@ def complete(
     return activity
 
 
+def complete_api_call(tx: Tx, activity_id: str) -> ActivityRow:
+    """The engine delivered an api_call activity's request: close it and move the care flow on."""
+    activity, flow, doc = _completable(tx, activity_id)
+    if activity.type != ActivityType.API_CALL.value:
+        raise conflict("not-an-api-call", "This activity is not an API call.")
+    _close(tx, activity, flow, doc)
+    return activity
+
+
 def submit_form(tx: Tx, activity_id: str, answers: dict[str, Any]) -> tuple[ActivityRow, FormResponseRow]:
     activity, flow, doc = _completable(tx, activity_id)
     found = doc.activity(activity.activity_key)

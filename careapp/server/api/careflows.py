@@ -25,7 +25,7 @@ from careapp.server.schemas.careflows import (
     FormResponseIn,
 )
 from careapp.server.schemas.common import IdPath
-from careapp.server.services import views
+from careapp.server.services import constant_values, views
 
 router = APIRouter()
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
@@ -41,7 +41,8 @@ def flow_view(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
 def activity_view(tx: Tx, row: ActivityRow) -> dict[str, Any]:
     flow = tx.session.get(CareFlowRow, row.care_flow_id)
     assert flow is not None
-    return views.activity(row, engine.document_of(tx, flow), engine.response_of(tx, row.id))
+    view = views.activity(row, engine.document_of(tx, flow), engine.response_of(tx, row.id))
+    return constant_values.render_activity(tx, flow.definition_id, view)
 
 
 @router.post(

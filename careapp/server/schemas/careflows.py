@@ -136,8 +136,10 @@ class ActivityOut(BaseModel):
     patient_id: str
     step_id: str
     activity_id: str = Field(description="The activity's id in the definition.")
-    type: Literal["form", "message", "checklist"]
-    stakeholder: Literal["patient", "clinician"]
+    type: Literal["form", "message", "checklist", "api_call"]
+    stakeholder: Literal["patient", "clinician", "system"] = Field(
+        description="system: an api_call the engine performs itself."
+    )
     title: Localized
     status: ActivityStatus
     created_at: datetime

@@ -137,6 +137,7 @@ def set_constant(
     document["constants"] = [
         {**c, "concealed": row.concealed} if c.get("key") == key else c for c in document.get("constants", [])
     ]
+    _parse(document)  # e.g. a constant shown in a message cannot become concealed
     definition.working_document = document
     definition.updated_at = tx.now
     tx.audit(
