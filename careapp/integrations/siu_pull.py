@@ -1,10 +1,11 @@
 """One pass over the SIU drop folder: appointments → patients and queued care flow starts.
 
 For each appointment: look the patient's demographics up at the configured source, create or
-update the patient and queue the mapped care flow's start for the named physician, all in one
-cache transaction keyed by MSH-10 + SCH-1 (so a message is applied once, however often it is
-dropped). A file moves to processed/ when every message in it was applied (or was a duplicate),
-to error/ otherwise. When the hospital or the cache is unavailable the pass stops and leaves the
+update the patient and queue the mapped care flow's start for the named physician, keyed by
+MSH-10 + SCH-1 (so a message is applied once, however often it is dropped). Files are applied
+BATCH_FILES to a cache transaction, each appointment in its own savepoint, and moved after the
+commit: to processed/ when every message in it was applied (or was a duplicate), to error/
+otherwise. When the hospital or the cache is unavailable the pass stops and leaves the
 remaining files in place for the next run: nothing is lost and nothing is applied twice.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +38,7 @@ from careapp.storage.errors import DuplicateIdentifier, StorageError
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (files done, files in this pass)
+BATCH_FILES = 200  # files per cache transaction: one fsync per batch instead of per appointment
 
 # Failures that belong to one message: the file goes to error/, the pass continues.
 _MESSAGE_FAILURES = (UnknownPatient, AmbiguousPatient, MalformedReply, HospitalRejected, MalformedMessage)
@@ -47,13 +50,19 @@ class AppointmentOutcome(Protocol):
     duplicate: bool
 
 
-class AppointmentSink(Protocol):
-    """``careapp.storage.appointments.AppointmentRepository`` satisfies this."""
-
+class AppointmentBatch(Protocol):
     def apply_appointment(
         self, message_key: str, patient: Patient, physician: Physician | None,
         definition_id: str | None, actor: str,
     ) -> AppointmentOutcome: ...  # fmt: skip
+
+
+class AppointmentSink(Protocol):
+    """``careapp.storage.appointments.AppointmentRepository`` satisfies this."""
+
+    def batch(self) -> AbstractContextManager[AppointmentBatch]:
+        """One transaction: commits when the block ends, rolls back if it raises StorageError."""
+        ...
 
 
 @dataclass
@@ -63,7 +72,7 @@ class SiuSummary:
     processed: int = 0  # moved to processed/
     failed: int = 0  # moved to error/
     in_progress: int = 0  # skipped: still being written
-    left: int = 0  # not reached (stopped, cancelled or unreadable); picked up next time
+    left: int = 0  # not moved (stopped, cancelled or unreadable); picked up next time
     messages: int = 0
     patients_created: int = 0
     patients_updated: int = 0
@@ -79,6 +88,15 @@ class SiuSummary:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def add_counts(self, other: SiuSummary) -> None:
+        for name in _BATCH_COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# What a batch counts while it is open; added to the pass's summary once the batch commits.
+_BATCH_COUNTS = ("messages", "patients_created", "patients_updated", "care_flows_queued", "unmapped",
+                 "duplicates", "ignored", "message_errors")  # fmt: skip
 
 
 class _StopPass(Exception):
@@ -96,30 +114,22 @@ def pull_siu(
     cancel: threading.Event | None = None,
     min_age: float = DEFAULT_MIN_AGE,
     clock: Callable[[], float] | None = None,
+    batch_files: int = BATCH_FILES,
 ) -> SiuSummary:
     drop = DropFolder(folder, min_age, clock) if clock else DropFolder(folder, min_age)
     files, in_progress = drop.scan()
     summary = SiuSummary(folder=str(folder), files=len(files), in_progress=in_progress)
-    total = len(files)
+    pass_ = _Pass(drop, config, sink, actor, summary, progress, cancel)
     if progress:
-        progress(0, total)
+        progress(0, len(files))
     with PatientSource(config, source) as patients:
         try:
-            for done, path in enumerate(files):
-                if cancel is not None and cancel.is_set():
-                    summary.cancelled = True
-                    summary.left += total - done
+            for start in range(0, len(files), batch_files):
+                if not pass_.run_batch(files[start : start + batch_files], patients):
                     break
-                try:
-                    _pull_file(path, drop, config, sink, patients, actor, summary)
-                except _StopPass as exc:
-                    summary.stopped = str(exc)
-                    summary.left += total - done
-                    break
-                if progress:
-                    progress(done + 1, total)
         finally:
             summary.hospital_queries = patients.queries
+    summary.left = summary.files - summary.processed - summary.failed
     log.info(
         "SIU pull: %d files, %d processed, %d failed, %d messages, %d duplicates",
         summary.files, summary.processed, summary.failed, summary.messages, summary.duplicates,
@@ -127,25 +137,70 @@ def pull_siu(
     return summary
 
 
+@dataclass
+class _Pass:
+    drop: DropFolder
+    config: HospitalConfig
+    sink: AppointmentSink
+    actor: str
+    summary: SiuSummary
+    progress: Progress | None
+    cancel: threading.Event | None
+    reached: int = 0  # files looked at so far, for progress
+
+    def run_batch(self, paths: list[Path], patients: PatientSource) -> bool:
+        """Apply PATHS in one transaction, then move them. False when the pass must stop.
+
+        Files move only after the commit: a crash in between leaves them in the folder, and the
+        next pass finds their messages already processed and just moves them."""
+        part = SiuSummary(folder=self.summary.folder)
+        read: list[tuple[Path, list[str]]] = []  # each file read, with its failures
+        try:
+            with self.sink.batch() as batch:
+                for path in paths:
+                    if self.cancel is not None and self.cancel.is_set():
+                        self.summary.cancelled = True
+                        break
+                    try:
+                        failures = _pull_file(path, self.config, batch, patients, self.actor, part)
+                    except _StopPass as exc:  # keep what this batch applied; stop after the commit
+                        self.summary.stopped = str(exc)
+                        break
+                    if failures is not None:
+                        read.append((path, failures))
+                    self.reached += 1
+                    if self.progress:
+                        self.progress(self.reached, self.summary.files)
+        except StorageError as exc:  # disk full, cache locked: nothing of this batch was saved
+            self.summary.stopped = str(exc)
+            return False
+        self.summary.add_counts(part)
+        for path, failures in read:
+            if failures:
+                _fail(path, self.drop, self.summary, failures)
+            else:
+                self.drop.move_processed(path)
+                self.summary.processed += 1
+        return not (self.summary.cancelled or self.summary.stopped)
+
+
 def _pull_file(
     path: Path,
-    drop: DropFolder,
     config: HospitalConfig,
-    sink: AppointmentSink,
+    batch: AppointmentBatch,
     patients: PatientSource,
     actor: str,
     summary: SiuSummary,
-) -> None:
+) -> list[str] | None:
+    """Apply one file's appointments; return its failures, or None when it could not be read."""
     try:
         data = path.read_bytes()
     except OSError:
-        summary.left += 1  # vanished or locked by its writer: try again next time
-        return
+        return None  # vanished or locked by its writer: try again next time
     try:
         items = read_siu_file(data, config)
     except MalformedMessage as exc:
-        _fail(path, drop, summary, [str(exc)])
-        return
+        return [str(exc)]
     failures: list[str] = []
     for item in items:
         summary.messages += 1
@@ -157,21 +212,17 @@ def _pull_file(
             failures.append(str(item.error))
             continue
         try:
-            _apply(item, config, sink, patients, actor, summary)
+            _apply(item, config, batch, patients, actor, summary)
         except _MESSAGE_FAILURES as exc:
             summary.message_errors += 1
             failures.append(f"message {item.control_id[:20]}: {exc}")
-    if failures:
-        _fail(path, drop, summary, failures)
-    else:
-        drop.move_processed(path)
-        summary.processed += 1
+    return failures
 
 
 def _apply(
     item: Appointment,
     config: HospitalConfig,
-    sink: AppointmentSink,
+    batch: AppointmentBatch,
     patients: PatientSource,
     actor: str,
     summary: SiuSummary,
@@ -188,11 +239,9 @@ def _apply(
     _code, definition_id = config.care_flow_for(item.service_codes)
     physician = item.physician or record.attending
     try:
-        result = sink.apply_appointment(item.message_key, patient, physician, definition_id, actor)
+        result = batch.apply_appointment(item.message_key, patient, physician, definition_id, actor)
     except DuplicateIdentifier as exc:  # this message clashes with the cache: error/, go on
         raise MalformedMessage(str(exc)) from None
-    except StorageError as exc:  # disk full, cache locked: stop, retry the rest next time
-        raise _StopPass(str(exc)) from None
     if result.duplicate:
         summary.duplicates += 1
         return

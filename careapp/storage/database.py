@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,10 +34,14 @@ class CacheDatabase:
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self.engine = engine
-        with engine.connect() as conn:
+        with engine.execution_options(careapp_read_only=True).connect() as conn:
             self.has_fts = has_patient_search(conn)
         # Repositories read has_fts from session.info to keep the search index in step.
-        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"has_fts": self.has_fts})
+        info = {"has_fts": self.has_fts}
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info=info)
+        self._reads = sessionmaker(
+            engine.execution_options(careapp_read_only=True), expire_on_commit=False, info=info
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -53,7 +57,7 @@ class CacheDatabase:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        session = self._sessions()
+        session = self._reads()
         try:
             yield session
         finally:
@@ -65,6 +69,8 @@ class CacheDatabase:
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Let the "begin" hook emit BEGIN itself: pysqlite's implicit BEGIN breaks SAVEPOINTs.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
@@ -72,6 +78,15 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA busy_timeout = 5000")
     cursor.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    # Writers take the write lock up front: upgrading a read lock later can fail at once
+    # with SQLITE_BUSY_SNAPSHOT when another writer (the SIU timer, the GUI) got in between.
+    if conn.get_execution_options().get("careapp_read_only"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _stored_revision(path: Path) -> str | None:
@@ -145,6 +160,7 @@ def open_cache(path: Path) -> CacheDatabase:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
     if revision != SCHEMA_HEAD:
         try:
             if revision is not None:

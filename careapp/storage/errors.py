@@ -15,8 +15,19 @@ class DuplicateIdentifier(StorageError):
     """Two patients would share one identifier."""
 
 
+def _first_cause(exc: BaseException) -> str:
+    """The message of the failure that started it all.
+
+    After SQLITE_FULL or an I/O error SQLite may have rolled the whole transaction back itself,
+    so undoing a savepoint then fails with "no such savepoint", hiding the real reason."""
+    first = exc
+    while first.__context__ is not None and "savepoint" in str(first).lower():
+        first = first.__context__
+    return str(getattr(first, "orig", first)).lower()
+
+
 def describe_write_failure(exc: Exception) -> str:
-    message = str(getattr(exc, "orig", exc)).lower()
+    message = _first_cause(exc)
     if "full" in message:
         return "The disk is full, so nothing was saved. Free some space and try again."
     if "readonly" in message or "read-only" in message:

@@ -34,6 +34,8 @@ class MllpPeer:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._conns = 0
+        self._open: dict[int, socket.socket] = {}
+        self._lock = threading.Lock()
 
     @property
     def port(self) -> int:
@@ -57,10 +59,32 @@ class MllpPeer:
             except OSError:
                 return
             self._conns += 1
+            with self._lock:
+                self._note_client_closes()
+                self.events.append(("open", self._conns))
+                self._open[self._conns] = conn
             threading.Thread(target=self._handle, args=(conn, self._conns), daemon=True).start()
 
+    def _note_client_closes(self) -> None:
+        """Record connections the client had closed before this new one arrived.
+
+        On loopback the client's FIN is queued before its next SYN is sent, so a peek here tells
+        the order exactly; waiting for the handler threads to notice would be a race."""
+        for number, conn in list(self._open.items()):
+            try:
+                at_eof = conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            except BlockingIOError:
+                at_eof = False
+            except OSError:
+                at_eof = True
+            if at_eof:
+                self._closed(number)
+
+    def _closed(self, number: int) -> None:
+        if self._open.pop(number, None) is not None:
+            self.events.append(("close", number))
+
     def _handle(self, conn: socket.socket, number: int) -> None:
-        self.events.append(("open", number))
         conn.settimeout(0.05)
         buffer = b""
         try:
@@ -84,5 +108,6 @@ class MllpPeer:
         except OSError:
             pass
         finally:
-            self.events.append(("close", number))
+            with self._lock:
+                self._closed(number)
             conn.close()

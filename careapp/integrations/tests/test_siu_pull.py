@@ -10,12 +10,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, DEMO_HOSPITAL_VISIT_NUMBER
 from careapp.hospital_sim.server import HospitalSimulator
 from careapp.hospital_sim.siu import write_siu_files
 from careapp.integrations.config import HospitalConfig
 from careapp.integrations.service import pull_siu_folder
+from careapp.integrations.siu_pull import pull_siu
+from careapp.storage.appointments import AppointmentRepository
 from careapp.storage.care_flows import CareFlowRepository
 from careapp.storage.database import CacheDatabase
 from careapp.storage.patients import PatientRepository
@@ -225,3 +228,37 @@ def test_pdqm_source(config: HospitalConfig, cache: CacheDatabase, folder: Path)
     drop(folder, "a.hl7", siu())
     summary = pull(cache, config, folder, source="pdqm")
     assert summary.processed == 1 and summary.care_flows_queued == 1
+
+
+def test_a_cache_failure_saves_nothing_of_the_batch_and_leaves_its_files(
+    config: HospitalConfig, cache: CacheDatabase, folder: Path
+) -> None:
+    with cache.engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+    # SQLite's own "database or disk is full", reached by capping the file at its current size.
+    event.listen(cache.engine, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages}"))
+    cache.engine.dispose()
+    names = {f"{n}.hl7" for n in range(40)}  # 40 patients outgrow the file's free pages
+    for n in range(40):
+        drop(folder, f"{n}.hl7", siu(ctrl=f"S{n}", apt=f"A{n}", pid=f"{100001 + n}"))
+    summary = pull(cache, config, folder)
+    assert summary.stopped and "full" in summary.stopped
+    assert (summary.processed, summary.failed, summary.left, summary.care_flows_queued) == (0, 0, 40, 0)
+    assert listing(folder) == names
+    assert PatientRepository(cache).count() == 0
+
+
+def test_files_left_behind_by_a_crash_after_the_commit_are_only_moved(
+    config: HospitalConfig, cache: CacheDatabase, folder: Path
+) -> None:
+    for n in range(5):
+        drop(folder, f"{n}.hl7", siu(ctrl=f"S{n}", apt=f"A{n}", pid=f"{100001 + n}"), age=60 - n)
+    repo = AppointmentRepository(cache)
+    first = pull_siu(folder, config, repo, actor="system:test", min_age=0, batch_files=2)
+    assert (first.processed, first.care_flows_queued) == (5, 5)
+    patients = PatientRepository(cache).count()
+    for path in (folder / "processed").iterdir():  # as if the process died before moving them
+        shutil.move(path, folder / path.name)
+    again = pull_siu(folder, config, repo, actor="system:test", min_age=0, batch_files=2)
+    assert (again.processed, again.duplicates, again.care_flows_queued) == (5, 5, 0)
+    assert PatientRepository(cache).count() == patients

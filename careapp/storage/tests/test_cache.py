@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
 
 from careapp import paths
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, DEMO_HOSPITAL_VISIT_NUMBER, Identifier
@@ -18,7 +19,7 @@ from careapp.storage.appointments import AppointmentRepository
 from careapp.storage.care_flows import CareFlowRepository
 from careapp.storage.database import SCHEMA_HEAD, open_cache
 from careapp.storage.errors import CacheUnusable, DuplicateIdentifier, StorageError
-from careapp.storage.models import OutboxRow
+from careapp.storage.models import CareFlowRow, OutboxRow, ProcessedMessageRow
 from careapp.storage.patients import PatientRepository
 
 
@@ -183,8 +184,37 @@ def test_siu_appointment_applied_once(db):
     again = repo.apply_appointment("MSG1|SCH1", patient, None, "knee-followup", "system")
     assert first.created and first.queued_care_flow and not first.duplicate
     assert again.duplicate
-    flows = CareFlowRepository(db).for_patient(first.patient.id)
+    [patient_id] = PatientRepository(db).find_by_identifier("S1")
+    flows = CareFlowRepository(db).for_patient(patient_id)
     assert [(f.definition_id, f.status) for f in flows] == [("knee-followup", "queued")]
+
+
+def test_a_clash_in_a_batch_is_undone_alone(db):
+    patients = PatientRepository(db)
+    for value in ("A1", "B1"):
+        patients.save_imported(Patient("Known", value, (pid(value),)), physician=None, actor="t", source="t")
+    repo = AppointmentRepository(db)
+    with repo.batch() as batch:
+        batch.apply_appointment("M1|S", Patient("Before", "Clash", (pid("C1"),)), None, "knee", "t")
+        with pytest.raises(DuplicateIdentifier):  # A1 and B1 are two different cached patients
+            both = Patient("Both", "Owners", (pid("A1"), pid("B1")))
+            batch.apply_appointment("M2|S", both, None, "knee", "t")
+        batch.apply_appointment("M3|S", Patient("After", "Clash", (pid("D1"),)), None, "knee", "t")
+    with db.reading() as session:
+        keys = set(session.scalars(select(ProcessedMessageRow.key)))
+        flows = session.scalar(select(func.count()).select_from(CareFlowRow))
+    assert keys == {"M1|S", "M3|S"}  # the clashing message may be retried once fixed
+    assert flows == 2
+    assert patients.find_by_identifier("C1") and patients.find_by_identifier("D1")
+    assert patients.get(patients.find_by_identifier("A1")[0]).family_name == "Known"
+
+
+def test_a_failing_batch_saves_nothing(db):
+    repo = AppointmentRepository(db)
+    with pytest.raises(RuntimeError), repo.batch() as batch:
+        batch.apply_appointment("M1|S", Patient("Rolled", "Back", (pid("R9"),)), None, "knee", "t")
+        raise RuntimeError("the pass died before the commit")
+    assert PatientRepository(db).find_by_identifier("R9") == []
 
 
 def test_full_disk_gives_one_clear_message_and_keeps_what_was_saved(tmp_path):
