@@ -51,6 +51,12 @@ def mint(tx: Tx, definition_id: str, external_id: tuple[str, str] | None) -> tup
     definition = get_or_404(tx.session, DefinitionRow, definition_id, "care flow definition")
     if definition.live_version is None:
         raise invalid("unpublished-definition", "Publish the care flow definition before enrolling patients.")
+    live = definitions.document(tx.services, tx.session, definition_id, definition.live_version)
+    if any(not dp.optional for dp in live.baseline):
+        # Nobody could give them: the care flow would wait in missing_baseline_info forever.
+        raise invalid(
+            "needs-baseline", "Self-enrollment needs a definition without required baseline data points."
+        )
     if external_id is not None and not tx.session.scalar(
         select(IdentifierSystemRow.uri).where(IdentifierSystemRow.uri == external_id[0])
     ):
