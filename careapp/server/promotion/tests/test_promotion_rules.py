@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from careapp.domain.careflow import parse_definition, to_document, without_constant_values
 from careapp.server.promotion.tests.conftest import (
@@ -355,3 +356,45 @@ def test_status_needs_an_admin_key(sandbox: Deployment) -> None:
     with sandbox.client(integrator) as c:
         assert c.get("/v1/promotions/status").status_code == 403
     assert httpx.get(sandbox.url + "/v1/promotions/status").status_code == 401
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from careapp.server.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_admin_keys_come_from_the_environment(
+    sandbox: Deployment, production: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    definition_id = create_flow(sandbox, flow_document())
+    monkeypatch.setenv("CAREAPP_PROMOTE_FROM_KEY", sandbox.key)
+    monkeypatch.setenv("CAREAPP_PROMOTE_TO_KEY", production.key)
+    code, out, err = _cli(
+        "promote", "--from", sandbox.url, "--to", production.url, "--care-flow", definition_id
+    )
+    assert code == 0, err
+    assert json.loads(out)["definition_id"] == definition_id
+    assert sandbox.key not in out + err and production.key not in out + err
+
+
+def test_without_a_key_promote_fails_with_one_clear_line(
+    sandbox: Deployment, production: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CAREAPP_PROMOTE_FROM_KEY", raising=False)
+    monkeypatch.delenv("CAREAPP_PROMOTE_TO_KEY", raising=False)
+    code, out, err = _cli("promote", "--from", sandbox.url, "--to", production.url, "--care-flow", "x")
+    assert (code, out) == (2, "") and err.count("\n") == 1 and "CAREAPP_PROMOTE_FROM_KEY" in err
+    code, _out, err = _cli("promote", "--from", "ftp://x", "--to", production.url, "--care-flow", "x")
+    assert code == 2 and "--from must be an http(s) URL" in err
+
+
+def test_an_unknown_care_flow_is_reported(sandbox: Deployment, production: Deployment) -> None:
+    run = promote(sandbox, production, "no-such-flow")
+    assert run.code == 2 and "404" in run.err and run.err.count("\n") == 1
