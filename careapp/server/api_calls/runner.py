@@ -23,6 +23,8 @@ from careapp.server.models import ActivityRow, ApiCallRunRow
 from careapp.server.problems import ProblemError
 
 log = logging.getLogger(__name__)
+# urllib3's debug lines quote request paths, and an API call's path may carry a concealed constant.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.WARNING)
 LEASE = timedelta(minutes=2)
 BATCH = 20
 
