@@ -37,7 +37,8 @@ def _number(raw: str) -> Any:
 
 
 def _text(raw: str) -> Any:
-    return raw if raw.strip() else None
+    # Browsers send textarea line breaks as CRLF (HTML spec); store them as the API would.
+    return raw.replace("\r\n", "\n") if raw.strip() else None
 
 
 def _yes_no(raw: str) -> Any:

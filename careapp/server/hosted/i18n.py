@@ -56,7 +56,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "tick_all": "Tick every item when it is done.",
         "language": "Language",
         "footer": "Your answers go securely to your care team only.",
-        "date_hint": "For example 31/12/1980",
     },
     "nl": {
         "brand": "Uw zorg",
@@ -100,7 +99,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "tick_all": "Vink elk punt aan als het gedaan is.",
         "language": "Taal",
         "footer": "Uw antwoorden gaan veilig en alleen naar uw zorgteam.",
-        "date_hint": "Bijvoorbeeld 31/12/1980",
     },
     "fr": {
         "brand": "Vos soins",
@@ -145,7 +143,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "tick_all": "Cochez chaque point une fois fait.",
         "language": "Langue",
         "footer": "Vos réponses sont envoyées en toute sécurité à votre seule équipe soignante.",
-        "date_hint": "Par exemple 31/12/1980",
     },
 }
 
