@@ -69,6 +69,7 @@ def test_rotation_signs_with_both_secrets_for_a_day(
     assert rotated.status_code == 200
     new = rotated.json()["secret"]
     assert new != old and new.startswith("whsec_")
+    receiver.secrets.append(new)
 
     start_check_in(api, patient(api, "WH-R1"))
     dispatcher.run_once()
