@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from careapp.storage.models import OutboxRow, SyncStateRow
@@ -100,6 +100,11 @@ def reject(session: Session, row: OutboxRow, problem: str) -> None:
 def acknowledge(session: Session, row: OutboxRow) -> None:
     """The backend has this change: the outbox no longer needs to keep it."""
     session.delete(row)
+
+
+def acknowledge_all(session: Session, ids: list[int]) -> None:
+    if ids:
+        session.execute(delete(OutboxRow).where(OutboxRow.id.in_(ids)))
 
 
 def needs_attention(session: Session) -> list[QueuedChange]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -245,7 +245,7 @@ class SyncEngine:
             pulled=pulled.changes,
             resynced=pulled.resynced,
             error=self._last_error,
-            status=self.status(),
+            status=replace(self.status(), running=False),  # this pass is over for the caller
         )
 
 

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from careapp.backend.client import BackendClient, problem_json
 from careapp.backend.errors import BackendError
 from careapp.storage import remote_changes, sync_state
@@ -115,9 +117,17 @@ class Pusher:
 
     def _record(self, operations: list[Operation], answers: list[dict[str, Any]], result: PushResult) -> None:
         by_key = {a.get("idempotency_key"): a for a in answers}
-        with self._db.transaction() as session:
+        with self._db.transaction() as session, session.no_autoflush:
+            rows = {
+                r.id: r
+                for r in session.scalars(
+                    select(OutboxRow).where(OutboxRow.id.in_([op.row_id for op in operations]))
+                )
+            }
+            mapper = remote_changes.AnswerMapper(session, [r.payload for r in rows.values()])
+            done: list[int] = []
             for op in operations:
-                row = session.get(OutboxRow, op.row_id)
+                row = rows.get(op.row_id)
                 answer = by_key.get(op.wire["idempotency_key"])
                 if row is None or row.state != sync_state.QUEUED:
                     continue  # an admin discarded it meanwhile; the backend's answer is moot
@@ -128,8 +138,8 @@ class Pusher:
                 status = int(answer["status"])
                 body = answer.get("body") or {}
                 if 200 <= status < 300:
-                    _map_answer(session, row, body)
-                    sync_state.acknowledge(session, row)
+                    mapper.map(row.kind, row.payload, body)
+                    done.append(row.id)
                     result.acknowledged += 1
                     result.kinds[row.kind] = result.kinds.get(row.kind, 0) + 1
                 elif status == 409 and str(body.get("type", "")).endswith("idempotency-key-in-flight"):
@@ -138,13 +148,5 @@ class Pusher:
                 else:
                     sync_state.reject(session, row, problem_json(body))
                     result.rejected += 1
-
-
-def _map_answer(session: Any, row: OutboxRow, body: dict[str, Any]) -> None:
-    payload = row.payload
-    if row.kind == "patient.upsert" and body.get("patient"):
-        remote_changes.map_pushed_patient(session, str(payload.get("uid")), body["patient"])
-    elif row.kind == "care_flow.start" and body.get("id"):
-        remote_changes.map_started_care_flow(session, str(payload.get("uid")), body)
-    elif row.kind in ("user.provision", "user.deactivate") and body.get("id"):
-        remote_changes.map_user(session, body)
+            session.flush()
+            sync_state.acknowledge_all(session, done)

@@ -106,16 +106,21 @@ def _problem(exc: ProblemError) -> dict[str, Any]:
     return body
 
 
-def _acting(tx: Tx, principal: Principal, username: str | None, access: Access) -> Principal:
-    user = None
-    if username:
-        row = tx.session.scalar(select(User).where(User.username == username))
-        if row is None:
-            raise ProblemError(403, "unknown-acting-user", "acting_user is not a provisioned user.")
-        if not row.active:
-            raise ProblemError(403, "inactive-acting-user", "acting_user is deactivated.")
-        user = ActingUser(row.id, row.username, row.role)
-    acting = Principal(principal.kind, principal.credential_id, principal.role, user)
+def _acting(tx: Tx, call: Call, username: str | None, access: Access) -> Principal:
+    """The caller acting for USERNAME, checked for ACCESS (users looked up once per batch)."""
+    cache: dict[str | None, ActingUser | None] = tx.session.info.setdefault("batch_acting_users", {})
+    if username not in cache:
+        user = None
+        if username:
+            row = tx.session.scalar(select(User).where(User.username == username))
+            if row is None:
+                raise ProblemError(403, "unknown-acting-user", "acting_user is not a provisioned user.")
+            if not row.active:
+                raise ProblemError(403, "inactive-acting-user", "acting_user is deactivated.")
+            user = ActingUser(row.id, row.username, row.role)
+        cache[username] = user
+    principal = call.principal
+    acting = Principal(principal.kind, principal.credential_id, principal.role, cache[username])
     authorize(acting, access)
     return acting
 
@@ -202,35 +207,33 @@ def _run(tx: Tx, call: Call, op: BatchOperation) -> dict[str, Any]:
     if existing is not None:
         return _replay(call, op, existing, fingerprint)
     access, handler = _HANDLERS[op.kind]
+    if op.kind == "user.provision":
+        session.info.pop("batch_acting_users", None)  # a user may change: look again
     try:
         with session.begin_nested():
-            key_row = IdempotencyKeyRow(
-                owner=owner,
-                key=op.idempotency_key,
-                request_hash=fingerprint,
-                state="in_flight",
-                created_at=tx.now,
-            )
-            session.add(key_row)
-            session.flush()  # a concurrent twin (PostgreSQL) waits here, then fails: replay it below
             op_tx = Tx(
-                session,
-                _acting(tx, call.principal, op.acting_user, access),
-                call.services,
-                tx.now,
-                tx.request_id,
+                session, _acting(tx, call, op.acting_user, access), call.services, tx.now, tx.request_id
             )
             try:
                 status, body = handler(op_tx, op.body)
             except ValidationError as exc:
                 raise _validation_problem(exc) from None
             content = jsonable_encoder(body)
-            stored = json.dumps({"content": content, "headers": {}}).encode()
-            key_row.state = "done"
-            key_row.status_code = status
-            key_row.sealed_response = call.services.sealer.seal(stored, f"idempotency:{key_row.id}")
-            key_row.completed_at = tx.now
+            # The key row goes in with the work: a crash leaves neither. A concurrent twin
+            # (PostgreSQL) fails on the unique key at this flush and is answered by replay below.
+            key_row = IdempotencyKeyRow(
+                owner=owner,
+                key=op.idempotency_key,
+                request_hash=fingerprint,
+                state="done",
+                status_code=status,
+                created_at=tx.now,
+                completed_at=tx.now,
+            )
+            session.add(key_row)
             session.flush()
+            stored = json.dumps({"content": content, "headers": {}}).encode()
+            key_row.sealed_response = call.services.sealer.seal(stored, f"idempotency:{key_row.id}")
     except ProblemError as exc:
         return {
             "idempotency_key": op.idempotency_key,
