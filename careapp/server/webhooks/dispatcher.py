@@ -20,12 +20,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import anyio.to_thread
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import Select, or_, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import or_, select
 
 from careapp import __version__
 from careapp.server.context import Services, Tx
@@ -149,14 +150,20 @@ class WebhookDispatcher:
             self.settle(claim, self.deliver(claim))
         return len(claims)
 
+    @staticmethod
+    def _due(query: Select[Any], now: datetime) -> Select[Any]:
+        """Pending, due, not leased by a live dispatcher, and for an enabled endpoint."""
+        return query.join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id).where(
+            WebhookDelivery.status == PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+            or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now),
+            WebhookEndpoint.enabled.is_(True),
+        )
+
     def _anything_due(self, now: datetime) -> bool:
         # A read first: an idle poll must not take SQLite's write lock.
         with self.services.db.transaction(read_only=True) as session:
-            due = session.scalar(
-                select(WebhookDelivery.id)
-                .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now)
-                .limit(1)
-            )
+            due = session.scalar(self._due(select(WebhookDelivery.id), now).limit(1))
         return due is not None
 
     def claim(self) -> list[Claim]:
@@ -167,14 +174,7 @@ class WebhookDispatcher:
             return []
         token = secrets.token_hex(16)
         query = (
-            select(WebhookDelivery, WebhookEndpoint)
-            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-            .where(
-                WebhookDelivery.status == PENDING,
-                WebhookDelivery.next_attempt_at <= now,
-                or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now),
-                WebhookEndpoint.enabled.is_(True),
-            )
+            self._due(select(WebhookDelivery, WebhookEndpoint), now)
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(self.batch_size)
         )
