@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from careapp.storage.models import CareFlowRow, OutboxRow, PatientIdentifierRow, PatientRow
 from careapp.storage.outbox import ACTOR_KEY
 
+WAITS_FOR_PATIENT = "Waits for the patient's record, which the backend has not accepted yet."
 PATIENT_KINDS = frozenset({"patient.upsert", "care_flow.start"})
 USER_KINDS = frozenset({"user.provision", "user.deactivate"})
 _DEMOGRAPHICS = ("family_name", "given_name", "birth_date", "sex", "phone", "email", "address", "language")
@@ -120,7 +121,7 @@ def _care_flow_start(
             row.id, _local_problem("The patient of this enrollment is no longer in the local cache.")
         )
     if patient.remote_id is None and patient_uid not in patients_in_batch:
-        return Blocked(row.id, "Waits for the patient's record, which the backend has not accepted yet.")
+        return Blocked(row.id, WAITS_FOR_PATIENT)
     first = session.scalar(
         select(PatientIdentifierRow)
         .where(PatientIdentifierRow.patient_id == patient.id)

@@ -25,7 +25,7 @@ from careapp.backend.errors import BackendError
 from careapp.storage import remote_changes, sync_state
 from careapp.storage.database import CacheDatabase
 from careapp.storage.models import OutboxRow
-from careapp.sync.operations import Blocked, Operation, Refused, build
+from careapp.sync.operations import WAITS_FOR_PATIENT, Blocked, Operation, Refused, build
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH = 100
@@ -126,6 +126,7 @@ class Pusher:
             }
             mapper = remote_changes.AnswerMapper(session, [r.payload for r in rows.values()])
             done: list[int] = []
+            refused_patients: set[str] = set()
             for op in operations:
                 row = rows.get(op.row_id)
                 answer = by_key.get(op.wire["idempotency_key"])
@@ -145,8 +146,14 @@ class Pusher:
                 elif status == 409 and str(body.get("type", "")).endswith("idempotency-key-in-flight"):
                     result.in_flight += 1
                     sync_state.note_retry(session, [row.id], "The backend is still working on this change.")
+                elif row.kind == "care_flow.start" and op.patient_uid in refused_patients:
+                    # Refused only because its patient was: it waits for the patient's fix.
+                    row.last_error = WAITS_FOR_PATIENT
+                    result.blocked += 1
                 else:
                     sync_state.reject(session, row, problem_json(body))
                     result.rejected += 1
+                    if row.kind == "patient.upsert" and op.patient_uid:
+                        refused_patients.add(op.patient_uid)
             session.flush()
             sync_state.acknowledge_all(session, done)

@@ -97,6 +97,24 @@ class LiveServer:
         path = self.workdir / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def api_key(self, role: str = "integrator") -> str:
+        """A bearer key for another client (a hospital integration), via the operators' CLI."""
+        out = subprocess.run(
+            [sys.executable, "-m", "careapp.server", "api-key", "add", "--role", role,
+             "--db", f"sqlite:///{self.db_path}", "--region", self.region, "--env", self.env],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        return out.stdout.strip().splitlines()[-1]
+
+    def execute(self, sql: str, *params: object) -> None:
+        """Change the server's database behind its back (e.g. prune the change feed)."""
+        conn = sqlite3.connect(self.db_path, timeout=30)
+        try:
+            with conn:
+                conn.execute(sql, params)
+        finally:
+            conn.close()
+
     def count(self, sql: str, *params: object) -> int:
         """Ask the server's own database (read-only), e.g. how many care flows exist."""
         conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
