@@ -11,16 +11,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import Clock, utcnow
 from careapp.domain.patient import Patient, Physician
+from careapp.storage import deferred
 from careapp.storage.care_flows import queue_start_row
 from careapp.storage.database import CacheDatabase
+from careapp.storage.deferred import RowBuffer
 from careapp.storage.errors import DuplicateIdentifier
 from careapp.storage.models import ProcessedMessageRow
 from careapp.storage.patients import save_from_hospital
+
+_SEEN = select(ProcessedMessageRow.key).where(ProcessedMessageRow.key == bindparam("key"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +36,16 @@ class AppointmentResult:
 
 
 class AppointmentBatch:
-    """Appointments written in one open transaction; nothing is durable until the batch commits."""
+    """Appointments written in one open transaction; nothing is durable until the batch commits.
 
-    def __init__(self, session: Session, clock: Clock) -> None:
+    Only the patient rows go through the unit of work (and a flush when one is new or changed);
+    audit, outbox, care flow and message rows wait in a RowBuffer for one bulk insert."""
+
+    def __init__(self, session: Session, buffer: RowBuffer, clock: Clock) -> None:
         self._session = session
+        self._buffer = buffer
         self._clock = clock
+        self._keys: set[str] = set()  # applied in this batch, not yet in processed_messages
 
     def apply_appointment(
         self,
@@ -49,11 +59,11 @@ class AppointmentBatch:
 
         Raises DuplicateIdentifier, with this appointment's writes undone and the batch intact."""
         session = self._session
-        if session.get(ProcessedMessageRow, message_key) is not None:
+        if message_key in self._keys or session.execute(_SEEN, {"key": message_key}).first():
             return AppointmentResult(created=False, queued_care_flow=False, duplicate=True)
+        mark = self._buffer.mark()
         try:
             with session.begin_nested():
-                session.add(ProcessedMessageRow(key=message_key, processed_at=self._clock()))
                 row, physician_row, created = save_from_hospital(
                     session, patient, physician, actor=actor, source="siu", clock=self._clock
                 )
@@ -64,9 +74,15 @@ class AppointmentBatch:
                     )  # fmt: skip
                 session.flush()
         except IntegrityError as exc:  # the savepoint is rolled back; the batch goes on
+            self._buffer.undo_to(mark)
             raise DuplicateIdentifier(
                 "An identifier of this patient is already in use; nothing was saved."
             ) from exc
+        except DuplicateIdentifier:
+            self._buffer.undo_to(mark)
+            raise
+        deferred.add(session, ProcessedMessageRow(key=message_key, processed_at=self._clock()))
+        self._keys.add(message_key)
         return AppointmentResult(created, bool(definition_id), duplicate=False)
 
 
@@ -78,8 +94,8 @@ class AppointmentRepository:
     @contextmanager
     def batch(self) -> Iterator[AppointmentBatch]:
         """One transaction: commits when the block ends, rolls everything back if it raises."""
-        with self._db.transaction() as session:
-            yield AppointmentBatch(session, self._clock)
+        with self._db.transaction() as session, deferred.buffering(session) as buffer:
+            yield AppointmentBatch(session, buffer, self._clock)
 
     def apply_appointment(
         self,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import Clock, utcnow
+from careapp.storage import deferred
 from careapp.storage.models import AuditRow
 
 
@@ -31,7 +32,7 @@ def record(
     clock: Clock = utcnow,
 ) -> None:
     """Add an audit row to SESSION's transaction: if it cannot be written, the change fails too."""
-    session.add(AuditRow(at=clock(), actor=actor, action=action, subject=subject, detail=detail))
+    deferred.add(session, AuditRow(at=clock(), actor=actor, action=action, subject=subject, detail=detail))
 
 
 def query(

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from careapp.domain.clock import Clock, utcnow
 from careapp.domain.patient import Physician
-from careapp.storage import audit, outbox
+from careapp.storage import audit, deferred, outbox
 from careapp.storage.database import CacheDatabase
 from careapp.storage.errors import StorageError
 from careapp.storage.models import CareFlowDefinitionRow, CareFlowRow, PatientRow, PhysicianRow
-from careapp.storage.patients import ensure_physician
+from careapp.storage.patients import PatientKey, ensure_physician
 
 QUEUED = "queued"  # local status until the backend has started the care flow
 
@@ -60,9 +60,18 @@ def _summary(row: CareFlowRow) -> CareFlowSummary:
     )
 
 
+def _definition(session: Session, definition_id: str) -> CareFlowDefinitionRow | None:
+    # Remembered for the session, misses too: an SIU batch asks for the same few thousands of times.
+    known: dict[str, CareFlowDefinitionRow | None] = session.info.setdefault("definitions", {})
+    if definition_id not in known:
+        with session.no_autoflush:
+            known[definition_id] = session.get(CareFlowDefinitionRow, definition_id)
+    return known[definition_id]
+
+
 def queue_start_row(
     session: Session,
-    patient: PatientRow,
+    patient: PatientKey | PatientRow,
     definition_id: str,
     physician: PhysicianRow | None,
     baseline: dict[str, Any],
@@ -70,7 +79,7 @@ def queue_start_row(
     clock: Clock = utcnow,
 ) -> CareFlowRow:
     """Record the enrollment locally and queue its start for the backend, in SESSION's transaction."""
-    definition = session.get(CareFlowDefinitionRow, definition_id)
+    definition = _definition(session, definition_id)
     now = clock()
     row = CareFlowRow(
         uid=str(uuid.uuid4()),
@@ -84,8 +93,7 @@ def queue_start_row(
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
-    session.flush()
+    deferred.add(session, row)
     outbox.enqueue(
         session,
         "care_flow.start",
@@ -131,6 +139,7 @@ class CareFlowRepository:
             row = queue_start_row(
                 session, patient, definition_id, physician_row, baseline, actor, self._clock
             )
+            session.flush()  # the summary needs the row's id
             return _summary(row)
 
     def for_patient(self, patient_id: int) -> list[CareFlowSummary]:

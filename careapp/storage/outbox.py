@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import utcnow
+from careapp.storage import deferred
 from careapp.storage.models import OutboxRow
 
 ACTOR_KEY = "actor"  # payload member naming who made the change
@@ -43,7 +44,7 @@ def enqueue(session: Session, kind: str, payload: dict[str, Any], *, actor: str 
         attempts=0,
         created_at=utcnow(),
     )
-    session.add(row)
+    deferred.add(session, row)
     return row
 
 

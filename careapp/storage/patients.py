@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, inspect, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from careapp.domain.clock import Clock, utcnow
 from careapp.domain.identifiers import Identifier
@@ -80,68 +80,146 @@ def patient_payload(row: PatientRow) -> dict[str, object]:
 
 
 def ensure_physician(session: Session, physician: Physician) -> PhysicianRow:
-    row = session.scalar(select(PhysicianRow).where(PhysicianRow.code == physician.code))
+    # Remembered for the session: an SIU batch names the same few physicians thousands of times.
+    known: dict[str, PhysicianRow] = session.info.setdefault("physicians", {})
+    row = known.get(physician.code)
+    if row is None or not inspect(row).persistent:  # gone with a rolled-back savepoint
+        row = session.scalar(select(PhysicianRow).where(PhysicianRow.code == physician.code))
     if row is None:
         row = PhysicianRow(code=physician.code, name=physician.name)
         session.add(row)
         session.flush()
     elif physician.name and row.name != physician.name:
         row.name = physician.name
+    known[physician.code] = row
     return row
 
 
-def find_owner_rows(session: Session, identifiers: tuple[Identifier, ...]) -> list[PatientRow]:
-    """The distinct cached patients that already hold any of IDENTIFIERS."""
-    owners: dict[int, PatientRow] = {}
-    for ident in identifiers:
-        row = session.scalar(
-            select(PatientRow)
-            .join(PatientIdentifierRow)
-            .where(PatientIdentifierRow.system == ident.system, PatientIdentifierRow.value == ident.value)
-        )
-        if row is not None:
-            owners[row.id] = row
-    return list(owners.values())
+_DEMOGRAPHICS = ("family_name", "given_name", "birth_date", "sex", "phone", "email", "address", "language",
+                 "search_name")  # fmt: skip
+_HELD = aliased(PatientIdentifierRow)
+# Built once (the expanding parameter keeps its compiled form cached). Plain rows, not ORM objects:
+# most SIU appointments name a patient the cache already holds unchanged, and loading objects
+# only to find nothing to do cost more than the rest of the appointment.
+_HOLDER_IDS = select(_HELD.patient_id).where(_HELD.value.in_(bindparam("values", expanding=True)))
+_HOLDERS = (
+    select(
+        PatientRow.id,
+        PatientRow.uid,
+        PatientRow.physician_id,
+        PatientRow.remote_id,
+        *(getattr(PatientRow, name) for name in _DEMOGRAPHICS),
+        PatientIdentifierRow.system,
+        PatientIdentifierRow.value,
+    )
+    .join(PatientIdentifierRow, PatientIdentifierRow.patient_id == PatientRow.id)
+    .where(PatientRow.id.in_(_HOLDER_IDS))
+)
 
 
-def upsert_row(session: Session, patient: Patient, clock: Clock = utcnow) -> tuple[PatientRow, bool]:
-    """Create the patient, or update the one already holding its identifiers."""
-    owners = find_owner_rows(session, patient.identifiers)
-    if len(owners) > 1:
-        raise DuplicateIdentifier(
-            "These identifiers belong to two different patients in the cache; "
-            "nothing was saved. Ask an admin to review the duplicates."
-        )
-    now = clock()
-    created = not owners
-    row = owners[0] if owners else PatientRow(uid=str(uuid.uuid4()), created_at=now)
-    row.family_name = patient.family_name.strip()
-    row.given_name = patient.given_name.strip()
-    row.birth_date = patient.birth_date
-    row.sex = patient.sex.value
-    row.phone = patient.phone
-    row.email = patient.email
-    row.address = patient.address
-    row.language = patient.language
-    row.search_name = search_name(row.family_name, row.given_name)
-    row.updated_at = now
-    if patient.remote_id:
-        row.remote_id = patient.remote_id
-    held = {(i.system, i.value) for i in row.identifiers}
-    for ident in patient.identifiers:
-        if (ident.system, ident.value) not in held:
-            row.identifiers.append(PatientIdentifierRow(system=ident.system, value=ident.value))
-    if created:
-        session.add(row)
+@dataclass(frozen=True, slots=True)
+class PatientKey:
+    """What a queued change needs of a cached patient."""
+
+    id: int
+    uid: str
+
+
+@dataclass
+class _Holder:
+    key: PatientKey
+    physician_id: int | None
+    remote_id: str | None
+    values: dict[str, object]
+    identifiers: set[tuple[str, str]]
+
+
+def _holders(session: Session, identifiers: tuple[Identifier, ...]) -> list[_Holder]:
+    """The distinct cached patients that already hold any of IDENTIFIERS, as plain values."""
+    if not identifiers:
+        return []
+    wanted = {(i.system, i.value) for i in identifiers}
+    found: dict[int, _Holder] = {}
+    for row in session.execute(_HOLDERS, {"values": sorted({value for _system, value in wanted})}):
+        holder = found.get(row.id)
+        if holder is None:
+            values = {name: getattr(row, name) for name in _DEMOGRAPHICS}
+            holder = found[row.id] = _Holder(PatientKey(row.id, row.uid), row.physician_id, row.remote_id,
+                                             values, set())  # fmt: skip
+        holder.identifiers.add((row.system, row.value))
+    return [h for h in found.values() if h.identifiers & wanted]
+
+
+def _demographics(patient: Patient) -> dict[str, object]:
+    family, given = patient.family_name.strip(), patient.given_name.strip()
+    return {
+        "family_name": family,
+        "given_name": given,
+        "birth_date": patient.birth_date,
+        "sex": patient.sex.value,
+        "phone": patient.phone,
+        "email": patient.email,
+        "address": patient.address,
+        "language": patient.language,
+        "search_name": search_name(family, given),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    key: PatientKey
+    row: PatientRow | None  # loaded only when something was written
+    created: bool
+    changed: bool  # demographics or identifiers differ from what the cache held
+
+
+def upsert_row(
+    session: Session, patient: Patient, clock: Clock = utcnow, physician: PhysicianRow | None = None
+) -> Upserted:
+    """Create the patient, or update the one already holding its identifiers (and PHYSICIAN)."""
+    with session.no_autoflush:  # one flush at the end instead of one per query
+        holders = _holders(session, patient.identifiers)
+        if len(holders) > 1:
+            raise DuplicateIdentifier(
+                "These identifiers belong to two different patients in the cache; "
+                "nothing was saved. Ask an admin to review the duplicates."
+            )
+        values = _demographics(patient)
+        wanted = {(i.system, i.value) for i in patient.identifiers}
+        if holders:
+            held = holders[0]
+            changed = held.values != values or not wanted <= held.identifiers
+            if not changed and (
+                (physician is None or held.physician_id == physician.id)
+                and (not patient.remote_id or held.remote_id == patient.remote_id)
+            ):
+                return Upserted(held.key, None, created=False, changed=False)
+            row = session.get_one(PatientRow, held.key.id)
+            created = False
+        else:
+            row = PatientRow(uid=str(uuid.uuid4()), created_at=clock())
+            session.add(row)
+            created = changed = True
+        if changed:
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = clock()
+        if patient.remote_id:
+            row.remote_id = patient.remote_id
+        if physician is not None and row.physician_id != physician.id:
+            row.physician_id = physician.id
+        held_now = set() if created else {(i.system, i.value) for i in row.identifiers}
+        for system, value in sorted(wanted - held_now):
+            row.identifiers.append(PatientIdentifierRow(system=system, value=value))
     try:
         session.flush()
     except IntegrityError as exc:  # another writer took an identifier between our read and write
         raise DuplicateIdentifier(
             "An identifier of this patient is already in use; nothing was saved."
         ) from exc
-    if session.info.get("has_fts"):
+    if changed and session.info.get("has_fts"):
         index_patient(session, row.id, row.search_name, [i.value for i in row.identifiers])
-    return row, created
+    return Upserted(PatientKey(row.id, row.uid), row, created, changed)
 
 
 def save_from_hospital(
@@ -152,17 +230,20 @@ def save_from_hospital(
     actor: str,
     source: str,
     clock: Clock = utcnow,
-) -> tuple[PatientRow, PhysicianRow | None, bool]:
+) -> tuple[PatientKey, PhysicianRow | None, bool]:
     """Upsert a hospital patient with its physician, queue it for the backend and audit it,
-    all in SESSION's transaction. Shared by the import dialog and the SIU pull."""
-    row, created = upsert_row(session, patient, clock)
+    all in SESSION's transaction. Shared by the import dialog and the SIU pull.
+
+    A patient the hospital sends again unchanged (the same person's next appointment) is not
+    pushed again, since the backend already has exactly this record; the save is still audited."""
     physician_row = ensure_physician(session, physician) if physician else None
-    if physician_row is not None:
-        row.physician_id = physician_row.id
-    outbox.enqueue(session, "patient.upsert", patient_payload(row))
-    action = "patient.imported" if created else "patient.updated"
-    audit.record(session, actor, action, subject=f"patient:{row.id}", detail=f"source={source}", clock=clock)
-    return row, physician_row, created
+    upserted = upsert_row(session, patient, clock, physician_row)
+    if upserted.changed and upserted.row is not None:
+        outbox.enqueue(session, "patient.upsert", patient_payload(upserted.row))
+    action = "patient.imported" if upserted.created else "patient.updated"
+    detail = f"source={source}" if upserted.changed else f"source={source}; unchanged"
+    audit.record(session, actor, action, subject=f"patient:{upserted.key.id}", detail=detail, clock=clock)
+    return upserted.key, physician_row, upserted.created
 
 
 class PatientRepository:
@@ -175,11 +256,10 @@ class PatientRepository:
     ) -> SavedPatient:
         """Save a patient fetched from the hospital; a known identifier updates that patient."""
         with self._db.transaction() as session:
-            row, _physician, created = save_from_hospital(
+            key, _physician, created = save_from_hospital(
                 session, patient, physician, actor=actor, source=source, clock=self._clock
             )
-            session.flush()
-            return SavedPatient(to_patient(row), created)
+            return SavedPatient(to_patient(session.get_one(PatientRow, key.id)), created)
 
     def get(self, patient_id: int) -> Patient | None:
         with self._db.reading() as session:
