@@ -1,0 +1,152 @@
+"""The embedded local demo: careapp-server (seeded) and careapp-hospital-sim on loopback.
+
+With no backend configured the desktop starts both as separate processes, pairs with the server
+and points the hospital import at the simulator, so a newcomer can import, enroll and scan at
+once. Their working files (database, key, logs) live in the profile's demo folder and survive a
+restart; the processes stop with the app. Nothing here touches the GUI: call it off that thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from careapp.backend.client import NO_RETRY, BackendClient
+from careapp.backend.credentials import CredentialStore
+from careapp.backend.errors import BackendError, Unauthorized
+from careapp.backend.workstation import pair_workstation, stored_credential
+from careapp.settings import BackendProfile
+
+log = logging.getLogger(__name__)
+
+DEMO_PATIENTS = 200
+DEMO_SIU_FILES = 12
+# The simulator's booked services → the seeded demo care flows, for "Pull SIU now".
+DEMO_CARE_FLOW_MAP = {
+    "CARDIO-FU": "post-discharge-follow-up",
+    "ORTHO-KNEE": "pre-op-intake",
+    "DIAB-ED": "chronic-care-check-in",
+    "GEN-CONSULT": "post-discharge-follow-up",
+}
+START_TIMEOUT = 60.0  # a cold start imports FastAPI and migrates the demo database
+
+
+class DemoStartFailed(Exception):
+    """One line saying which part of the demo did not start, and where its log is."""
+
+
+@dataclass
+class EmbeddedDemo:
+    backend_url: str
+    mllp: tuple[str, int]
+    pdqm_url: str
+    siu_dir: Path
+    credential_in_file: bool
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
+
+    def stop(self) -> None:
+        for proc in self.processes:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.processes:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def start_embedded_demo(
+    folder: Path, profile: BackendProfile, siu_dir: Path, *, store: CredentialStore | None = None
+) -> EmbeddedDemo:
+    """Start the demo hospital and backend, pair this workstation if needed, and return their
+    addresses. Raises DemoStartFailed (both processes stopped) when either cannot start."""
+    folder.mkdir(parents=True, exist_ok=True)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        hospital = _start_hospital(folder, siu_dir, processes)
+        url = _start_server(folder, profile, processes)
+        in_file = _ensure_paired(folder, profile, url, store)
+    except BaseException:
+        EmbeddedDemo("", ("", 0), "", siu_dir, False, processes).stop()
+        raise
+    mllp_host, mllp_port = hospital["mllp"].rsplit(":", 1)
+    return EmbeddedDemo(url, (mllp_host, int(mllp_port)), hospital["pdqm"], siu_dir, in_file, processes)
+
+
+def _start_hospital(folder: Path, siu_dir: Path, processes: list[subprocess.Popen[bytes]]) -> dict[str, str]:
+    # SIU files are dropped only on the first start: later pulls must not find the same day again.
+    first_start = not (folder / "hospital.started").exists()
+    argv = [sys.executable, "-m", "careapp.hospital_sim", "--mllp-port", "0", "--http-port", "0",
+            "--patients", str(DEMO_PATIENTS)]  # fmt: skip
+    if first_start:
+        argv += ["--siu-dir", str(siu_dir), "--siu-count", str(DEMO_SIU_FILES)]
+    log_path = folder / "hospital.log"
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log_path.open("ab"))
+    processes.append(proc)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # the simulator prints one JSON line once it listens
+    try:
+        ready = json.loads(line)
+    except ValueError:
+        ready = {}
+    if not isinstance(ready, dict) or not {"mllp", "pdqm"} <= ready.keys():
+        raise DemoStartFailed(f"The demo hospital did not start; see {log_path}.")
+    (folder / "hospital.started").touch()
+    return ready
+
+
+def _start_server(folder: Path, profile: BackendProfile, processes: list[subprocess.Popen[bytes]]) -> str:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    pairing_file = folder / "pairing.txt"
+    pairing_file.unlink(missing_ok=True)
+    argv = [sys.executable, "-m", "careapp.server", "serve", "--db", f"sqlite:///{folder / 'server.sqlite3'}",
+            "--region", profile.region, "--env", profile.environment, "--host", "127.0.0.1",
+            "--port", str(port), "--seed-demo", "--pairing-code-file", str(pairing_file),
+            "--public-url", url]  # fmt: skip
+    log_path = folder / "server.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(argv, stdout=log_path.open("ab"), stderr=subprocess.STDOUT, env=env)
+    processes.append(proc)
+    deadline = time.monotonic() + START_TIMEOUT
+    with BackendClient(url, timeout=(0.5, 2.0), retry=NO_RETRY) as client:
+        while True:
+            if proc.poll() is not None:
+                raise DemoStartFailed(f"The demo backend stopped while starting; see {log_path}.")
+            try:
+                client.health()
+                return url
+            except BackendError:
+                if time.monotonic() > deadline:
+                    message = f"The demo backend did not answer in time; see {log_path}."
+                    raise DemoStartFailed(message) from None
+                time.sleep(0.1)  # readiness poll of a process we just started
+
+
+def _ensure_paired(folder: Path, profile: BackendProfile, url: str, store: CredentialStore | None) -> bool:
+    """Pair with the demo backend unless the stored credential still works there."""
+    stored = stored_credential(profile, store)
+    if stored is not None:
+        try:
+            with BackendClient(url, stored.secret) as client:
+                client.care_flow_definitions()
+            return stored.in_file
+        except Unauthorized:  # the demo database was reset: pair again
+            log.info("Demo backend no longer knows this workstation; pairing again")
+    code = (folder / "pairing.txt").read_text(encoding="utf-8").strip()
+    _pairing, stored = pair_workstation(profile, code, base_url=url, name=socket.gethostname(), store=store)
+    return stored.in_file
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
