@@ -90,12 +90,20 @@ def _physician(db: Any, code: str | None, record: HospitalRecord) -> Physician |
     return Physician(code, code)
 
 
+def _refuse_sandbox(settings: Any) -> None:
+    """Checked before anything else: no real patients in Sandbox, whatever the other options."""
+    try:
+        import_allowed(settings)
+    except HospitalError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def import_patient(args: argparse.Namespace) -> dict[str, Any]:
     settings = _settings()
+    _refuse_sandbox(settings)
     config, source = _config(settings, args)
     kind = IdKind.VISIT_NUMBER if getattr(args, "visit", False) else IdKind.PATIENT_ID
     try:
-        import_allowed(settings)
         records = look_up_patient(config, str(args.id), kind=kind, source=source)
     except HospitalError as exc:
         raise CommandError(str(exc)) from None
@@ -116,14 +124,11 @@ def import_patient(args: argparse.Namespace) -> dict[str, Any]:
 
 def siu_pull(args: argparse.Namespace) -> dict[str, Any]:
     settings = _settings()
+    _refuse_sandbox(settings)
     config, source = _config(settings, args)
     folder = Path(args.dir).expanduser() if getattr(args, "dir", None) else siu_folder(config)
     if not folder.is_dir():
         raise CommandError(f"The SIU folder {folder} does not exist.")
-    try:
-        import_allowed(settings)
-    except HospitalError as exc:
-        raise CommandError(str(exc)) from None
     with _cache(settings) as db:
         summary = pull_siu_folder(db, config, actor=ACTOR, folder=folder, source=source)
     if summary.stopped:

@@ -29,6 +29,7 @@ from careapp.storage.patients import PatientRepository, SavedPatient
 __all__ = [
     "HospitalRecord",
     "IdKind",
+    "ImportRefused",
     "SiuSummary",
     "hospital_config",
     "import_allowed",
@@ -39,13 +40,22 @@ __all__ = [
 ]
 
 
+class ImportRefused(ConfigurationError):
+    """This workstation's active backend does not take hospital patients (Sandbox, not allowed)."""
+
+
 def hospital_config(settings: Any) -> HospitalConfig:
-    """The import configuration for ``settings`` (a ``careapp.settings.Settings``)."""
+    """The import configuration for ``settings`` (a ``careapp.settings.Settings``).
+
+    Every hospital import in the UI (import dialog, "Pull SIU now") starts here, so the Sandbox
+    refusal is checked here too: no path into the cache can forget it.
+    """
+    import_allowed(settings)
     return HospitalConfig.from_endpoints(settings.hospital)
 
 
 def import_allowed(settings: Any) -> None:
-    """Raise ConfigurationError unless hospital patients may go into the active backend's cache.
+    """Raise ImportRefused unless hospital patients may go into the active backend's cache.
 
     Real hospital patients belong in Production (or the local demo, which talks to the
     simulator); a Sandbox cache takes them only with an admin's explicit permission.
@@ -53,9 +63,9 @@ def import_allowed(settings: Any) -> None:
     backend = settings.backend
     if backend.is_demo or backend.environment != "sandbox" or backend.allow_test_patients:
         return
-    raise ConfigurationError(
-        "This workstation is on a Sandbox backend; an admin must allow importing hospital "
-        "patients there first (Settings)."
+    raise ImportRefused(
+        f"No real patients in {backend.region.upper()} Sandbox: importing from the hospital is refused "
+        "until an admin allows test patients for this workstation (Settings, Backends)."
     )
 
 
