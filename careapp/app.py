@@ -14,6 +14,7 @@ from careapp.ui.login import LoginDialog
 
 if TYPE_CHECKING:
     from careapp.auth.roles import Principal
+    from careapp.ui.connection import Connection
     from careapp.ui.services import Services
 
 
@@ -24,6 +25,7 @@ class DesktopApp:
         self.app = app
         self.settings = settings
         self.services: Services | None = None
+        self.connection: Connection | None = None
         self.main_window = None
         self.login = LoginDialog(settings.backend)
         self.login.sig_signed_in.connect(self._open_main_window)
@@ -47,15 +49,20 @@ class DesktopApp:
         ).run_in_background()
 
     def _cache_ready(self, services: Services) -> None:
+        from careapp.ui.connection import Connection
+
         self.services = services
         self.login.set_services(services)
+        # The embedded demo (or the first contact with the backend) starts while the user signs in.
+        self.connection = Connection(services, self.app)
+        self.connection.start()
 
     def _open_main_window(self, principal: Principal) -> None:
         from careapp.ui.main_window import MainWindow  # loaded after sign-in: start-up stays quick
 
         assert self.services is not None
         self.login.hide()
-        self.main_window = MainWindow(self.services, principal)
+        self.main_window = MainWindow(self.services, principal, connection=self.connection)
         self.main_window.sig_logged_out.connect(self._back_to_login)
         self.main_window.show()
 
@@ -63,9 +70,8 @@ class DesktopApp:
         assert self.services is not None
         self.settings = settings_store.load()
         if self.settings.backend.key != self.services.settings.backend.key:
-            # Another environment: another cache file, another banner.
-            self.services.close()
-            self.services = None
+            # Another environment: another cache file, another banner, another backend.
+            self.close_session()
             self.login.banner.show_backend(self.settings.backend)
             self.login.reset()
             self.login.show()
@@ -75,6 +81,15 @@ class DesktopApp:
             self.login.show()
         if message:
             self.login.message.show_error(message)
+
+    def close_session(self) -> None:
+        """Stop syncing (and the embedded demo) and close the cache."""
+        if self.connection is not None:
+            self.connection.stop()
+            self.connection = None
+        if self.services is not None:
+            self.services.close()
+            self.services = None
 
     def _login_closed(self) -> None:
         if self.main_window is None or not self.main_window.isVisible():
@@ -116,7 +131,8 @@ def run_gui(demo: bool = False) -> int:
     desktop.start()
     app.setQuitOnLastWindowClosed(False)
     code = app.exec()
+    if desktop.connection is not None:
+        desktop.connection.stop()  # its last pass ends after its batch; the demo processes stop
     operations.shutdown()
-    if desktop.services is not None:
-        desktop.services.close()
+    desktop.close_session()
     return code

@@ -15,7 +15,7 @@ from careapp.domain.patient import Physician
 from careapp.storage import audit, deferred, outbox
 from careapp.storage.database import CacheDatabase
 from careapp.storage.errors import StorageError
-from careapp.storage.models import CareFlowDefinitionRow, CareFlowRow, PatientRow, PhysicianRow
+from careapp.storage.models import ActivityRow, CareFlowDefinitionRow, CareFlowRow, PatientRow, PhysicianRow
 from careapp.storage.patients import PatientKey, ensure_physician
 
 QUEUED = "queued"  # local status until the backend has started the care flow
@@ -44,6 +44,16 @@ class CareFlowSummary:
     status: str
     static_link_url: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySummary:
+    id: str
+    care_flow_id: int
+    title: str
+    kind: str
+    stakeholder: str
+    status: str
 
 
 def _summary(row: CareFlowRow) -> CareFlowSummary:
@@ -150,6 +160,15 @@ class CareFlowRepository:
                 .order_by(CareFlowRow.created_at.desc())
             )
             return [_summary(r) for r in rows]
+
+    def activities(self, care_flow_id: int) -> list[ActivitySummary]:
+        """The care flow's activities as last synced (none while its start is still queued)."""
+        with self._db.reading() as session:
+            stmt = select(ActivityRow).where(ActivityRow.care_flow_id == care_flow_id)
+            rows = session.scalars(stmt.order_by(ActivityRow.updated_at))
+            return [
+                ActivitySummary(r.id, r.care_flow_id, r.title, r.kind, r.stakeholder, r.status) for r in rows
+            ]
 
     def definitions(self) -> list[CareFlowDefinitionSummary]:
         with self._db.reading() as session:

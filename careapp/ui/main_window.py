@@ -1,6 +1,9 @@
-"""The ward workstation's main window: environment banner, patient list, detail, idle lock."""
+"""The ward workstation's main window: environment banner, patient list, detail, idle lock,
+enrollment, link actions and the sync status."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,21 +24,37 @@ from careapp.domain.identifiers import DEMO_SYSTEMS
 from careapp.settings import Settings
 from careapp.ui.idle import IdleWatcher
 from careapp.ui.lock_screen import LockScreen
-from careapp.ui.operations import CollectionOp
+from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.patient_detail import PatientDetailPanel
 from careapp.ui.patient_list import PatientListPanel
 from careapp.ui.services import Services
+from careapp.ui.sync_status import SyncStatusBar
 from careapp.ui.widgets import EnvironmentBanner
+
+if TYPE_CHECKING:
+    from careapp.backend import BackendClient
+    from careapp.storage.care_flows import CareFlowSummary
+    from careapp.sync import SyncReport
+    from careapp.ui.connection import Connection
+    from careapp.ui.links import LinkActions
 
 
 class MainWindow(QMainWindow):
     sig_logged_out = Signal(str)  # a message for the login window ("" for none)
 
-    def __init__(self, services: Services, principal: Principal, idle_timer: QTimer | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        principal: Principal,
+        idle_timer: QTimer | None = None,
+        connection: Connection | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.principal = principal
+        self.connection = connection
         self._closing_for_logout = False
+        self._link_actions: LinkActions | None = None
         self.setWindowTitle(self.tr("CareApp"))
         self.resize(1100, 700)
 
@@ -64,11 +83,25 @@ class MainWindow(QMainWindow):
             .replace("%1", principal.display_name)
             .replace("%2", principal.role.value)
         )
+        self.sync_status = SyncStatusBar()
+        self.statusBar().addWidget(self.sync_status)
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._build_actions()
         self.patient_list.sig_patient_selected.connect(self.open_patient)
         self.patient_list.sig_cleared.connect(self.detail.clear)
+        self.detail.sig_enroll.connect(self.enroll)
+        self.detail.sig_care_flow_selected.connect(self._load_activities)
+        self.detail.sig_link_action.connect(self.link_action)
+        self.sync_status.sig_sync_now.connect(self.sync_now)
+        self.sync_status.sig_show_attention.connect(self.show_attention)
+        if connection is not None:
+            connection.acting_user = principal.username
+            connection.sig_status.connect(self.sync_status.show_status)
+            connection.sig_problem.connect(self.sync_status.show_problem)
+            connection.sig_synced.connect(self._synced)
+            connection.refresh_status()
+            connection.sync_now()
         self.lock_screen.sig_unlock_requested.connect(self._unlock)
         self.lock_screen.sig_switch_user.connect(lambda: self.logout(""))
 
@@ -99,6 +132,8 @@ class MainWindow(QMainWindow):
         )
         self.import_action = self._action(self.tr("&Import patient…"), "Ctrl+I", self.open_import, ward)
         self.siu_action = self._action(self.tr("Pull &SIU now…"), "Ctrl+Shift+U", self.pull_siu, ward)
+        self.enroll_action = self._action(self.tr("&Enroll in a care flow…"), "Ctrl+E", self.enroll, ward)
+        self.sync_action = self._action(self.tr("S&ync now"), "Ctrl+Shift+Y", self.sync_now, ward)
         self.refresh_action = self._action(
             self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.patient_list.refresh, ward
         )
@@ -118,6 +153,8 @@ class MainWindow(QMainWindow):
             self.find_action,
             self.import_action,
             self.siu_action,
+            self.enroll_action,
+            self.sync_action,
             self.refresh_action,
             self.lock_action,
             self.settings_action,
@@ -141,6 +178,79 @@ class MainWindow(QMainWindow):
                 self.detail.show_patient(patient, flows)
 
         CollectionOp(self, load, show).failure(self.show_error).run_in_background()
+
+    def enroll(self) -> None:
+        from careapp.ui.enroll.enroll_dialog import EnrollDialog
+
+        patient = self.detail.patient
+        if patient is None:
+            self.statusBar().showMessage(self.tr("Select a patient first."), 5000)
+            return
+        dialog = EnrollDialog(self.services, self.principal, patient, self)
+        dialog.sig_enrolled.connect(self._enrolled)
+        dialog.open()
+
+    def _enrolled(self, flow: CareFlowSummary) -> None:
+        self._reload_care_flows(keep=flow.id)
+        self.sync_now()
+
+    def _reload_care_flows(self, keep: int | None = None) -> None:
+        patient = self.detail.patient
+        if patient is None or patient.id is None:
+            return
+        patient_id, care_flows = patient.id, self.services.care_flows
+
+        def show(flows: list[CareFlowSummary]) -> None:
+            current = self.detail.patient
+            if current is not None and current.id == patient_id:
+                self.detail.show_care_flows(flows, keep)
+
+        load = lambda: care_flows.for_patient(patient_id)  # noqa: E731
+        QueryOp(self, load, show).failure(self.show_error).run_in_background()
+
+    def _load_activities(self, flow: CareFlowSummary) -> None:
+        care_flows = self.services.care_flows
+        show = lambda items: self.detail.show_activities(flow.id, items)  # noqa: E731
+        load = lambda: care_flows.activities(flow.id)  # noqa: E731
+        QueryOp(self, load, show).failure(self.show_error).run_in_background()
+
+    def link_action(self, key: str, flow: CareFlowSummary) -> None:
+        patient = self.detail.patient
+        if patient is None:
+            return
+        self.link_actions().run(key, flow, patient)
+
+    def link_actions(self) -> LinkActions:
+        from careapp.ui.links import LinkActions
+
+        if self._link_actions is None:
+            self._link_actions = LinkActions(self, self.services, self.principal, self._backend_client)
+        return self._link_actions
+
+    def _backend_client(self) -> BackendClient:
+        from careapp.backend import Offline
+
+        if self.connection is None:
+            raise Offline("This workstation has no backend connection.")
+        return self.connection.client()
+
+    def sync_now(self) -> None:
+        if self.connection is not None:
+            self.connection.sync_now()
+
+    def _synced(self, report: SyncReport) -> None:
+        if report.skipped:
+            return
+        self.patient_list.refresh()
+        self._reload_care_flows()
+
+    def show_attention(self) -> None:
+        from careapp.ui.attention_dialog import AttentionDialog
+
+        if self.connection is not None and self.connection.engine is not None:
+            dialog = AttentionDialog(self.connection.engine, self.principal, self)
+            dialog.finished.connect(lambda _r: self.connection and self.connection.refresh_status())
+            dialog.open()
 
     def open_import(self) -> None:
         from careapp.ui.hospital_import.import_dialog import ImportDialog
@@ -232,6 +342,8 @@ class MainWindow(QMainWindow):
         if audit:
             self._audit("logout")
         self._closing_for_logout = True
+        if self.connection is not None:
+            self.connection.acting_user = None  # nobody signed in: sync waits for the next person
         self.sig_logged_out.emit(message)
         self.close()
 

@@ -1,17 +1,34 @@
-"""The patient detail panel: demographics, every identifier, care flows."""
+"""The patient detail panel: demographics, every identifier, care flows, activities, link actions.
+
+The panel only shows and asks: enrolling and the link actions are signals the main window
+answers, so the panel never touches the network or the cache itself."""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QDate, QLocale, Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from careapp.domain.patient import Patient
-from careapp.storage.care_flows import CareFlowSummary
+from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
+
+# Link actions the panel offers for the selected care flow: (key, label, needs the backend's link).
+LINK_ACTIONS = (
+    ("session_qr", "Session &QR", True),
+    ("static_qr", "S&tatic link QR", True),
+    ("copy_link", "&Copy link", True),
+    ("print_handout", "&Print handout…", True),
+    ("save_pdf", "Save handout as P&DF…", True),
+    ("show_to_patient", "Show to pa&tient", True),
+)
 
 
 class PatientDetailPanel(QWidget):
+    sig_enroll = Signal()  # enroll the shown patient
+    sig_care_flow_selected = Signal(object)  # CareFlowSummary: load its activities
+    sig_link_action = Signal(str, object)  # (LINK_ACTIONS key, CareFlowSummary)
+
     def __init__(self, system_names: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._system_names = system_names
@@ -26,18 +43,88 @@ class PatientDetailPanel(QWidget):
         self.care_flows.setAccessibleName(self.tr("Care flows"))
         care_label = QLabel(self.tr("<b>Care flows</b>"))
         care_label.setBuddy(self.care_flows)
+        self.enroll_button = QPushButton(self.tr("&Enroll in a care flow…"))
+        self.enroll_button.setAccessibleName(self.tr("Enroll in a care flow"))
+        self.enroll_button.clicked.connect(self.sig_enroll)
+        self.activities = QListWidget()
+        self.activities.setAccessibleName(self.tr("Activities"))
+        activities_label = QLabel(self.tr("<b>Activities</b>"))
+        activities_label.setBuddy(self.activities)
+        self.link_hint = QLabel()
+        self.link_hint.setWordWrap(True)
+        self.link_hint.setStyleSheet("color:#4b5563")
+        self.link_buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        for n, (key, label, _needs_link) in enumerate(LINK_ACTIONS):
+            button = QPushButton(self.tr(label))
+            button.setAccessibleName(self.tr(label).replace("&", "").rstrip("…"))
+            button.clicked.connect(lambda _checked=False, k=key: self._link_action(k))
+            self.link_buttons[key] = button
+            grid.addWidget(button, n // 3, n % 3)
+        self.care_flows.currentRowChanged.connect(self._care_flow_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(care_label)
-        layout.addWidget(self.care_flows, 1)
+        layout.addWidget(self.care_flows, 2)
+        layout.addWidget(self.enroll_button)
+        layout.addWidget(activities_label)
+        layout.addWidget(self.activities, 1)
+        layout.addLayout(grid)
+        layout.addWidget(self.link_hint)
+        self._flows: list[CareFlowSummary] = []
         self.clear()
+
+    @property
+    def selected_care_flow(self) -> CareFlowSummary | None:
+        row = self.care_flows.currentRow()
+        return self._flows[row] if 0 <= row < len(self._flows) else None
+
+    def _link_action(self, key: str) -> None:
+        flow = self.selected_care_flow
+        if flow is not None:
+            self.sig_link_action.emit(key, flow)
+
+    def _care_flow_changed(self, _row: int) -> None:
+        flow = self.selected_care_flow
+        self.activities.clear()
+        started = flow is not None and flow.remote_id is not None
+        for button in self.link_buttons.values():
+            button.setEnabled(started)
+        if flow is None:
+            self.link_hint.setText("")
+            return
+        if not started:
+            self.link_hint.setText(
+                self.tr("Links and QR codes are ready once this care flow has started on the backend.")
+            )
+            self.activities.addItem(self.tr("Activities appear once the care flow has started."))
+            return
+        self.link_hint.setText("")
+        self.sig_care_flow_selected.emit(flow)
+
+    def show_activities(self, care_flow_id: int, activities: list[ActivitySummary]) -> None:
+        flow = self.selected_care_flow
+        if flow is None or flow.id != care_flow_id:
+            return  # the clinician has moved on
+        self.activities.clear()
+        for activity in activities:
+            who = self.tr("patient") if activity.stakeholder == "patient" else activity.stakeholder
+            self.activities.addItem(f"{activity.title} — {activity.status.replace('_', ' ')} ({who})")
+        if not activities:
+            self.activities.addItem(self.tr("No activities yet."))
 
     def clear(self) -> None:
         self.patient = None
         self.header.setText(
             self.tr("<p style='color:#6b7280'>Select a patient, or import one from the hospital.</p>")
         )
+        self._flows = []
         self.care_flows.clear()
+        self.activities.clear()
+        self.enroll_button.setEnabled(False)
+        for button in self.link_buttons.values():
+            button.setEnabled(False)
+        self.link_hint.setText("")
 
     def show_patient(self, patient: Patient, care_flows: list[CareFlowSummary]) -> None:
         self.patient = patient
@@ -64,11 +151,27 @@ class PatientDetailPanel(QWidget):
                 )
         rows.append("</table>")
         self.header.setText("".join(rows))
+        self.enroll_button.setEnabled(True)
+        self.show_care_flows(care_flows)
+
+    def show_care_flows(self, care_flows: list[CareFlowSummary], keep: int | None = None) -> None:
+        """List CARE_FLOWS, keeping the care flow with id KEEP selected if it is still there."""
+        keep = keep if keep is not None else (self.selected_care_flow.id if self.selected_care_flow else None)
+        self._flows = list(care_flows)
+        self.care_flows.blockSignals(True)
         self.care_flows.clear()
         for flow in care_flows:
             status = (
-                self.tr("waiting to be sent") if flow.status == "queued" else flow.status.replace("_", " ")
+                self.tr("queued: starts when the backend is reachable")
+                if flow.status == "queued"
+                else flow.status.replace("_", " ")
             )
             self.care_flows.addItem(f"{flow.title} — {status}")
+        self.care_flows.blockSignals(False)
         if not care_flows:
             self.care_flows.addItem(self.tr("Not enrolled in any care flow yet."))
+            self.care_flows.setCurrentRow(-1)
+            self._care_flow_changed(-1)
+            return
+        ids = [f.id for f in care_flows]
+        self.care_flows.setCurrentRow(ids.index(keep) if keep in ids else 0)

@@ -8,7 +8,7 @@ from careapp import settings as settings_store
 from careapp.auth.accounts import AccountService
 from careapp.auth.roles import Principal, require_admin
 from careapp.domain.clock import Clock, utcnow
-from careapp.settings import Settings
+from careapp.settings import HospitalEndpoints, Settings
 from careapp.storage.care_flows import CareFlowRepository
 from careapp.storage.database import CacheDatabase, open_active_cache
 from careapp.storage.patients import PatientRepository
@@ -20,6 +20,8 @@ class Services:
     settings: Settings
     db: CacheDatabase
     clock: Clock = utcnow
+    # The embedded demo hospital's endpoints for this run, when no hospital is configured.
+    hospital_override: HospitalEndpoints | None = None
     accounts: AccountService = field(init=False)
     patients: PatientRepository = field(init=False)
     care_flows: CareFlowRepository = field(init=False)
@@ -35,6 +37,13 @@ class Services:
     def open(cls, settings: Settings, clock: Clock = utcnow) -> Services:
         """Open the active backend's cache (may migrate: call off the GUI thread)."""
         return cls(settings, open_active_cache(settings), clock)
+
+    @property
+    def hospital_settings(self) -> Settings:
+        """The settings hospital imports use: the stored ones, or the demo hospital's for this run."""
+        if self.hospital_override is None:
+            return self.settings
+        return self.settings.with_changes(hospital=self.hospital_override)
 
     def save_settings(self, principal: Principal, new: Settings) -> None:
         """Workstation settings are an admin's to change; the role is checked here, not in the UI."""

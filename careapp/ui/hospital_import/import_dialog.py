@@ -100,7 +100,7 @@ class ImportDialog(QDialog):
         if not value:
             self.message.show_error(self.tr("Enter a hospital patient id or visit number."))
             return
-        settings = self._services.settings
+        settings = self._services.hospital_settings
         kind = _KINDS[self.kind.currentIndex()]
         source = _SOURCES[self.source.currentIndex()][0]
 

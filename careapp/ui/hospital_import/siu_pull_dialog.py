@@ -47,7 +47,7 @@ class SiuPullDialog(QDialog):
         self.close_button.clicked.connect(self.accept)
 
     def start(self) -> None:
-        settings, db, actor = self._services.settings, self._services.db, self._principal.actor
+        settings, db, actor = self._services.hospital_settings, self._services.db, self._principal.actor
         cancel, progress = self._cancel, self.sig_progress.emit
 
         def pull() -> SiuSummary:
