@@ -11,13 +11,15 @@ from careapp.backend.errors import (
     ServerError,
     Unauthorized,
 )
+from careapp.links.remote import NotSentYet
 from careapp.storage.errors import StorageError
 
 OFFLINE = "The backend cannot be reached; the static link still works if it was synced."
-NOT_SENT = "This care flow has not reached the backend yet; its links appear after the next sync."
 
 
 def describe_failure(error: BaseException) -> str:
+    if isinstance(error, LookupError | NotSentYet):
+        return str(error)
     if isinstance(error, NotPaired):
         return "This workstation is not paired with the backend yet; ask an admin to pair it."
     if isinstance(error, Offline | BackendTimeout):

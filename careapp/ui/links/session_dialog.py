@@ -1,0 +1,256 @@
+"""The session QR: a hosted pages session created just in time, its countdown and live status.
+
+The countdown reads the injected clock on every QTimer tick (tests move the clock and fire the
+timer; nobody sleeps). The status is polled off the GUI thread every few seconds. An expired code
+disappears from the screen at once, and "New code" starts a new session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from careapp.backend.hosted_pages import ACTIVE, COMPLETED, EXPIRED, HostedSession
+from careapp.domain.clock import Clock
+from careapp.domain.patient import Patient
+from careapp.links.audit_trail import LINK_SHOWN, LinkAuditTrail, care_flow_subject
+from careapp.links.handout import Handout, first_name, handout_for
+from careapp.links.remote import HostedLinks
+from careapp.storage.care_flows import CareFlowSummary
+from careapp.ui.links.audited import after_audit
+from careapp.ui.links.frame import LinkDialogFrame
+from careapp.ui.links.handout_output import HandoutOutput
+from careapp.ui.links.painting import paint_handout
+from careapp.ui.links.patient_view import PatientQrView
+from careapp.ui.operations import QueryOp
+
+POLL_MS = 5000
+TICK_MS = 1000
+
+
+def countdown(remaining: timedelta) -> str:
+    """mm:ss, rounded up, so the last second reads 00:01 and never 00:00 while still valid."""
+    seconds = max(0, int(-(-remaining.total_seconds() // 1)))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+class SessionQrDialog(LinkDialogFrame):
+    sig_session_started = Signal(object)  # HostedSession
+    sig_status_changed = Signal(str)  # active | completed | expired
+
+    def __init__(
+        self,
+        care_flow: CareFlowSummary,
+        patient: Patient,
+        links: HostedLinks,
+        trail: LinkAuditTrail,
+        output: HandoutOutput,
+        clock: Clock,
+        parent: QWidget | None = None,
+        *,
+        poll_ms: int = POLL_MS,
+        tick_ms: int = TICK_MS,
+    ) -> None:
+        super().__init__("", f"{care_flow.title} — {first_name(patient.given_name)}", parent)
+        self.setWindowTitle(self.tr("Session QR code"))
+        self.care_flow = care_flow
+        self.patient = patient
+        self._links = links
+        self._trail = trail
+        self._output = output
+        self._clock = clock
+        self.session: HostedSession | None = None
+        self._polling = False
+        self._starting = False
+        self._patient_view: PatientQrView | None = None
+        self.countdown_timer = QTimer(self)
+        self.countdown_timer.setInterval(tick_ms)
+        self.countdown_timer.timeout.connect(self.tick)
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(poll_ms)
+        self.poll_timer.timeout.connect(self.poll)
+        self.new_code_button = self.add_button(self.tr("&New code"), self.new_code)
+        self.new_code_button.setVisible(False)
+        self.print_button = self.add_button(self.tr("&Print handout"), self.print_handout)
+        self.pdf_button = self.add_button(self.tr("&Save as PDF"), self.save_pdf)
+        self.patient_view_button = self.add_button(self.tr("Show to &patient"), self.show_to_patient)
+        self.finished.connect(self._stop)
+
+    # -- session life ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Create a session (network, off the GUI thread), write the audit row, then show the code."""
+        if self._starting:
+            return
+        self._starting = True
+        self._stop()
+        self.session = None
+        self.qr.set_link(None, self.tr("Creating a new code…"))
+        self.status.setText("")
+        self.message.show_info("")
+        self._set_actions(False)
+        self.new_code_button.setVisible(False)
+        QueryOp(
+            self, lambda: self._links.new_session(self.care_flow, self.patient.language), self._created
+        ).failure(self._start_failed).run_in_background()
+
+    def _created(self, session: HostedSession) -> None:
+        detail = f"kind=session session={session.id}"
+        after_audit(
+            self,
+            self._trail,
+            LINK_SHOWN,
+            care_flow_subject(self.care_flow.id),
+            detail,
+            lambda: self._reveal(session),
+            self._start_failed,
+        )
+
+    def _reveal(self, session: HostedSession) -> None:
+        self._starting = False
+        if not session.url:
+            self._start_failed(RuntimeError("The backend sent no link."))
+            return
+        self.session = session
+        self.qr.set_link(session.url)
+        self._set_actions(True)
+        self.sig_session_started.emit(session)
+        self.tick()
+        if self.session is not None and self.session.status == ACTIVE:
+            self.countdown_timer.start()
+            self.poll_timer.start()
+
+    def _start_failed(self, error: BaseException) -> None:
+        self._starting = False
+        self.qr.set_link(None, self.tr("No code"))
+        self.show_failure(error)
+        self.new_code_button.setText(self.tr("&Try again"))
+        self.new_code_button.setVisible(True)
+        self.new_code_button.setEnabled(True)
+
+    def new_code(self) -> None:
+        self.new_code_button.setText(self.tr("&New code"))
+        self.start()
+
+    # -- countdown and status -------------------------------------------------------------------
+
+    def tick(self) -> None:
+        session = self.session
+        if session is None or session.status != ACTIVE:
+            return
+        remaining = session.expires_at - self._clock()
+        if remaining <= timedelta(0):
+            self._ended(EXPIRED)
+            return
+        self.status.setText(self.tr("Active · valid for {time}").format(time=countdown(remaining)))
+
+    def poll(self) -> None:
+        session = self.session
+        if self._polling or session is None or session.status != ACTIVE:
+            return
+        self._polling = True
+        QueryOp(self, lambda: self._links.session_status(session.id), self._polled).failure(
+            self._poll_failed
+        ).run_in_background()
+
+    def _polled(self, fresh: HostedSession) -> None:
+        self._polling = False
+        current = self.session
+        if current is None or fresh.id != current.id or current.status != ACTIVE:
+            return  # a newer code, or the countdown already ended this one
+        # The backend resets the timer on each completed activity: follow its expiry.
+        self.session = dataclasses.replace(current, status=fresh.status, expires_at=fresh.expires_at)
+        self.message.show_info("")
+        if fresh.status == ACTIVE:
+            self.tick()
+        else:
+            self._ended(fresh.status)
+
+    def _poll_failed(self, error: BaseException) -> None:
+        # The code on screen may still work; say the status is unknown, keep counting down.
+        self._polling = False
+        self.show_failure(error)
+
+    def _ended(self, status: str) -> None:
+        assert self.session is not None
+        self.session = dataclasses.replace(self.session, status=status)
+        self._stop()
+        self._set_actions(False)
+        if self._patient_view is not None:
+            self._patient_view.close()
+        if status == COMPLETED:
+            self.qr.set_link(None, self.tr("All done. Thank you!"))
+            self.status.setText(self.tr("Completed"))
+        else:
+            self.qr.set_link(None, self.tr("This code has expired."))
+            self.status.setText(self.tr("Expired"))
+            self.new_code_button.setVisible(True)
+            self.new_code_button.setEnabled(True)
+            self.new_code_button.setFocus()
+        self.sig_status_changed.emit(status)
+
+    def _stop(self) -> None:
+        self.countdown_timer.stop()
+        self.poll_timer.stop()
+
+    def _set_actions(self, enabled: bool) -> None:
+        for button in (self.print_button, self.pdf_button, self.patient_view_button):
+            button.setEnabled(enabled)
+
+    # -- handing it out -------------------------------------------------------------------------
+
+    def handout(self) -> Handout:
+        assert self.session is not None and self.session.url
+        return handout_for(
+            self.patient.given_name,
+            self.session.url,
+            language=self.patient.language,
+            expires_at=self.session.expires_at,
+        )
+
+    def _detail(self) -> str:
+        assert self.session is not None
+        return f"kind=session session={self.session.id}"
+
+    def print_handout(self) -> None:
+        handout = self.handout()
+        self._output.print_page(
+            care_flow_subject(self.care_flow.id),
+            self._detail(),
+            lambda device: paint_handout(device, handout),
+            self.show_done,
+            self.show_failure,
+        )
+
+    def save_pdf(self) -> None:
+        handout = self.handout()
+        self._output.save_pdf(
+            care_flow_subject(self.care_flow.id),
+            self._detail(),
+            lambda device: paint_handout(device, handout),
+            "care-flow-handout.pdf",
+            self.show_done,
+            self.show_failure,
+        )
+
+    def show_to_patient(self) -> None:
+        handout = self.handout()
+
+        def show() -> None:
+            view = PatientQrView(handout, self)
+            view.sig_closed.connect(lambda: setattr(self, "_patient_view", None))
+            self._patient_view = view
+            view.showFullScreen()
+
+        after_audit(
+            self,
+            self._trail,
+            LINK_SHOWN,
+            care_flow_subject(self.care_flow.id),
+            self._detail() + " view=full_screen",
+            show,
+            self.show_failure,
+        )
