@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from careapp.server.context import ActingUser, Call, CredentialKind, Principal, Services
 from careapp.server.crypto import credential_hash
@@ -48,6 +48,15 @@ def services_of(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
+# Every request runs one of these: built once, plain rows (an indexed lookup on the unique hash).
+_API_KEY_BY_HASH = select(ApiKey.id, ApiKey.role, ApiKey.revoked_at).where(
+    ApiKey.token_hash == bindparam("digest")
+)
+_WORKSTATION_BY_HASH = select(Workstation.id, Workstation.revoked_at).where(
+    Workstation.credential_hash == bindparam("digest")
+)
+
+
 def identify(services: Services, token: str, acting_user: str | None) -> Principal:
     """Resolve a bearer token (and optional X-Acting-User) to a principal, or raise 401/403."""
     config = services.config
@@ -64,12 +73,12 @@ def identify(services: Services, token: str, acting_user: str | None) -> Princip
     digest = credential_hash(token, config.region, config.environment)
     with services.db.transaction(read_only=True) as session:
         if kind == API_KEY_PREFIX:
-            key = session.scalar(select(ApiKey).where(ApiKey.token_hash == digest))
+            key = session.execute(_API_KEY_BY_HASH, {"digest": digest}).first()
             if key is None or key.revoked_at is not None:
                 raise unauthenticated("Unknown or revoked API key.")
             principal = Principal(CredentialKind.API_KEY, key.id, key.role)
         else:
-            ws = session.scalar(select(Workstation).where(Workstation.credential_hash == digest))
+            ws = session.execute(_WORKSTATION_BY_HASH, {"digest": digest}).first()
             if ws is None or ws.revoked_at is not None:
                 raise unauthenticated("Unknown or revoked workstation credential.")
             principal = Principal(CredentialKind.WORKSTATION, ws.id, "workstation")

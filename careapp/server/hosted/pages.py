@@ -422,6 +422,8 @@ def _post_enrollment(token: str, request: Request, form: Any) -> Response:
         waiting = sessions.pending_count(tx, flow.id, Stakeholder.PATIENT.value)
         if not waiting:
             return page.notice("nothing", 200)
+        # A patient who just registered typed their date of birth; a known patient of a
+        # definition that asks for it still confirms theirs.
         new = sessions.start(
             tx,
             flow,
@@ -429,11 +431,8 @@ def _post_enrollment(token: str, request: Request, form: Any) -> Response:
             origin=SessionOrigin.ENROLLMENT,
             language=i18n.supported(request.query_params.get("lang")),
             pending_now=waiting,
+            birth_date_verified=person is not None,
         )
-        # The patient proved nothing about their identity yet beyond holding the link; a known
-        # patient of a definition that asks for it still confirms their date of birth.
-        if person is not None:
-            new.row.birth_date_verified = True
     return _redirect(urlsplit(new.url).path)
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from careapp.domain.careflow import ActivityStatus
@@ -42,90 +44,128 @@ _EVENT = {
 
 
 @dataclass(frozen=True, slots=True)
+class FlowRef:
+    """What a new session needs to know about its care flow."""
+
+    id: str
+    patient_id: str
+    definition_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class NewSession:
-    row: HostedPagesSessionRow
+    fields: dict[str, Any]  # the stored columns (no token: only its lookup)
     url: str
 
+    @property
+    def id(self) -> str:
+        return str(self.fields["id"])
 
-def _emit(tx: Tx, row: HostedPagesSessionRow, status: SessionStatus) -> None:
+
+def _emit(tx: Tx, row: HostedPagesSessionRow | dict[str, Any], status: SessionStatus) -> None:
+    get = row.get if isinstance(row, dict) else partial(getattr, row)
     tx.emit(
         DomainEvent(
             type=_EVENT[status],
             at=tx.now,
-            care_flow_id=row.care_flow_id,
-            patient_id=row.patient_id,
-            definition_id=row.definition_id,
-            data={"session_id": row.id, "stakeholder": row.stakeholder, "origin": row.origin},
+            care_flow_id=get("care_flow_id"),
+            patient_id=get("patient_id"),
+            definition_id=get("definition_id"),
+            data={"session_id": get("id"), "stakeholder": get("stakeholder"), "origin": get("origin")},
         )
     )
 
 
-def pending_query(care_flow_id: str, stakeholder: str):  # type: ignore[no-untyped-def]
-    return select(ActivityRow).where(
-        ActivityRow.care_flow_id == care_flow_id,
-        ActivityRow.stakeholder == stakeholder,
+# Built once: session creation is the hot path of the hosted pages API (one query, one insert).
+_FLOW_WITH_PENDING = select(
+    CareFlowRow.patient_id,
+    CareFlowRow.definition_id,
+    select(func.count())
+    .where(
+        ActivityRow.care_flow_id == CareFlowRow.id,
+        ActivityRow.stakeholder == bindparam("stakeholder"),
         ActivityRow.status == ActivityStatus.ACTIVE.value,
     )
+    .scalar_subquery(),
+).where(CareFlowRow.id == bindparam("care_flow_id"))
+_PENDING_COUNT = select(func.count()).where(
+    ActivityRow.care_flow_id == bindparam("care_flow_id"),
+    ActivityRow.stakeholder == bindparam("stakeholder"),
+    ActivityRow.status == ActivityStatus.ACTIVE.value,
+)
+_INSERT = insert(HostedPagesSessionRow.__table__)  # type: ignore[arg-type]
+
+
+def flow_with_pending(tx: Tx, care_flow_id: str, stakeholder: str) -> tuple[FlowRef, int] | None:
+    found = tx.session.execute(
+        _FLOW_WITH_PENDING, {"care_flow_id": care_flow_id, "stakeholder": stakeholder}
+    ).first()
+    if found is None:
+        return None
+    return FlowRef(care_flow_id, found[0], found[1]), int(found[2])
 
 
 def pending_count(tx: Tx, care_flow_id: str, stakeholder: str) -> int:
-    query = pending_query(care_flow_id, stakeholder).with_only_columns(func.count())
-    return int(tx.session.scalar(query) or 0)
+    found = tx.session.execute(_PENDING_COUNT, {"care_flow_id": care_flow_id, "stakeholder": stakeholder})
+    return int(found.scalar() or 0)
 
 
 def pending(tx: Tx, row: HostedPagesSessionRow) -> list[ActivityRow]:
-    query = pending_query(row.care_flow_id, row.stakeholder)
+    query = select(ActivityRow).where(
+        ActivityRow.care_flow_id == row.care_flow_id,
+        ActivityRow.stakeholder == row.stakeholder,
+        ActivityRow.status == ActivityStatus.ACTIVE.value,
+    )
     return list(tx.session.scalars(query.order_by(ActivityRow.step_index, ActivityRow.created_at)))
 
 
 def start(
     tx: Tx,
-    flow: CareFlowRow,
+    flow: FlowRef | CareFlowRow,
     *,
     stakeholder: str,
     origin: SessionOrigin,
+    pending_now: int,
     success_url: str | None = None,
     cancel_url: str | None = None,
     language: str | None = None,
     ttl: timedelta = DEFAULT_TTL,
     link_id: str | None = None,
-    pending_now: int | None = None,
+    birth_date_verified: bool = False,
 ) -> NewSession:
     """A new session for FLOW; expired at once (and only session.expired sent) if nothing is pending."""
     minted = tx.services.keyring.mint(Purpose.SESSION)
-    if pending_now is None:
-        pending_now = pending_count(tx, flow.id, stakeholder)
     status = SessionStatus.ACTIVE if pending_now else SessionStatus.EXPIRED
-    row = HostedPagesSessionRow(
-        id=new_id(),
-        care_flow_id=flow.id,
-        patient_id=flow.patient_id,
-        definition_id=flow.definition_id,
-        stakeholder=stakeholder,
-        origin=origin.value,
-        link_id=link_id,
-        lookup=minted.lookup,
-        status=status.value,
-        language=language,
-        success_url=success_url,
-        cancel_url=cancel_url,
-        ttl_seconds=int(ttl.total_seconds()),
-        created_at=tx.now,
-        created_by=tx.principal.actor,
-        expires_at=expiry_after(tx.now, ttl) if pending_now else tx.now,
-        ended_at=None if pending_now else tx.now,
-        birth_date_verified=False,
-        birth_date_failures=0,
-    )
-    tx.session.add(row)
+    fields: dict[str, Any] = {
+        "id": new_id(),
+        "care_flow_id": flow.id,
+        "patient_id": flow.patient_id,
+        "definition_id": flow.definition_id,
+        "stakeholder": stakeholder,
+        "origin": origin.value,
+        "link_id": link_id,
+        "lookup": minted.lookup,
+        "status": status.value,
+        "language": language,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "ttl_seconds": int(ttl.total_seconds()),
+        "created_at": tx.now,
+        "created_by": tx.principal.actor,
+        "expires_at": expiry_after(tx.now, ttl) if pending_now else tx.now,
+        "ended_at": None if pending_now else tx.now,
+        "birth_date_verified": birth_date_verified,
+        "birth_date_failures": 0,
+    }
+    tx.session.execute(_INSERT, fields)
     tx.audit(
         "hosted_pages_session.started",
         patient_id=flow.patient_id,
         resource_type="care_flow",
         resource_id=flow.id,
     )
-    _emit(tx, row, status)
-    return NewSession(row, url_for(tx.services, SESSION_PATH, minted.token))
+    _emit(tx, fields, status)
+    return NewSession(fields, url_for(tx.services, SESSION_PATH, minted.token))
 
 
 def resolve(tx: Tx, token: str) -> HostedPagesSessionRow | None:
