@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     _serve_options(serve, suppress=True)
     command("migrate", "bring the database to the current schema")
     command("seed-demo", "load demo identifier systems, physicians and care flows (idempotent)")
-    command("prune", "drop change-feed history and idempotency keys past their retention")
+    command("prune", "drop change-feed history and idempotency keys past retention; expire idle sessions")
 
     keys = command("api-key", "manage API keys").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -326,8 +326,13 @@ def _simple(args: argparse.Namespace) -> int:
 
         print(json.dumps(seed_demo(services)))
     elif args.command == "prune":
+        from careapp.server.hosted import sessions
+
         with system_tx(services) as tx:
-            print(json.dumps({"changes": changes.prune(tx), "idempotency_keys": idempotency.prune(tx)}))
+            pruned = {"changes": changes.prune(tx), "idempotency_keys": idempotency.prune(tx)}
+            # Sessions nobody reopened still owe their session.expired webhook.
+            pruned["expired_sessions"] = sessions.sweep(tx, limit=100_000)
+            print(json.dumps(pruned))
     else:
         print(f"{services.config.deployment}: database is at the current schema")
     return 0
