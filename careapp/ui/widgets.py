@@ -7,22 +7,25 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from careapp.settings import BackendProfile
 
-# (text, background, foreground) per kind of environment; production is calm on purpose.
+# (text, background, foreground) per kind of environment. Production is the strongest on purpose:
+# that is where a slip touches real patients. Every pair keeps WCAG AA contrast (>= 4.5:1).
 _BANNERS = {
-    "demo": ("LOCAL DEMO — not for real patients", "#b45309", "#ffffff"),
-    "sandbox": ("SANDBOX — test data only", "#c2410c", "#ffffff"),
-    "production": ("{region} PRODUCTION", "#1e3a5f", "#ffffff"),
+    "demo": ("LOCAL DEMO — not for real patients", "#1d4ed8", "#ffffff"),  # blue
+    "sandbox": ("{region} SANDBOX — test patients only", "#fbbf24", "#1c1917"),  # amber, dark text
+    "production": ("{region} PRODUCTION — real patients", "#b91c1c", "#ffffff"),  # red
 }
 
 
 def banner_style(backend: BackendProfile) -> tuple[str, str, str]:
+    """(text, background colour, text colour) of the banner for ``backend``."""
     kind = "demo" if backend.is_demo else backend.environment
-    text, bg, fg = _BANNERS[kind]
+    text, bg, fg = _BANNERS.get(kind, _BANNERS["sandbox"])
     return text.format(region=backend.region.upper()), bg, fg
 
 
 class EnvironmentBanner(QLabel):
-    """Always visible: nobody should mistake the demo or Sandbox for real patients."""
+    """Always visible: nobody should mistake the demo or Sandbox for real patients, or Production
+    for a place to try things out."""
 
     def __init__(self, backend: BackendProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,8 +36,10 @@ class EnvironmentBanner(QLabel):
         text, bg, fg = banner_style(backend)
         self.setText(text)
         self.setAccessibleName(text)
+        self.setToolTip(backend.label if backend.is_demo else f"{backend.label} — {backend.url}")
+        weight = 700 if backend.environment == "production" and not backend.is_demo else 600
         self.setStyleSheet(
-            f"QLabel#environmentBanner {{ background: {bg}; color: {fg}; font-weight: 600;"
+            f"QLabel#environmentBanner {{ background: {bg}; color: {fg}; font-weight: {weight};"
             " padding: 4px; letter-spacing: 1px; qproperty-alignment: AlignCenter; }"
         )
 
