@@ -34,6 +34,7 @@ class Access(StrEnum):
     PROVISIONING = "provisioning"  # API keys; workstations (an acting user must be an admin)
     DIRECTORY = "directory"  # physicians: API keys; workstation acting admins
     ADMIN = "admin"  # admin API keys only: definitions, identifier systems, workstations
+    ADMIN_READ = "admin_read"  # reads without patient data: admin API keys; workstation acting admins
 
 
 def unauthenticated(detail: str, slug: str = "unauthenticated") -> ProblemError:
@@ -116,6 +117,10 @@ def authorize(principal: Principal, access: Access) -> None:
     elif access is Access.PROVISIONING:
         if user is not None and user.role != "admin":
             raise forbidden("Only an admin may provision users.")
+    elif access is Access.ADMIN_READ:
+        admin_user = not is_key and user is not None and user.role == "admin"
+        if not (admin_user or (is_key and principal.role == "admin")):
+            raise forbidden("This needs an admin API key, or a workstation acting for an admin.")
     elif access is Access.DIRECTORY and not is_key and (user is None or user.role != "admin"):
         raise forbidden("Only an admin may change the directory.")
 

@@ -31,6 +31,9 @@ from careapp.server.promotion.schemas import (
 
 router = APIRouter(prefix="/promotions", tags=["promotion"])
 Admin = Annotated[Call, Depends(caller(Access.ADMIN))]
+# The status holds no patient data: the desktop's admin view reads it as a workstation acting
+# for an admin user, so the admin needs no API key on the ward.
+StatusReader = Annotated[Call, Depends(caller(Access.ADMIN_READ))]
 
 
 @router.get(
@@ -40,7 +43,7 @@ Admin = Annotated[Call, Depends(caller(Access.ADMIN))]
     summary="Per definition: published versions here, and whether the working version changed "
     "since its last promotion",
 )
-def promotion_status(call: Admin) -> dict[str, Any]:
+def promotion_status(call: StatusReader) -> dict[str, Any]:
     with call.tx(read_only=True) as tx:
         return status.status(tx)
 

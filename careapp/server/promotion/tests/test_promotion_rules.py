@@ -358,6 +358,23 @@ def test_status_needs_an_admin_key(sandbox: Deployment) -> None:
     assert httpx.get(sandbox.url + "/v1/promotions/status").status_code == 401
 
 
+def test_status_is_read_by_a_workstation_acting_for_an_admin(sandbox: Deployment) -> None:
+    with sandbox.client() as admin:
+        for name, role in (("ward-admin", "admin"), ("ward-nurse", "clinician")):
+            body = {"username": name, "display_name": name, "role": role}
+            assert admin.post("/v1/users", json=body).status_code in (200, 201)
+        code = admin.post("/v1/workstations", json={"name": "Ward 3"}).json()["pairing_code"]
+    paired = httpx.post(
+        sandbox.url + "/v1/workstations/pair",
+        json={"pairing_code": code, "name": "Ward 3", "region": "eu", "environment": "sandbox"},
+    )
+    workstation = paired.json()["credential"]
+    with sandbox.client(workstation) as ward:
+        assert ward.get("/v1/promotions/status", headers={"X-Acting-User": "ward-admin"}).status_code == 200
+        assert ward.get("/v1/promotions/status", headers={"X-Acting-User": "ward-nurse"}).status_code == 403
+        assert ward.get("/v1/promotions/status").status_code == 403
+
+
 def _cli(*argv: str) -> tuple[int, str, str]:
     import contextlib
     import io
