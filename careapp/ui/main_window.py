@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from careapp.auth.accounts import AccountDisabled, AccountLocked
 from careapp.auth.roles import Principal
 from careapp.domain.identifiers import DEMO_SYSTEMS
-from careapp.settings import Settings
+from careapp.settings import BackendProfile, Settings
 from careapp.ui.idle import IdleWatcher
 from careapp.ui.lock_screen import LockScreen
 from careapp.ui.operations import CollectionOp, QueryOp
@@ -298,7 +298,15 @@ class MainWindow(QMainWindow):
     def open_admin(self) -> None:
         from careapp.ui.admin.admin_dialog import AdminDialog
 
-        AdminDialog(self.services, self.principal, self).exec()
+        AdminDialog(self.services, self.principal, self, client_for=self._client_for).exec()
+
+    def _client_for(self, profile: BackendProfile) -> BackendClient:
+        """A client for any configured backend (the active one may be the embedded demo)."""
+        from careapp.backend import open_client
+
+        if profile.key == self.services.settings.backend.key:
+            return self._backend_client()
+        return open_client(profile)
 
     # -- idle lock and logout ----------------------------------------------------------------
 
