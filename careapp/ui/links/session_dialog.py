@@ -8,7 +8,7 @@ disappears from the screen at once, and "New code" starts a new session.
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
@@ -63,6 +63,9 @@ class SessionQrDialog(LinkDialogFrame):
         self._output = output
         self._clock = clock
         self.session: HostedSession | None = None
+        # The expiry on this workstation's clock: the session's lifetime counted from when it
+        # arrived, so a workstation clock a few minutes off the backend's still counts 60:00 down.
+        self.expires_locally: datetime | None = None
         self._polling = False
         self._starting = False
         self._patient_view: PatientQrView | None = None
@@ -115,6 +118,7 @@ class SessionQrDialog(LinkDialogFrame):
             self._start_failed(RuntimeError("The backend sent no link."))
             return
         self.session = session
+        self.expires_locally = self._clock() + (session.expires_at - session.created_at)
         self.qr.set_link(session.url)
         self._set_actions(True)
         self.sig_session_started.emit(session)
@@ -141,7 +145,8 @@ class SessionQrDialog(LinkDialogFrame):
         session = self.session
         if session is None or session.status != ACTIVE:
             return
-        remaining = session.expires_at - self._clock()
+        assert self.expires_locally is not None
+        remaining = self.expires_locally - self._clock()
         if remaining <= timedelta(0):
             self._ended(EXPIRED)
             return
@@ -162,6 +167,8 @@ class SessionQrDialog(LinkDialogFrame):
         if current is None or fresh.id != current.id or current.status != ACTIVE:
             return  # a newer code, or the countdown already ended this one
         # The backend resets the timer on each completed activity: follow its expiry.
+        if self.expires_locally is not None:
+            self.expires_locally += fresh.expires_at - current.expires_at
         self.session = dataclasses.replace(current, status=fresh.status, expires_at=fresh.expires_at)
         self.message.show_info("")
         if fresh.status == ACTIVE:
@@ -203,12 +210,12 @@ class SessionQrDialog(LinkDialogFrame):
     # -- handing it out -------------------------------------------------------------------------
 
     def handout(self) -> Handout:
-        assert self.session is not None and self.session.url
+        assert self.session is not None and self.session.url and self.expires_locally is not None
         return handout_for(
             self.patient.given_name,
             self.session.url,
             language=self.patient.language,
-            expires_at=self.session.expires_at,
+            expires_at=self.expires_locally,
         )
 
     def _detail(self) -> str:
