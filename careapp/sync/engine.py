@@ -19,7 +19,7 @@ from typing import Any
 
 from careapp.auth.roles import Principal, require_admin
 from careapp.backend.client import BackendClient
-from careapp.backend.errors import BackendError, BackendTimeout, NotPaired, Offline
+from careapp.backend.errors import BackendError, BackendTimeout, NotPaired, Offline, Unauthorized
 from careapp.domain.clock import Clock, utcnow
 from careapp.storage import audit, sync_state
 from careapp.storage.database import CacheDatabase
@@ -133,6 +133,13 @@ class SyncEngine:
             return self._report(False, pushed, pulled)
         self._paired = True
         try:
+            return self._run_with(client, user)
+        finally:
+            client.close()  # drop pooled connections between passes (a Session is reusable after)
+
+    def _run_with(self, client: BackendClient, user: str | None) -> SyncReport:
+        pushed, pulled = PushResult(), PullResult()
+        try:
             pushed = Pusher(self._db, client, batch_size=self._batch_size).push(
                 fallback_user=user, should_stop=self._stop.is_set
             )
@@ -149,6 +156,7 @@ class SyncEngine:
             self._finish_ok(pushed, pulled, user)
         except BackendError as exc:
             self._online = not isinstance(exc, Offline | BackendTimeout)
+            self._paired = not isinstance(exc, Unauthorized)  # revoked or wrong deployment: pair again
             self._last_error = str(exc)
             self._back_off(retryable=exc.retryable)
         return self._report(False, pushed, pulled)
