@@ -239,7 +239,7 @@ def save_from_hospital(
     physician_row = ensure_physician(session, physician) if physician else None
     upserted = upsert_row(session, patient, clock, physician_row)
     if upserted.changed and upserted.row is not None:
-        outbox.enqueue(session, "patient.upsert", patient_payload(upserted.row))
+        outbox.enqueue(session, "patient.upsert", patient_payload(upserted.row), actor=actor)
     action = "patient.imported" if upserted.created else "patient.updated"
     detail = f"source={source}" if upserted.changed else f"source={source}; unchanged"
     audit.record(session, actor, action, subject=f"patient:{upserted.key.id}", detail=detail, clock=clock)
