@@ -33,10 +33,10 @@ from careapp.ui.widgets import EnvironmentBanner
 
 if TYPE_CHECKING:
     from careapp.backend import BackendClient
-    from careapp.storage.care_flows import CareFlowSummary
+    from careapp.storage.care_flows import CareFlowDefinitionSummary, CareFlowSummary
     from careapp.sync import SyncReport
     from careapp.ui.connection import Connection
-    from careapp.ui.links import LinkActions
+    from careapp.ui.links.actions import LinkActions
 
 
 class MainWindow(QMainWindow):
@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
         self.siu_action = self._action(self.tr("Pull &SIU now…"), "Ctrl+Shift+U", self.pull_siu, ward)
         self.enroll_action = self._action(self.tr("&Enroll in a care flow…"), "Ctrl+E", self.enroll, ward)
         self.sync_action = self._action(self.tr("S&ync now"), "Ctrl+Shift+Y", self.sync_now, ward)
+        self.poster_action = self._action(
+            self.tr("&Waiting-room poster…"), "Ctrl+Shift+P", self.show_enrollment_poster, ward
+        )
         self.refresh_action = self._action(
             self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.patient_list.refresh, ward
         )
@@ -155,6 +158,7 @@ class MainWindow(QMainWindow):
             self.siu_action,
             self.enroll_action,
             self.sync_action,
+            self.poster_action,
             self.refresh_action,
             self.lock_action,
             self.settings_action,
@@ -218,13 +222,44 @@ class MainWindow(QMainWindow):
         patient = self.detail.patient
         if patient is None:
             return
-        self.link_actions().run(key, flow, patient)
+        actions = self.link_actions()
+        if key == "copy_link":
+            actions.copy_link(flow)
+            return
+        handler = {
+            "session_qr": actions.show_session_qr,
+            "static_qr": actions.show_static_qr,
+            "print_handout": actions.print_handout,
+            "save_pdf": actions.save_handout_pdf,
+            "show_to_patient": actions.show_to_patient,
+        }[key]
+        handler(flow, patient)
+
+    def show_enrollment_poster(self) -> None:
+        """A generic enrollment link QR for a care flow, for the waiting-room wall."""
+        care_flows = self.services.care_flows
+        QueryOp(self, care_flows.definitions, self._choose_poster_definition).failure(
+            self.show_error
+        ).run_in_background()
+
+    def _choose_poster_definition(self, definitions: list[CareFlowDefinitionSummary]) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        if not definitions:
+            self.statusBar().showMessage(self.tr("No published care flows yet: sync first."), 8000)
+            return
+        titles = [d.title for d in definitions]
+        heading, label = self.tr("Waiting-room poster"), self.tr("Care flow:")
+        title, ok = QInputDialog.getItem(self, heading, label, titles, 0, False)
+        if ok:
+            self.link_actions().show_enrollment_poster(definitions[titles.index(title)])
 
     def link_actions(self) -> LinkActions:
-        from careapp.ui.links import LinkActions
+        from careapp.ui.links.actions import LinkActions
 
         if self._link_actions is None:
             self._link_actions = LinkActions(self, self.services, self.principal, self._backend_client)
+            self._link_actions.sig_message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         return self._link_actions
 
     def _backend_client(self) -> BackendClient:

@@ -1,12 +1,14 @@
 """The ward's core loop on the embedded demo: real server and simulator processes on loopback.
 
 Import from the simulator, enroll while the backend is unreachable (the care flow is queued),
-come back online (it starts on the backend and its activities arrive), then hand out the link.
+come back online (it starts on the backend and its activities arrive), show the session QR, let it
+expire on the injected clock, and regenerate it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import keyring
 import pytest
@@ -18,17 +20,29 @@ from careapp.integrations import service as hospital
 from careapp.settings import Settings
 from careapp.ui.connection import Connection
 from careapp.ui.enroll.enroll_dialog import EnrollDialog
+from careapp.ui.links.session_dialog import SessionQrDialog
+from careapp.ui.links.tests.conftest import decode
 from careapp.ui.main_window import MainWindow
 from careapp.ui.services import Services
 
 DEAD_BACKEND = "http://127.0.0.1:9"  # nothing listens on the discard port: connection refused
 
 
+class WardClock:
+    """The workstation's clock, moved by the test (the session countdown runs on it)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 21, 9, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
 def demo_ward(qtbot) -> Iterator[tuple[Services, Connection]]:  # type: ignore[no-untyped-def]
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
-    services = Services.open(Settings())
+    services = Services.open(Settings(), clock=WardClock())
     connection = Connection(services)
     connection.start()
     try:
@@ -102,3 +116,18 @@ def test_import_enroll_offline_then_sync_and_start(qtbot, demo_ward) -> None:  #
     assert window.sync_status.status.online and window.sync_status.status.queued == 0
     assert window.detail.link_buttons["session_qr"].isEnabled()
     qtbot.waitUntil(lambda: window.detail.activities.count() > 0, timeout=30_000)
+
+    # The session QR: scanned back, expired on the injected clock, regenerated with one click.
+    qtbot.mouseClick(window.detail.link_buttons["session_qr"], Qt.MouseButton.LeftButton)
+    dialog = window.findChild(SessionQrDialog)
+    qtbot.waitUntil(lambda: dialog.qr.link is not None, timeout=30_000)
+    first = dialog.session.url
+    assert decode(dialog.qr.grab().toImage()) == [first]
+    services.clock.now += timedelta(minutes=60, seconds=1)
+    dialog.countdown_timer.timeout.emit()
+    assert dialog.status.text() == "Expired" and dialog.qr.link is None
+    qtbot.mouseClick(dialog.new_code_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.qr.link is not None, timeout=30_000)
+    assert dialog.session.url != first
+    assert decode(dialog.qr.grab().toImage()) == [dialog.session.url]
+    dialog.reject()
