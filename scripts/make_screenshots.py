@@ -86,7 +86,65 @@ def main() -> int:
     window.close()
     services.close()
     app.processEvents()
+    ward_loop()
+    app.processEvents()
     return 0
+
+
+def wait_for(condition, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return
+        settle(100)
+    raise RuntimeError("the demo did not get there in time")
+
+
+def ward_loop() -> None:
+    """The README's ward flow on the embedded demo: import, enroll, sync, session QR."""
+    from careapp.integrations import service as hospital
+    from careapp.ui.connection import Connection
+    from careapp.ui.enroll.enroll_dialog import EnrollDialog
+    from careapp.ui.links.session_dialog import SessionQrDialog
+    from careapp.ui.main_window import MainWindow
+    from careapp.ui.services import Services
+
+    os.environ["CAREAPP_PROFILE"] = tempfile.mkdtemp(prefix="careapp-shots-demo-")
+    services = Services.open(Settings())
+    admin = services.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
+    connection = Connection(services)
+    connection.start()
+    window = MainWindow(services, admin, connection=connection)
+    window.resize(1200, 760)
+    window.show()
+    wait_for(lambda: connection.engine is not None and bool(services.care_flows.definitions()))
+    config = hospital.hospital_config(services.hospital_settings)
+    [record] = hospital.look_up_patient(config, "100003")
+    saved = hospital.save_imported_patient(services.db, record.patient, record.attending, actor=admin.actor,
+                                           source="hl7")  # fmt: skip
+    window.patient_list.refresh()
+    settle()
+    window.patient_list.reveal(saved.patient.id)
+    wait_for(lambda: window.detail.patient is not None)
+    window.enroll()
+    dialog = window.findChild(EnrollDialog)
+    wait_for(dialog.enroll.isEnabled)
+    dialog.definition.setCurrentIndex(dialog.definition.findData("chronic-care-check-in"))
+    dialog.baseline.inputs[0].setText("74.5")
+    shoot(dialog, "04-enroll")
+    dialog.enroll.click()
+    wait_for(lambda: window.detail.selected_care_flow is not None
+             and window.detail.selected_care_flow.status != "queued")  # fmt: skip
+    activities = window.detail.activities
+    wait_for(lambda: activities.count() > 0 and "No activities" not in activities.item(0).text())
+    shoot(window, "05-enrolled")
+    window.detail.link_buttons["session_qr"].click()
+    qr = window.findChild(SessionQrDialog)
+    wait_for(lambda: qr.qr.link is not None)
+    shoot(qr, "06-session-qr")
+    qr.reject()
+    connection.stop()
+    window.close()
+    services.close()
 
 
 if __name__ == "__main__":
