@@ -7,7 +7,6 @@ whether the hospital answers shows on the first import.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -116,12 +115,13 @@ class HospitalPage(QScrollArea):
         self.receiving_application = QLineEdit(endpoints.receiving_application)
         self.receiving_facility = QLineEdit(endpoints.receiving_facility)
         self.hl7_version = QComboBox()
-        self.hl7_version.addItems(list(HL7_VERSIONS))
-        self.hl7_version.setCurrentIndex(_index(HL7_VERSIONS, endpoints.hl7_version or HL7_VERSIONS[-1]))
+        for version in HL7_VERSIONS:
+            self.hl7_version.addItem(version, version)
+        _select(self.hl7_version, endpoints.hl7_version)
         self.hl7_encoding = QComboBox()
         for value, text in ENCODINGS:
             self.hl7_encoding.addItem(self.tr(text), value)
-        self.hl7_encoding.setCurrentIndex(_index([v for v, _ in ENCODINGS], endpoints.hl7_encoding))
+        _select(self.hl7_encoding, endpoints.hl7_encoding)
         self.query_authority = QLineEdit(endpoints.query_authority)
         hl7 = QFormLayout()
         add_row(hl7, self.tr("MLLP h&ost:"), self.hl7_host)
@@ -175,7 +175,7 @@ class HospitalPage(QScrollArea):
         self.default_source = QComboBox()
         for value, text in SOURCES:
             self.default_source.addItem(self.tr(text), value)
-        self.default_source.setCurrentIndex(_index([v for v, _ in SOURCES], endpoints.default_source))
+        _select(self.default_source, endpoints.default_source)
         self.timeout_seconds = QDoubleSpinBox()
         self.timeout_seconds.setRange(0.5, 120.0)
         self.timeout_seconds.setDecimals(1)
@@ -214,7 +214,7 @@ class HospitalPage(QScrollArea):
             sending_facility=self.sending_facility.text().strip(),
             receiving_application=self.receiving_application.text().strip(),
             receiving_facility=self.receiving_facility.text().strip(),
-            hl7_version=self.hl7_version.currentText(),
+            hl7_version=str(self.hl7_version.currentData()),
             hl7_encoding=str(self.hl7_encoding.currentData()),
             query_authority=self.query_authority.text().strip(),
             patient_id_system=self.patient_id_system.text().strip(),
@@ -246,9 +246,14 @@ def _mapping(rows: tuple[TextRow, ...]) -> dict[str, str]:
     return mapping
 
 
-def _index(values: Sequence[str], value: str) -> int:
-    """Position of ``value``; an unknown value from a hand-edited file shows the first choice."""
-    return list(values).index(value) if value in values else 0
+def _select(combo: QComboBox, value: str) -> None:
+    """Select ``value``. One this version does not offer (a hand-edited file) is shown as it is,
+    so that saving refuses it in one line rather than silently changing it."""
+    at = combo.findData(value)
+    if at < 0:
+        combo.addItem(value, value)
+        at = combo.count() - 1
+    combo.setCurrentIndex(at)
 
 
 def _add_compound_row(form: QFormLayout, label_text: str, field: QWidget, container: QWidget) -> None:

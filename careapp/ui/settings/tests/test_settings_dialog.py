@@ -317,3 +317,11 @@ def test_siu_pull_dialog_runs_once_test_patients_are_allowed(qtbot, services, ad
     with qtbot.waitSignal(dialog.sig_finished, timeout=5000) as finished:
         dialog.start()
     assert finished.args[0] is not None and finished.args[0].files == 0
+
+
+def test_a_value_this_version_does_not_offer_is_shown_and_refused(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = make(qtbot, Settings(hospital=HospitalEndpoints(hl7_version="2.6")))
+    assert dialog.hospital.hl7_version.currentText() == "2.6"
+    save(qtbot, dialog)
+    assert "Unsupported HL7 version '2.6'" in dialog.message.text()
+    assert dialog.result() != dialog.DialogCode.Accepted
