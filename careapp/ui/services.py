@@ -50,6 +50,8 @@ class Services:
         require_admin(principal)
         settings_store.save(new)
         self.accounts.record(principal, "settings.changed")
+        if new.hospital != HospitalEndpoints():
+            self.hospital_override = None  # a configured hospital wins over the demo's
         self.settings = new
 
     def close(self) -> None:
