@@ -8,7 +8,7 @@ lock up front avoids the deadlock-prone upgrade from a read lock under concurren
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -101,6 +101,13 @@ class Database:
                     yield session
             finally:
                 session.close()
+
+    def on_commit(self, listener: Callable[[Session], None]) -> Callable[[], None]:
+        """Call LISTENER after every committed write transaction; returns the unsubscriber.
+
+        One listener on the session factory, instead of one per session or per event."""
+        event.listen(self._write, "after_commit", listener)
+        return lambda: event.remove(self._write, "after_commit", listener)
 
     def lock_change_feed(self, session: Session) -> None:
         """Serialise change-feed writers until commit so cursors never skip a late commit."""

@@ -26,16 +26,15 @@ import anyio.to_thread
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import Select, or_, select
-from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from careapp import __version__
-from careapp.server.context import Services, Tx
+from careapp.server.context import Services
 from careapp.server.crypto import SealError
-from careapp.server.events import DomainEvent
 from careapp.server.models import WebhookDelivery, WebhookEndpoint
 from careapp.server.webhooks import signing
 from careapp.server.webhooks.endpoints import secrets_in_use
-from careapp.server.webhooks.outbox import DELIVERED, FAILED, PENDING, WEBHOOK_EVENTS
+from careapp.server.webhooks.outbox import DELIVERED, FAILED, PENDING, QUEUED_KEY
 
 log = logging.getLogger("careapp.server.webhooks")
 
@@ -137,6 +136,7 @@ class WebhookDispatcher:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._unlisten: Callable[[], None] | None = None
 
     # One pass -----------------------------------------------------------------------------
 
@@ -285,7 +285,7 @@ class WebhookDispatcher:
         if self._thread is not None:
             return
         self._stop.clear()
-        self.services.bus.subscribe("*", self._on_event)
+        self._unlisten = self.services.db.on_commit(self._after_commit)
         self._thread = threading.Thread(target=self._loop, name="webhook-dispatcher", daemon=True)
         self._thread.start()
 
@@ -295,17 +295,20 @@ class WebhookDispatcher:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         if self._own_client:
             self.client.close()
 
     def wake(self) -> None:
         self._wake.set()
 
-    def _on_event(self, tx: Tx, event: DomainEvent) -> None:
-        if self._stop.is_set() or event.type not in WEBHOOK_EVENTS:
-            return
-        # Wake only once the rows are committed and visible.
-        sa_event.listen(tx.session, "after_commit", lambda _session: self.wake(), once=True)
+    def _after_commit(self, session: Session) -> None:
+        # Wake only once the rows are committed and visible, and only if this transaction queued
+        # deliveries (the outbox marks it): other commits would cost an idle pass for nothing.
+        if session.info.get(QUEUED_KEY) and not self._stop.is_set():
+            self.wake()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -12,7 +12,7 @@ from careapp.server.models import WebhookDelivery, WebhookEndpoint
 from careapp.server.models.base import new_id
 from careapp.server.problems import not_found
 from careapp.server.services.common import conflict, get_or_404, invalid
-from careapp.server.webhooks.outbox import PENDING
+from careapp.server.webhooks.outbox import PENDING, forget_endpoints
 from careapp.server.webhooks.schemas import WebhookEndpointCreate, WebhookEndpointUpdate
 from careapp.server.webhooks.signing import new_secret
 
@@ -59,6 +59,7 @@ def create(tx: Tx, body: WebhookEndpointCreate) -> tuple[WebhookEndpoint, str]:
         updated_at=tx.now,
     )
     tx.session.add(endpoint)
+    forget_endpoints(tx)
     tx.audit("webhook_endpoint.created", resource_type="webhook_endpoint", resource_id=endpoint_id)
     return endpoint, secret
 
@@ -92,6 +93,7 @@ def update(tx: Tx, endpoint_id: str, body: WebhookEndpointUpdate) -> WebhookEndp
         endpoint.disabled_at = None if body.enabled else tx.now
         endpoint.disabled_reason = None if body.enabled else "Disabled through the API."
     endpoint.updated_at = tx.now
+    forget_endpoints(tx)
     tx.audit("webhook_endpoint.updated", resource_type="webhook_endpoint", resource_id=endpoint_id)
     return endpoint
 
@@ -100,6 +102,7 @@ def delete(tx: Tx, endpoint_id: str) -> None:
     """Remove the endpoint and its delivery log; undelivered webhooks to it are dropped."""
     endpoint = get(tx, endpoint_id, for_update=True)
     tx.session.delete(endpoint)
+    forget_endpoints(tx)
     tx.audit("webhook_endpoint.deleted", resource_type="webhook_endpoint", resource_id=endpoint_id)
 
 

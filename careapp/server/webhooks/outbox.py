@@ -34,6 +34,28 @@ _DATA_KEYS = ("session_id", "hosted_pages_link")
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
+# Session.info keys: the enabled endpoints as read once per transaction, and a mark that this
+# transaction queued deliveries (the dispatcher wakes on commit only then).
+_ENDPOINTS_KEY = "careapp.webhooks.endpoints"
+QUEUED_KEY = "careapp.webhooks.queued"
+
+
+def forget_endpoints(tx: Tx) -> None:
+    """Call after changing endpoints inside TX, so a later event in TX reads them again."""
+    tx.session.info.pop(_ENDPOINTS_KEY, None)
+
+
+def _enabled_endpoints(tx: Tx) -> list[tuple[str, frozenset[str]]]:
+    """(id, event types) of the enabled endpoints, read once per transaction (a batch emits many)."""
+    cached: list[tuple[str, frozenset[str]]] | None = tx.session.info.get(_ENDPOINTS_KEY)
+    if cached is None:
+        rows = tx.session.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(WebhookEndpoint.enabled.is_(True))
+        ).all()
+        cached = [(endpoint_id, frozenset(types or ())) for endpoint_id, types in rows]
+        tx.session.info[_ENDPOINTS_KEY] = cached
+    return cached
+
 
 def payload(event: DomainEvent) -> str:
     """The body as sent and signed: ``{"type", "timestamp", "data": {ids}}``."""
@@ -56,8 +78,7 @@ def record(tx: Tx, event: DomainEvent) -> list[WebhookDelivery]:
     """Queue EVENT for every enabled endpoint subscribed to it (inside TX)."""
     if event.type not in WEBHOOK_EVENTS:
         return []
-    endpoints = tx.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))).all()
-    subscribed = [e for e in endpoints if event.type in e.event_types]
+    subscribed = [endpoint_id for endpoint_id, types in _enabled_endpoints(tx) if event.type in types]
     if not subscribed:
         return []
     body = payload(event)
@@ -65,7 +86,7 @@ def record(tx: Tx, event: DomainEvent) -> list[WebhookDelivery]:
     rows = [
         WebhookDelivery(
             message_id=message_id,
-            endpoint_id=endpoint.id,
+            endpoint_id=endpoint_id,
             event_type=event.type,
             payload=body,
             status=PENDING,
@@ -73,9 +94,10 @@ def record(tx: Tx, event: DomainEvent) -> list[WebhookDelivery]:
             created_at=tx.now,
             next_attempt_at=tx.now,
         )
-        for endpoint in subscribed
+        for endpoint_id in subscribed
     ]
     tx.session.add_all(rows)
+    tx.session.info[QUEUED_KEY] = True
     return rows
 
 
