@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careapp import __version__
 from careapp.server import logs, problems, webhooks
@@ -52,19 +52,35 @@ def build_services(config: ServerConfig, clock: Clock | None = None, db: Databas
     return services
 
 
-class Guard(BaseHTTPMiddleware):
-    """Refuse oversized bodies early; never let a cache or a proxy keep API responses."""
+class Guard:
+    """Refuse oversized bodies early; never let a cache or a proxy keep API responses.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
+    A plain ASGI middleware: BaseHTTPMiddleware's task and stream plumbing cost ~0.3 ms a request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
         if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return problems.problem_response(
+            response = problems.problem_response(
                 413, "body-too-large", f"Bodies are limited to {MAX_BODY_BYTES} bytes."
             )
-        response = await call_next(request)
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+            await response(scope, receive, send)
+            return
+
+        async def send_with_defaults(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Cache-Control", "no-store")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+            await send(message)
+
+        await self.app(scope, receive, send_with_defaults)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -30,3 +30,13 @@ def test_patient_to_completed_care_flow(client: TestClient, seeded: Services) ->
     )
     assert flow.status_code == 201, flow.text
     assert flow.json()["status"] == "active"
+
+
+def test_guard_refuses_oversized_bodies_and_sets_no_store(client: TestClient) -> None:
+    ok = client.get("/v1/health")
+    assert ok.headers["cache-control"] == "no-store"
+    assert ok.headers["x-content-type-options"] == "nosniff"
+    for length in (str(2 * 1024 * 1024 + 1), "12x"):
+        refused = client.post("/v1/patients", content=b"{}", headers={"content-length": length})
+        assert refused.status_code == 413
+        assert refused.json()["type"].endswith("body-too-large")
