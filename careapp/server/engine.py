@@ -56,14 +56,25 @@ def _event(tx: Tx, kind: str, flow: CareFlowRow, activity: ActivityRow | None = 
 
 
 def _record_values(
-    tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, values: dict[str, Any], source: str
+    tx: Tx,
+    flow: CareFlowRow,
+    doc: CareFlowDocument,
+    values: dict[str, Any],
+    source: str,
+    *,
+    new: bool = False,
 ) -> None:
-    existing = {
-        r.data_point_id: r
-        for r in tx.session.scalars(
-            select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id)
-        )
-    }
+    """Store VALUES on FLOW; NEW: the flow was inserted in this transaction, so it holds none yet."""
+    existing = (
+        {}
+        if new
+        else {
+            r.data_point_id: r
+            for r in tx.session.scalars(
+                select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id)
+            )
+        }
+    )
     for dp_id, value in values.items():
         dp = doc.data_point(dp_id)
         assert dp is not None  # coerce_data_points only yields known ids
@@ -163,7 +174,7 @@ def start(
     )
     tx.session.add(flow)
     tx.session.flush()
-    _record_values(tx, flow, doc, values, "baseline")
+    _record_values(tx, flow, doc, values, "baseline", new=True)
     tx.audit("care_flow.started", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
     tx.change("care_flow", flow.id, "created", patient.id)
     _link, url = links.issue(tx, flow)
