@@ -8,6 +8,7 @@ deleted meanwhile is dropped.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,20 +27,26 @@ _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="careapp-write")
 class _Dispatcher(QObject):
     """One long-lived object on the GUI thread; workers emit on it, never on short-lived ones."""
 
-    sig_done = Signal(object)
+    sig_done = Signal(int, object)
 
     def __init__(self) -> None:
         super().__init__()
         # Auto connection: emitted from a worker thread, it is queued to this (GUI) thread.
         self.sig_done.connect(self._deliver)
 
-    @Slot(object)
-    def _deliver(self, item: tuple[_Op[Any], Future[Any]]) -> None:
-        op, future = item
-        op._finish(future)
+    @Slot(int, object)
+    def _deliver(self, key: int, future: Future[Any]) -> None:
+        op = _pending.pop(key, None)
+        if op is not None:
+            op._finish(future)
 
 
 _dispatcher: _Dispatcher | None = None
+# Operations in flight, held by the GUI thread only. A worker must never hold the last reference
+# to an operation or its work: its widgets would then be destroyed on the worker thread, which
+# crashes Qt. Workers see a key and a work function they let go of before reporting back.
+_pending: dict[int, _Op[Any]] = {}
+_keys = itertools.count()
 
 
 def _gui_dispatcher() -> _Dispatcher:
@@ -64,8 +71,10 @@ class _Op(Generic[T]):
 
     def run_in_background(self) -> Future[T]:
         dispatcher = _gui_dispatcher()
-        future = self._executor.submit(self._work)
-        future.add_done_callback(lambda f: dispatcher.sig_done.emit((self, f)))
+        key = next(_keys)
+        _pending[key] = self
+        future = self._executor.submit(_run_and_let_go, [self._work])
+        future.add_done_callback(lambda f: dispatcher.sig_done.emit(key, f))
         return future
 
     def _finish(self, future: Future[T]) -> None:
@@ -78,6 +87,19 @@ class _Op(Generic[T]):
             self._failure(error)
         else:
             log.error("background operation failed: %s", type(error).__name__, exc_info=error)
+
+
+def _run_and_let_go(box: list[Callable[[], T]]) -> T:
+    """Call the work in BOX, dropping this thread's references to it before the result is
+    reported (an exception keeps no frames that could hold widgets)."""
+    work = box.pop()
+    try:
+        return work()
+    except BaseException as error:
+        error.__traceback__ = None
+        raise
+    finally:
+        del work
 
 
 class QueryOp(_Op[T]):
