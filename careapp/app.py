@@ -110,6 +110,18 @@ def _install_look(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
+def _quit_on_signals(app: QApplication) -> None:
+    """SIGTERM or Ctrl+C end the app like closing it: the demo processes stop with it."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: app.quit())
+    # Python runs signal handlers between bytecodes only; wake it while Qt waits for events.
+    pulse = QTimer(app)
+    pulse.timeout.connect(lambda: None)
+    pulse.start(300)
+
+
 def run_gui(demo: bool = False) -> int:
     import logging
 
@@ -130,6 +142,7 @@ def run_gui(demo: bool = False) -> int:
     desktop = DesktopApp(app, settings)
     desktop.start()
     app.setQuitOnLastWindowClosed(False)
+    _quit_on_signals(app)
     code = app.exec()
     if desktop.connection is not None:
         desktop.connection.stop()  # its last pass ends after its batch; the demo processes stop
