@@ -8,6 +8,7 @@ browser is redirected (303) to a GET, so a reload never submits twice.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 
-from careapp.domain.careflow import ActivityType, Stakeholder
+from careapp.domain.careflow import ActivityDefinition, ActivityType, Stakeholder
 from careapp.domain.forms import text_for
 from careapp.domain.hosted_sessions import SessionOrigin, SessionStatus
 from careapp.server import engine
@@ -30,6 +31,7 @@ from careapp.server.context import Call, CredentialKind, Principal, Services, Tx
 from careapp.server.hosted import answers, enrollment, i18n, links, sessions
 from careapp.server.models import ActivityRow, CareFlowRow, HostedPagesSessionRow, PatientRow
 from careapp.server.problems import ProblemError
+from careapp.server.services import constant_values
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).parent
@@ -213,6 +215,16 @@ def _done_here(tx: Tx, row: HostedPagesSessionRow) -> int:
     )
 
 
+def _shown(tx: Tx, definition_id: str, activity: ActivityDefinition) -> ActivityDefinition:
+    """The activity as the patient reads it: constants in its message and checklist filled in."""
+    render = constant_values.render_for_people
+    return dataclasses.replace(
+        activity,
+        body=render(tx, definition_id, activity.body),
+        items=tuple(render(tx, definition_id, item) or item for item in activity.items),
+    )
+
+
 def _activity_page(
     page: Page,
     tx: Tx,
@@ -227,7 +239,7 @@ def _activity_page(
     activity = waiting[0]
     doc = engine.document_of(tx, flow)
     found = doc.activity(activity.activity_key)
-    definition = found[1] if found else None
+    definition = _shown(tx, flow.definition_id, found[1]) if found else None
     done = _done_here(tx, row)
     return page.render(
         "activity.html",

@@ -12,6 +12,7 @@ SELF_INTAKE: dict[str, Any] = {
     "format": "careapp.careflow/1",
     "id": "self-intake",
     "title": {"en": "Clinic intake", "nl": "Intake", "fr": "Accueil"},
+    "constants": [{"key": "clinic_phone", "value": "+32 9 000 00 01"}],
     "steps": [
         {
             "id": "intake",
@@ -22,7 +23,11 @@ SELF_INTAKE: dict[str, Any] = {
                     "type": "message",
                     "stakeholder": "patient",
                     "title": {"en": "Welcome", "nl": "Welkom", "fr": "Bienvenue"},
-                    "body": {"en": "Thank you for coming.", "nl": "Bedankt voor uw komst.", "fr": "Merci."},
+                    "body": {
+                        "en": "Thank you for coming. Questions? Call {{ constants.clinic_phone }}.",
+                        "nl": "Bedankt voor uw komst.",
+                        "fr": "Merci.",
+                    },
                 },
                 {
                     "id": "reason",

@@ -262,3 +262,4 @@ def test_enrollment_and_birth_date_pages(live: LiveServer, browser: Any, tmp_pat
     check.get_by_label("Date of birth").fill("1980-05-04")
     check.get_by_role("button", name="Confirm").click()
     assert check.locator("h1").inner_text() == "Welcome"
+    assert "Call +32 9 000 00 01." in check.content()  # the definition's constant, filled in
