@@ -269,6 +269,8 @@ def _decode(response: requests.Response) -> Any:
     if 200 <= status < 300:
         if status == 204 or not response.content:
             return None
+        if response.headers.get("content-type", "").startswith("text/plain"):
+            return response.text  # e.g. a minted enrollment link
         try:
             return response.json()
         except ValueError as exc:

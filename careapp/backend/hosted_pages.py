@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
-
-from careapp.backend.client import BackendClient, _decode
-from careapp.backend.errors import BackendTimeout, Offline, ServerError
+from careapp.backend.client import BackendClient
+from careapp.backend.errors import ServerError
 
 ACTIVE, COMPLETED, EXPIRED = "active", "completed", "expired"
 PAGE_LANGUAGES = frozenset({"en", "nl", "fr"})
@@ -115,35 +113,12 @@ def enrollment_link(
     body: dict[str, Any] = {}
     if external_id is not None:
         body["external_id"] = {"system": external_id[0], "value": external_id[1]}
-    return _post_text(
-        client, f"/v1/care-flow-definitions/{definition_id}/enrollment-links", body, acting_user=acting_user
-    )
-
-
-def _post_text(client: BackendClient, path: str, body: dict[str, Any], *, acting_user: str) -> str:
-    """A POST whose answer is plain text (BackendClient.request decodes JSON only).
-
-    One try: the clinician asked for it and can ask again; errors are the client's typed ones.
-    """
-    headers = {"X-Acting-User": acting_user, "Idempotency-Key": uuid.uuid4().hex, "Accept": "text/plain"}
-    try:
-        # Same package: BackendClient's own session (trust_env off, credential header, user agent).
-        response = client._session.post(
-            client.base_url + path, json=body, headers=headers, timeout=client.timeout
-        )
-    except requests.exceptions.ConnectTimeout as exc:
-        raise Offline("The backend could not be reached (connection timed out).") from exc
-    except requests.exceptions.Timeout as exc:
-        raise BackendTimeout("The backend did not answer in time.") from exc
-    except requests.exceptions.RequestException as exc:
-        raise Offline("The backend could not be reached.") from exc
-    if 200 <= response.status_code < 300:
-        text = response.text.strip()
-        if not text:
-            raise ServerError("The backend sent an empty link.", response.status_code)
-        return text
-    _decode(response)  # raises the typed error for the status
-    raise ServerError(f"The backend failed ({response.status_code}).", response.status_code)
+    path = f"/v1/care-flow-definitions/{definition_id}/enrollment-links"
+    key = uuid.uuid4().hex  # a retry after a dropped answer gets the same link back
+    link = client.request("POST", path, json_body=body, acting_user=acting_user, idempotency_key=key)
+    if not isinstance(link, str) or not link.strip():
+        raise ServerError("The backend sent no link.", 201)
+    return link.strip()
 
 
 def _session(data: dict[str, Any]) -> HostedSession:
