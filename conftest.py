@@ -7,6 +7,9 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 import pytest
 
+# memory_keyring: a real keyring backend in memory, for any test that pairs a workstation.
+pytest_plugins = ["careapp.backend.tests.memory_keyring"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_profile(tmp_path, monkeypatch):

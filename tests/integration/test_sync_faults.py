@@ -11,10 +11,9 @@ from __future__ import annotations
 import random
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import keyring
 import pytest
 from sqlalchemy import select
 
@@ -134,15 +133,6 @@ def _read_message(reader: object) -> bytes | None:
             length = int(value.strip())
     body = reader.read(length) if length else b""  # type: ignore[attr-defined]
     return head + body
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def _ward(tmp_path: Path, proxy_url: str, server: LiveServer) -> tuple[CacheDatabase, SyncEngine]:

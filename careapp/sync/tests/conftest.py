@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
 import pytest
 
 from careapp.auth.accounts import AccountService
@@ -54,15 +53,6 @@ class Ward:
         return CareFlowRepository(self.db).queue_start(
             saved.patient.id, definition, physician=None, baseline=dict(BASELINE), actor="user:nurse"
         )
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import keyring
 import pytest
 from PySide6.QtCore import Qt
 
 from careapp.auth.roles import Role
-from careapp.backend.tests.memory_keyring import MemoryKeyring
 from careapp.integrations import service as hospital
 from careapp.settings import Settings
 from careapp.ui.connection import Connection
@@ -39,9 +37,7 @@ class WardClock:
 
 
 @pytest.fixture
-def demo_ward(qtbot) -> Iterator[tuple[Services, Connection]]:  # type: ignore[no-untyped-def]
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
+def demo_ward(qtbot, memory_keyring) -> Iterator[tuple[Services, Connection]]:  # type: ignore[no-untyped-def]
     services = Services.open(Settings(), clock=WardClock())
     connection = Connection(services)
     connection.start()
@@ -51,7 +47,6 @@ def demo_ward(qtbot) -> Iterator[tuple[Services, Connection]]:  # type: ignore[n
     finally:
         connection.stop()
         services.close()
-        keyring.set_keyring(previous)
 
 
 def test_import_enroll_offline_then_sync_and_start(qtbot, demo_ward) -> None:  # type: ignore[no-untyped-def]

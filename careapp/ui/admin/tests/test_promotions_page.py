@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from careapp.settings import BackendProfile
-from careapp.sync.tests.conftest import Ward, memory_keyring, ward  # noqa: F401 - fixtures
+from careapp.sync.tests.conftest import Ward, ward  # noqa: F401 - fixture
 from careapp.ui.admin.promotions_page import PromotionsPage, label_of
 
 
