@@ -16,15 +16,13 @@ from PySide6.QtWidgets import QWidget
 from careapp.backend.hosted_pages import ACTIVE, COMPLETED, EXPIRED, HostedSession
 from careapp.domain.clock import Clock
 from careapp.domain.patient import Patient
-from careapp.links.audit_trail import LINK_SHOWN, LinkAuditTrail, care_flow_subject
-from careapp.links.handout import Handout, first_name, handout_for
+from careapp.links.audit_trail import LINK_SHOWN, LinkAuditTrail
+from careapp.links.handout import Handout, handout_for
 from careapp.links.remote import HostedLinks
 from careapp.storage.care_flows import CareFlowSummary
 from careapp.ui.links.audited import after_audit
-from careapp.ui.links.frame import LinkDialogFrame
+from careapp.ui.links.handout_dialog import CareFlowLinkDialog
 from careapp.ui.links.handout_output import HandoutOutput
-from careapp.ui.links.painting import paint_handout
-from careapp.ui.links.patient_view import PatientQrView
 from careapp.ui.operations import QueryOp
 
 POLL_MS = 5000
@@ -37,7 +35,7 @@ def countdown(remaining: timedelta) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-class SessionQrDialog(LinkDialogFrame):
+class SessionQrDialog(CareFlowLinkDialog):
     sig_session_started = Signal(object)  # HostedSession
     sig_status_changed = Signal(str)  # active | completed | expired
 
@@ -54,13 +52,7 @@ class SessionQrDialog(LinkDialogFrame):
         poll_ms: int = POLL_MS,
         tick_ms: int = TICK_MS,
     ) -> None:
-        super().__init__("", f"{care_flow.title} — {first_name(patient.given_name)}", parent)
-        self.setWindowTitle(self.tr("Session QR code"))
-        self.care_flow = care_flow
-        self.patient = patient
-        self._links = links
-        self._trail = trail
-        self._output = output
+        super().__init__(self.tr("Session QR code"), care_flow, patient, links, trail, output, parent)
         self._clock = clock
         self.session: HostedSession | None = None
         # The expiry on this workstation's clock: the session's lifetime counted from when it
@@ -68,7 +60,6 @@ class SessionQrDialog(LinkDialogFrame):
         self.expires_locally: datetime | None = None
         self._polling = False
         self._starting = False
-        self._patient_view: PatientQrView | None = None
         self.countdown_timer = QTimer(self)
         self.countdown_timer.setInterval(tick_ms)
         self.countdown_timer.timeout.connect(self.tick)
@@ -77,9 +68,7 @@ class SessionQrDialog(LinkDialogFrame):
         self.poll_timer.timeout.connect(self.poll)
         self.new_code_button = self.add_button(self.tr("&New code"), self.new_code)
         self.new_code_button.setVisible(False)
-        self.print_button = self.add_button(self.tr("&Print handout"), self.print_handout)
-        self.pdf_button = self.add_button(self.tr("&Save as PDF"), self.save_pdf)
-        self.patient_view_button = self.add_button(self.tr("Show to &patient"), self.show_to_patient)
+        self.add_handout_buttons()
         self.finished.connect(self._stop)
 
     # -- session life ---------------------------------------------------------------------------
@@ -102,15 +91,8 @@ class SessionQrDialog(LinkDialogFrame):
 
     def _created(self, session: HostedSession) -> None:
         detail = f"kind=session session={session.id}"
-        after_audit(
-            self,
-            self._trail,
-            LINK_SHOWN,
-            care_flow_subject(self.care_flow.id),
-            detail,
-            lambda: self._reveal(session),
-            self._start_failed,
-        )
+        reveal = lambda: self._reveal(session)  # noqa: E731
+        after_audit(self, self._trail, LINK_SHOWN, self.subject, detail, reveal, self._start_failed)
 
     def _reveal(self, session: HostedSession) -> None:
         self._starting = False
@@ -218,46 +200,6 @@ class SessionQrDialog(LinkDialogFrame):
             expires_at=self.expires_locally,
         )
 
-    def _detail(self) -> str:
+    def detail(self) -> str:
         assert self.session is not None
         return f"kind=session session={self.session.id}"
-
-    def print_handout(self) -> None:
-        handout = self.handout()
-        self._output.print_page(
-            care_flow_subject(self.care_flow.id),
-            self._detail(),
-            lambda device: paint_handout(device, handout),
-            self.show_done,
-            self.show_failure,
-        )
-
-    def save_pdf(self) -> None:
-        handout = self.handout()
-        self._output.save_pdf(
-            care_flow_subject(self.care_flow.id),
-            self._detail(),
-            lambda device: paint_handout(device, handout),
-            "care-flow-handout.pdf",
-            self.show_done,
-            self.show_failure,
-        )
-
-    def show_to_patient(self) -> None:
-        handout = self.handout()
-
-        def show() -> None:
-            view = PatientQrView(handout, self)
-            view.sig_closed.connect(lambda: setattr(self, "_patient_view", None))
-            self._patient_view = view
-            view.showFullScreen()
-
-        after_audit(
-            self,
-            self._trail,
-            LINK_SHOWN,
-            care_flow_subject(self.care_flow.id),
-            self._detail() + " view=full_screen",
-            show,
-            self.show_failure,
-        )
