@@ -96,15 +96,3 @@ class AppointmentRepository:
         """One transaction: commits when the block ends, rolls everything back if it raises."""
         with self._db.transaction() as session, deferred.buffering(session) as buffer:
             yield AppointmentBatch(session, buffer, self._clock)
-
-    def apply_appointment(
-        self,
-        message_key: str,
-        patient: Patient,
-        physician: Physician | None,
-        definition_id: str | None,
-        actor: str,
-    ) -> AppointmentResult:
-        """One appointment in its own transaction."""
-        with self.batch() as batch:
-            return batch.apply_appointment(message_key, patient, physician, definition_id, actor)

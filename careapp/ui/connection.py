@@ -31,7 +31,7 @@ class Connection(QObject):
     sig_synced = Signal(object)  # SyncReport: patients or definitions may have changed
     sig_problem = Signal(str)  # one line: the demo did not start, not paired, …
 
-    def __init__(self, services: Services, parent: QObject | None = None, *, start_demo: bool = True) -> None:
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.acting_user: str | None = None
@@ -39,7 +39,6 @@ class Connection(QObject):
         self.engine: SyncEngine | None = None
         self._base_url: str | None = None
         self._running = False
-        self._start_demo = start_demo
         self.timer = QTimer(self)
         self.timer.setInterval(SYNC_INTERVAL_MS)
         self.timer.timeout.connect(lambda: self.sync_now(force=False))
@@ -51,8 +50,6 @@ class Connection(QObject):
         if not profile.is_demo:
             self._base_url = profile.url
             self._create_engine(credential_in_file=False)
-            return
-        if not self._start_demo:
             return
 
         def start_demo() -> EmbeddedDemo:

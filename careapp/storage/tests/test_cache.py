@@ -178,10 +178,11 @@ def test_read_only_file_gives_one_clear_message(tmp_path):
 def test_siu_appointment_applied_once(db):
     repo = AppointmentRepository(db)
     patient = Patient("Smet", "Lotte", (pid("S1"),))
-    first = repo.apply_appointment(
-        "MSG1|SCH1", patient, Physician("D2", "Dr. Claes"), "knee-followup", "system"
-    )
-    again = repo.apply_appointment("MSG1|SCH1", patient, None, "knee-followup", "system")
+    with repo.batch() as batch:
+        doctor = Physician("D2", "Dr. Claes")
+        first = batch.apply_appointment("MSG1|SCH1", patient, doctor, "knee-followup", "system")
+    with repo.batch() as batch:  # dropped again later: a new transaction finds it processed
+        again = batch.apply_appointment("MSG1|SCH1", patient, None, "knee-followup", "system")
     assert first.created and first.queued_care_flow and not first.duplicate
     assert again.duplicate
     [patient_id] = PatientRepository(db).find_by_identifier("S1")
