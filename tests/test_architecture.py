@@ -29,3 +29,53 @@ def test_ruff_clean():
         [_tool("ruff"), "check", "."], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def _requirement_names(dist: str) -> set[str]:
+    """DIST and everything it needs without extras, as normalised distribution names."""
+    import re
+    from importlib import metadata
+
+    seen: set[str] = set()
+    todo = [dist]
+    while todo:
+        name = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        todo += [re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0] for r in requires if "extra ==" not in r]
+    return seen
+
+
+def test_shipped_code_imports_only_what_a_plain_install_brings():
+    """README's first command installs no extras: the app, server and simulator must run on that."""
+    import ast
+    import re
+    import tomllib
+    from importlib import metadata
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    installed = set().union(*(_requirement_names(re.split(r"[<>=!~\[ ]", r, maxsplit=1)[0])
+                              for r in project["dependencies"]))  # fmt: skip
+    providers = metadata.packages_distributions()
+    optional = {"psycopg", "psycopg2"}  # the postgres extra, imported only when asked for
+    missing: dict[str, str] = {}
+    for path in (ROOT / "careapp").rglob("*.py"):
+        if "tests" in path.relative_to(ROOT).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+            )  # fmt: skip
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top == "careapp" or top in optional:
+                    continue
+                dists = {re.sub(r"[-_.]+", "-", d).lower() for d in providers.get(top, [])}
+                if not dists & installed:
+                    missing[top] = str(path.relative_to(ROOT))
+    assert not missing, f"imported but not in [project] dependencies: {missing}"
