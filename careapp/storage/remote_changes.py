@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import utcnow
@@ -33,6 +33,7 @@ from careapp.storage.search import index_patient
 
 log = logging.getLogger(__name__)
 _SEXES = {s.value for s in Sex}
+_FLOW_STATE = ("title", "definition_id", "status", "definition_version")
 
 
 def text_of(value: Any, language: str = "en") -> str:
@@ -137,19 +138,6 @@ def apply_patient(
     return row
 
 
-def map_pushed_patient(session: Session, uid: str, resource: dict[str, Any]) -> None:
-    """The backend accepted the patient with local UID: remember its server id."""
-    row = session.scalar(select(PatientRow).where(PatientRow.uid == uid))
-    remote_id = str(resource["id"])
-    if row is None or row.remote_id == remote_id:
-        return
-    holder = patient_by_remote_id(session, remote_id)
-    if holder is not None and holder.id != row.id:
-        log.warning("server patient %s already cached as another patient; ids left as they are", remote_id)
-        return
-    row.remote_id = remote_id
-
-
 # -- care flows and activities -----------------------------------------------------------------
 
 
@@ -157,16 +145,34 @@ def care_flow_by_remote_id(session: Session, remote_id: str) -> CareFlowRow | No
     return session.scalar(select(CareFlowRow).where(CareFlowRow.remote_id == remote_id))
 
 
+def _care_flow_values(
+    resource: dict[str, Any],
+    current: Mapping[str, Any],
+    definition_title: Callable[[str], str | None],
+) -> dict[str, Any]:
+    """The columns of a cached care flow (CURRENT: title, definition_id, status,
+    definition_version) once the backend's RESOURCE for it is known."""
+    title = current["title"]
+    if title == current["definition_id"]:  # queued before the definitions were synced
+        title = definition_title(title) or title
+    version = resource.get("version")
+    return {
+        "remote_id": str(resource["id"]),
+        "title": title,
+        "status": str(resource.get("status") or current["status"]),
+        "definition_version": current["definition_version"] if version is None else int(version),
+        "updated_at": naive_utc(resource.get("updated_at")) or utcnow(),
+    }
+
+
 def _update_care_flow(row: CareFlowRow, resource: dict[str, Any], session: Session) -> None:
-    row.remote_id = str(resource["id"])
-    if row.title == row.definition_id:  # queued before the definitions were synced
-        definition = session.get(CareFlowDefinitionRow, row.definition_id)
-        if definition is not None:
-            row.title = definition.title
-    row.status = str(resource.get("status") or row.status)
-    if resource.get("version") is not None:
-        row.definition_version = int(resource["version"])
-    row.updated_at = naive_utc(resource.get("updated_at")) or utcnow()
+    def definition_title(definition_id: str) -> str | None:
+        definition = session.get(CareFlowDefinitionRow, definition_id)
+        return definition.title if definition is not None else None
+
+    current = {name: getattr(row, name) for name in _FLOW_STATE}
+    for name, value in _care_flow_values(resource, current, definition_title).items():
+        setattr(row, name, value)
 
 
 def apply_care_flow(session: Session, resource: dict[str, Any]) -> CareFlowRow | None:
@@ -192,19 +198,6 @@ def apply_care_flow(session: Session, resource: dict[str, Any]) -> CareFlowRow |
     _update_care_flow(row, resource, session)
     session.flush()
     return row
-
-
-def map_started_care_flow(session: Session, uid: str, resource: dict[str, Any]) -> None:
-    """The backend started the care flow queued locally as UID: its id and status replace
-    "queued"."""
-    row = session.scalar(select(CareFlowRow).where(CareFlowRow.uid == uid))
-    if row is None:
-        return
-    holder = care_flow_by_remote_id(session, str(resource["id"]))
-    if holder is not None and holder.id != row.id:
-        log.warning("server care flow %s already cached; ids left as they are", resource["id"])
-        return
-    _update_care_flow(row, resource, session)
 
 
 def apply_activity(session: Session, resource: dict[str, Any]) -> ActivityRow | None:
@@ -269,41 +262,115 @@ def forget_server_view(session: Session) -> None:
     session.execute(delete(ActivityRow))
 
 
-class AnswerMapper:
-    """Writes the backend's answers to pushed changes back, for a whole batch at once: the rows
-    they name are loaded in three queries, not three per change."""
-
-    def __init__(self, session: Session, payloads: Iterable[dict[str, Any]]) -> None:
-        payloads = list(payloads)
-        self._session = session
-        patient_uids = {p["uid"] for p in payloads if "family_name" in p and p.get("uid")}
-        flow_uids = {p["uid"] for p in payloads if "patient_uid" in p and p.get("uid")}
-        usernames = {p["username"] for p in payloads if p.get("username")}
-        self._patients = _by(session, PatientRow, PatientRow.uid, patient_uids)
-        self._flows = _by(session, CareFlowRow, CareFlowRow.uid, flow_uids)
-        self._users = _by(session, UserRow, UserRow.username, usernames)
-
-    def map(self, kind: str, payload: dict[str, Any], body: dict[str, Any]) -> None:
-        if kind == "patient.upsert" and body.get("patient"):
-            row = self._patients.get(payload.get("uid"))
-            remote_id = str(body["patient"]["id"])
-            if row is not None and row.remote_id != remote_id:
-                holder = patient_by_remote_id(self._session, remote_id)
-                if holder is None or holder.id == row.id:
-                    row.remote_id = remote_id
-                else:
-                    log.warning("server patient %s already cached as another patient", remote_id)
-        elif kind == "care_flow.start" and body.get("id"):
-            flow = self._flows.get(payload.get("uid"))
-            if flow is not None:
-                _update_care_flow(flow, body, self._session)
-        elif kind.startswith("user.") and body.get("id"):
-            user = self._users.get(payload.get("username"))
-            if user is not None:
-                user.remote_id = str(body["id"])
+# -- answers to pushed changes -----------------------------------------------------------------
 
 
-def _by(session: Session, model: Any, column: Any, keys: set[str]) -> dict[str, Any]:
-    if not keys:
-        return {}
-    return {getattr(r, column.key): r for r in session.scalars(select(model).where(column.in_(keys)))}
+def map_answers(session: Session, answers: Sequence[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
+    """Write the backend's answers to pushed changes back: server ids of patients and users, id
+    and status of started care flows. ANSWERS are (kind, the outbox row's payload, the answer's
+    body), oldest first, for a whole batch: the rows they name are read in one query per table
+    and written in one statement per table, not one of each per change."""
+    patients = [
+        (payload.get("uid"), str(body["patient"]["id"]))
+        for kind, payload, body in answers
+        if kind == "patient.upsert" and body.get("patient")
+    ]
+    flows = [
+        (payload.get("uid"), body)
+        for kind, payload, body in answers
+        if kind == "care_flow.start" and body.get("id")
+    ]
+    users = [
+        {"name": payload.get("username"), "server_id": str(body["id"])}
+        for kind, payload, body in answers
+        if kind.startswith("user.") and body.get("id")
+    ]
+    if patients:
+        _map_patients(session, patients)
+    if flows:
+        _map_care_flows(session, flows)
+    if users:
+        session.connection().execute(
+            update(UserRow)
+            .where(UserRow.username == bindparam("name"))
+            .values(remote_id=bindparam("server_id")),
+            users,
+        )
+
+
+class _ServerIds:
+    """Which cached row holds which server id, kept up to date while the answers of a batch are
+    applied one after the other. A server id another row already holds is left with that row."""
+
+    def __init__(self, rows: Iterable[tuple[int, str | None]]) -> None:
+        self.of: dict[int, str | None] = {}
+        self.holder: dict[str, int] = {}
+        for id_, remote_id in rows:
+            self.of[id_] = remote_id
+            if remote_id is not None:
+                self.holder[remote_id] = id_
+
+    def take(self, id_: int, remote_id: str) -> bool:
+        holder = self.holder.get(remote_id)
+        if holder is not None and holder != id_:
+            return False
+        previous = self.of.get(id_)
+        if previous is not None:
+            self.holder.pop(previous, None)
+        self.of[id_] = remote_id
+        self.holder[remote_id] = id_
+        return True
+
+
+def _map_patients(session: Session, answers: list[tuple[Any, str]]) -> None:
+    patient = PatientRow
+    uids = {uid for uid, _remote_id in answers if uid}
+    local = session.execute(select(patient.uid, patient.id, patient.remote_id).where(patient.uid.in_(uids)))
+    ids = {uid: (id_, remote_id) for uid, id_, remote_id in local}
+    wanted = {remote_id for _uid, remote_id in answers}
+    held = session.execute(select(patient.id, patient.remote_id).where(patient.remote_id.in_(wanted)))
+    server_ids = _ServerIds([*ids.values(), *((id_, remote_id) for id_, remote_id in held)])
+    changes = []
+    for uid, remote_id in answers:
+        id_, _remote_id = ids.get(uid, (None, None))
+        if id_ is None or server_ids.of[id_] == remote_id:
+            continue
+        if server_ids.take(id_, remote_id):
+            changes.append({"id": id_, "remote_id": remote_id})
+        else:
+            log.warning(
+                "server patient %s already cached as another patient; ids left as they are", remote_id
+            )
+    if changes:
+        session.execute(update(PatientRow), changes)
+
+
+def _map_care_flows(session: Session, answers: list[tuple[Any, dict[str, Any]]]) -> None:
+    flow = CareFlowRow
+    uids = {uid for uid, _body in answers if uid}
+    columns = [getattr(flow, name) for name in ("id", "uid", "remote_id", *_FLOW_STATE)]
+    local = {r.uid: r._asdict() for r in session.execute(select(*columns).where(flow.uid.in_(uids)))}
+    wanted = {str(body["id"]) for _uid, body in answers}
+    held = session.execute(select(flow.id, flow.remote_id).where(flow.remote_id.in_(wanted)))
+    server_ids = _ServerIds(
+        [*((r["id"], r["remote_id"]) for r in local.values()), *((id_, remote_id) for id_, remote_id in held)]
+    )
+    untitled = {r["definition_id"] for r in local.values() if r["title"] == r["definition_id"]}
+    titles: dict[str, str] = {}
+    if untitled:
+        definition = CareFlowDefinitionRow
+        query = select(definition.id, definition.title).where(definition.id.in_(untitled))
+        titles = {id_: title for id_, title in session.execute(query)}
+    changes = []
+    for uid, body in answers:
+        current = local.get(uid)
+        if current is None:
+            continue
+        if not server_ids.take(current["id"], str(body["id"])):
+            log.warning("server care flow %s already cached; ids left as they are", body["id"])
+            continue
+        values = _care_flow_values(body, current, titles.get)
+        current.update(values)
+        changes.append({"id": current["id"], **values})
+    if changes:
+        session.execute(update(CareFlowRow), changes)

@@ -8,11 +8,11 @@ the record). A row is deleted only once the backend has acknowledged it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from careapp.storage.models import OutboxRow, SyncStateRow
@@ -64,15 +64,33 @@ def cursor(session: Session) -> str:
 # -- the outbox as a queue -----------------------------------------------------------------------
 
 
-def queued_after(session: Session, after_id: int, limit: int) -> list[OutboxRow]:
+class QueuedRow(NamedTuple):
+    """An outbox row as the push reads it: what is sent, not the bookkeeping around it."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    idempotency_key: str
+
+
+def queued_after(session: Session, after_id: int, limit: int) -> list[QueuedRow]:
     """The oldest queued changes after AFTER_ID, oldest first (FIFO)."""
-    return list(
-        session.scalars(
-            select(OutboxRow)
-            .where(OutboxRow.state == QUEUED, OutboxRow.id > after_id)
-            .order_by(OutboxRow.id)
-            .limit(limit)
-        )
+    rows = session.execute(
+        select(OutboxRow.id, OutboxRow.kind, OutboxRow.payload, OutboxRow.idempotency_key)
+        .where(OutboxRow.state == QUEUED, OutboxRow.id > after_id)
+        .order_by(OutboxRow.id)
+        .limit(limit)
+    )
+    return [QueuedRow(*r) for r in rows]
+
+
+def still_queued(session: Session, ids: Iterable[int]) -> set[int]:
+    """Those of IDS that are still queued (an admin may have acted on a change meanwhile)."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(select(OutboxRow.id).where(OutboxRow.id.in_(wanted), OutboxRow.state == QUEUED))
     )
 
 
@@ -90,19 +108,27 @@ def note_retry(session: Session, ids: Iterable[int], message: str) -> None:
     )
 
 
-def reject(session: Session, row: OutboxRow, problem: str) -> None:
-    """The backend refused ROW: park it under "needs attention" with the problem document."""
-    row.state = REJECTED
-    row.attempts += 1
-    row.last_error = problem
+def note_waiting(session: Session, ids: Iterable[int], reason: str) -> None:
+    """These wait for something else (not an attempt): say why, keep them queued."""
+    wanted = list(ids)
+    if wanted:
+        session.execute(update(OutboxRow).where(OutboxRow.id.in_(wanted)).values(last_error=reason))
 
 
-def acknowledge(session: Session, row: OutboxRow) -> None:
-    """The backend has this change: the outbox no longer needs to keep it."""
-    session.delete(row)
+def reject(session: Session, problems: Mapping[int, str]) -> None:
+    """The backend refused these rows (id → problem document): park them under "needs attention"."""
+    if not problems:
+        return
+    session.connection().execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == bindparam("row_id"))
+        .values(state=REJECTED, attempts=OutboxRow.attempts + 1, last_error=bindparam("problem")),
+        [{"row_id": row_id, "problem": problem} for row_id, problem in problems.items()],
+    )
 
 
 def acknowledge_all(session: Session, ids: list[int]) -> None:
+    """The backend has these changes: the outbox no longer needs to keep them."""
     if ids:
         session.execute(delete(OutboxRow).where(OutboxRow.id.in_(ids)))
 

@@ -8,14 +8,16 @@ identifier); never from the clock or from state that may still move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from careapp.storage.models import CareFlowRow, OutboxRow, PatientIdentifierRow, PatientRow
+from careapp.storage.models import CareFlowRow, PatientIdentifierRow, PatientRow
 from careapp.storage.outbox import ACTOR_KEY
+from careapp.storage.sync_state import QueuedRow
 
 WAITS_FOR_PATIENT = "Waits for the patient's record, which the backend has not accepted yet."
 PATIENT_KINDS = frozenset({"patient.upsert", "care_flow.start"})
@@ -29,6 +31,7 @@ class Operation:
     kind: str
     wire: dict[str, Any]  # as sent in {"operations": [...]}
     patient_uid: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict, repr=False)  # the row's: maps the answer back
 
 
 @dataclass(frozen=True)
@@ -57,14 +60,70 @@ def acting_username(actor: str | None) -> str | None:
     return None
 
 
-def build(
-    session: Session, row: OutboxRow, *, fallback_user: str | None, patients_in_batch: set[str]
+@dataclass(frozen=True)
+class _LocalFacts:
+    """What care flow starts need from the cache, for a whole batch: read in one query per table."""
+
+    patients: dict[str, tuple[int, str | None]]  # uid → (id, server id)
+    first_identifiers: dict[int, dict[str, str]]  # patient id → {"system", "value"}
+    flow_versions: dict[str, int | None]  # care flow uid → the definition version enrolled in
+
+    @classmethod
+    def read(cls, session: Session, rows: Sequence[QueuedRow]) -> _LocalFacts:
+        starts = [r.payload for r in rows if r.kind == "care_flow.start"]
+        if not starts:
+            return cls({}, {}, {})
+        patient_uids = {str(p.get("patient_uid")) for p in starts}
+        patients = {
+            uid: (id_, remote_id)
+            for uid, id_, remote_id in session.execute(
+                select(PatientRow.uid, PatientRow.id, PatientRow.remote_id).where(
+                    PatientRow.uid.in_(patient_uids)
+                )
+            )
+        }
+        first: dict[int, dict[str, str]] = {}
+        if patients:
+            ident = PatientIdentifierRow
+            query = (
+                select(ident.patient_id, ident.system, ident.value)
+                .where(ident.patient_id.in_([id_ for id_, _remote_id in patients.values()]))
+                .order_by(ident.id)
+            )
+            for patient_id, system, value in session.execute(query):
+                first.setdefault(patient_id, {"system": system, "value": value})
+        flow_uids = {p["uid"] for p in starts if p.get("uid") is not None}
+        versions: dict[str, int | None] = {}
+        if flow_uids:
+            query = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
+                CareFlowRow.uid.in_(flow_uids)
+            )
+            versions = {uid: version for uid, version in session.execute(query)}
+        return cls(patients, first, versions)
+
+
+def build_batch(session: Session, rows: Sequence[QueuedRow], *, fallback_user: str | None) -> list[Built]:
+    """The operation for each of ROWS (oldest first), in their order. A care flow start may go
+    with its patient's record when that goes earlier in the same batch: the backend creates the
+    patient before it starts the care flow."""
+    facts = _LocalFacts.read(session, rows)
+    patients_in_batch: set[str] = set()
+    built: list[Built] = []
+    for row in rows:
+        item = _build(row, facts, fallback_user, patients_in_batch)
+        if isinstance(item, Operation) and item.kind == "patient.upsert" and item.patient_uid:
+            patients_in_batch.add(item.patient_uid)
+        built.append(item)
+    return built
+
+
+def _build(
+    row: QueuedRow, facts: _LocalFacts, fallback_user: str | None, patients_in_batch: set[str]
 ) -> Built:
-    """The operation for ROW. PATIENTS_IN_BATCH: uids whose patient record goes in the same
-    batch ahead of this row (the backend creates it before it starts the care flow)."""
     payload = dict(row.payload)
     if row.kind in USER_KINDS:
-        return Operation(row.id, row.kind, _wire(row, "user.provision", None, _user_body(row.kind, payload)))
+        body = _user_body(row.kind, payload)
+        return Operation(row.id, row.kind, _wire(row, "user.provision", None, body), payload=payload)
     if row.kind not in PATIENT_KINDS:
         return Refused(row.id, _local_problem(f"This kind of change ({row.kind}) cannot be sent."))
     user = acting_username(payload.get(ACTOR_KEY)) or fallback_user
@@ -72,10 +131,10 @@ def build(
         return Blocked(row.id, "Waiting for a signed-in user to send this change on behalf of.")
     if row.kind == "patient.upsert":
         return _patient_upsert(row, payload, user)
-    return _care_flow_start(session, row, payload, user, patients_in_batch)
+    return _care_flow_start(row, payload, user, facts, patients_in_batch)
 
 
-def _wire(row: OutboxRow, kind: str, user: str | None, body: dict[str, Any]) -> dict[str, Any]:
+def _wire(row: QueuedRow, kind: str, user: str | None, body: dict[str, Any]) -> dict[str, Any]:
     wire: dict[str, Any] = {"idempotency_key": row.idempotency_key, "kind": kind, "body": body}
     if user:
         wire["acting_user"] = user
@@ -93,7 +152,7 @@ def _user_body(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _patient_upsert(row: OutboxRow, payload: dict[str, Any], user: str) -> Built:
+def _patient_upsert(row: QueuedRow, payload: dict[str, Any], user: str) -> Built:
     identifiers = [
         {"system": i["system"], "value": i["value"]}
         for i in payload.get("identifiers") or ()
@@ -108,39 +167,35 @@ def _patient_upsert(row: OutboxRow, payload: dict[str, Any], user: str) -> Built
     body: dict[str, Any] = {"identifier": identifiers[0], "patient": patient}
     if payload.get("physician_code"):
         body["physician_code"] = payload["physician_code"]
-    return Operation(row.id, row.kind, _wire(row, "patient.upsert", user, body), payload.get("uid"))
+    return Operation(row.id, row.kind, _wire(row, "patient.upsert", user, body), payload.get("uid"), payload)
 
 
 def _care_flow_start(
-    session: Session, row: OutboxRow, payload: dict[str, Any], user: str, patients_in_batch: set[str]
+    row: QueuedRow, payload: dict[str, Any], user: str, facts: _LocalFacts, patients_in_batch: set[str]
 ) -> Built:
     patient_uid = str(payload.get("patient_uid"))
-    patient = session.scalar(select(PatientRow).where(PatientRow.uid == patient_uid))
+    patient = facts.patients.get(patient_uid)
     if patient is None:
         return Refused(
             row.id, _local_problem("The patient of this enrollment is no longer in the local cache.")
         )
-    if patient.remote_id is None and patient_uid not in patients_in_batch:
+    patient_id, remote_id = patient
+    if remote_id is None and patient_uid not in patients_in_batch:
         return Blocked(row.id, WAITS_FOR_PATIENT)
-    first = session.scalar(
-        select(PatientIdentifierRow)
-        .where(PatientIdentifierRow.patient_id == patient.id)
-        .order_by(PatientIdentifierRow.id)
-        .limit(1)
-    )
     body: dict[str, Any] = {
         "definition_id": payload["definition_id"],
         "baseline": payload.get("baseline") or {},
     }
+    first = facts.first_identifiers.get(patient_id)
     if first is not None:
         # By identifier, not server id: the same body whether or not the patient's id is known yet.
-        body["patient_identifier"] = {"system": first.system, "value": first.value}
+        body["patient_identifier"] = dict(first)
     else:
-        body["patient_id"] = patient.remote_id
-    flow = session.scalar(select(CareFlowRow).where(CareFlowRow.uid == payload.get("uid")))
-    if flow is not None and flow.definition_version is not None:
-        body["version"] = flow.definition_version  # the version the clinician enrolled in
-    return Operation(row.id, row.kind, _wire(row, "care_flow.start", user, body), patient_uid)
+        body["patient_id"] = remote_id
+    version = facts.flow_versions.get(payload.get("uid"))
+    if version is not None:
+        body["version"] = version  # the version the clinician enrolled in
+    return Operation(row.id, row.kind, _wire(row, "care_flow.start", user, body), patient_uid, payload)
 
 
 def _local_problem(detail: str) -> dict[str, Any]:

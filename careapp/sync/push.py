@@ -18,17 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from careapp.backend.client import BackendClient, problem_json
 from careapp.backend.errors import BackendError
 from careapp.storage import remote_changes, sync_state
 from careapp.storage.database import CacheDatabase
-from careapp.storage.models import OutboxRow
-from careapp.sync.operations import WAITS_FOR_PATIENT, Blocked, Operation, Refused, build
+from careapp.sync.operations import WAITS_FOR_PATIENT, Blocked, Operation, Refused, build_batch
 
 log = logging.getLogger(__name__)
-DEFAULT_BATCH = 100
+DEFAULT_BATCH = 200  # the most the backend takes in one POST /v1/batch
+NO_ANSWER = "The backend did not answer for this change."
+STILL_WORKING = "The backend is still working on this change."
 
 
 @dataclass
@@ -91,13 +90,9 @@ class Pusher:
             rows = sync_state.queued_after(session, after_id, self._batch_size)
             if not rows:
                 return operations, waiting, refused, None
-            in_batch: set[str] = set()
-            for row in rows:
-                built = build(session, row, fallback_user=fallback_user, patients_in_batch=in_batch)
+            for built in build_batch(session, rows, fallback_user=fallback_user):
                 if isinstance(built, Operation):
                     operations.append(built)
-                    if built.kind == "patient.upsert" and built.patient_uid:
-                        in_batch.add(built.patient_uid)
                 elif isinstance(built, Blocked):
                     waiting.append(built)
                 else:
@@ -105,55 +100,56 @@ class Pusher:
             return operations, waiting, refused, rows[-1].id
 
     def _park(self, waiting: list[Blocked], refused: list[Refused]) -> None:
+        reasons: dict[str, list[int]] = {}
+        for item in waiting:
+            reasons.setdefault(item.reason, []).append(item.row_id)
         with self._db.transaction() as session:
-            for item in waiting:
-                row = session.get(OutboxRow, item.row_id)
-                if row is not None:
-                    row.last_error = item.reason
-            for item in refused:
-                row = session.get(OutboxRow, item.row_id)
-                if row is not None:
-                    sync_state.reject(session, row, json.dumps(item.problem, ensure_ascii=False))
+            for reason, ids in reasons.items():
+                sync_state.note_waiting(session, ids, reason)
+            sync_state.reject(
+                session, {item.row_id: json.dumps(item.problem, ensure_ascii=False) for item in refused}
+            )
 
     def _record(self, operations: list[Operation], answers: list[dict[str, Any]], result: PushResult) -> None:
         by_key = {a.get("idempotency_key"): a for a in answers}
-        with self._db.transaction() as session, session.no_autoflush:
-            rows = {
-                r.id: r
-                for r in session.scalars(
-                    select(OutboxRow).where(OutboxRow.id.in_([op.row_id for op in operations]))
-                )
-            }
-            mapper = remote_changes.AnswerMapper(session, [r.payload for r in rows.values()])
-            done: list[int] = []
-            refused_patients: set[str] = set()
+        acknowledged: list[int] = []
+        mapped: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+        retries: dict[str, list[int]] = {}
+        waiting: list[int] = []
+        refused: dict[int, str] = {}
+        refused_patients: set[str] = set()
+        with self._db.transaction() as session:
+            queued = sync_state.still_queued(session, [op.row_id for op in operations])
             for op in operations:
-                row = rows.get(op.row_id)
-                answer = by_key.get(op.wire["idempotency_key"])
-                if row is None or row.state != sync_state.QUEUED:
+                if op.row_id not in queued:
                     continue  # an admin discarded it meanwhile; the backend's answer is moot
+                answer = by_key.get(op.wire["idempotency_key"])
                 if answer is None:
                     result.in_flight += 1
-                    sync_state.note_retry(session, [row.id], "The backend did not answer for this change.")
+                    retries.setdefault(NO_ANSWER, []).append(op.row_id)
                     continue
                 status = int(answer["status"])
                 body = answer.get("body") or {}
                 if 200 <= status < 300:
-                    mapper.map(row.kind, row.payload, body)
-                    done.append(row.id)
+                    mapped.append((op.kind, op.payload, body))
+                    acknowledged.append(op.row_id)
                     result.acknowledged += 1
-                    result.kinds[row.kind] = result.kinds.get(row.kind, 0) + 1
+                    result.kinds[op.kind] = result.kinds.get(op.kind, 0) + 1
                 elif status == 409 and str(body.get("type", "")).endswith("idempotency-key-in-flight"):
                     result.in_flight += 1
-                    sync_state.note_retry(session, [row.id], "The backend is still working on this change.")
-                elif row.kind == "care_flow.start" and op.patient_uid in refused_patients:
+                    retries.setdefault(STILL_WORKING, []).append(op.row_id)
+                elif op.kind == "care_flow.start" and op.patient_uid in refused_patients:
                     # Refused only because its patient was: it waits for the patient's fix.
-                    row.last_error = WAITS_FOR_PATIENT
+                    waiting.append(op.row_id)
                     result.blocked += 1
                 else:
-                    sync_state.reject(session, row, problem_json(body))
+                    refused[op.row_id] = problem_json(body)
                     result.rejected += 1
-                    if row.kind == "patient.upsert" and op.patient_uid:
+                    if op.kind == "patient.upsert" and op.patient_uid:
                         refused_patients.add(op.patient_uid)
-            session.flush()
-            sync_state.acknowledge_all(session, done)
+            remote_changes.map_answers(session, mapped)
+            for message, ids in retries.items():
+                sync_state.note_retry(session, ids, message)
+            sync_state.note_waiting(session, waiting, WAITS_FOR_PATIENT)
+            sync_state.reject(session, refused)
+            sync_state.acknowledge_all(session, acknowledged)

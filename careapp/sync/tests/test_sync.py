@@ -14,7 +14,7 @@ from careapp.storage.care_flows import CareFlowRepository
 from careapp.storage.models import ActivityRow, CareFlowRow, OutboxRow, PatientRow, UserRow
 from careapp.storage.outbox import QueuedChange, to_change
 from careapp.storage.patients import PatientRepository
-from careapp.sync.operations import Operation, build
+from careapp.sync.operations import Operation, build_batch
 from careapp.sync.tests.conftest import BASELINE, FLOW, Ward
 
 
@@ -26,14 +26,9 @@ def _outbox(ward: Ward) -> list[QueuedChange]:
 def test_push_sends_the_outbox_in_order_once_and_maps_server_ids(ward: Ward) -> None:
     flows = [ward.enroll(f"H{i}") for i in range(3)]
     with ward.db.reading() as session:
-        operations = []
-        in_batch: set[str] = set()
-        for row in sync_state.queued_after(session, 0, 100):
-            op = build(session, row, fallback_user="nurse", patients_in_batch=in_batch)
-            assert isinstance(op, Operation)
-            operations.append(op.wire)
-            if op.kind == "patient.upsert" and op.patient_uid:
-                in_batch.add(op.patient_uid)
+        built = build_batch(session, sync_state.queued_after(session, 0, 100), fallback_user="nurse")
+    assert all(isinstance(op, Operation) for op in built)
+    operations = [op.wire for op in built if isinstance(op, Operation)]
     kinds = [op["kind"] for op in operations]
     assert kinds == ["user.provision", "user.provision"] + ["patient.upsert", "care_flow.start"] * 3
 
