@@ -50,7 +50,7 @@ def _resources(tx: Tx, rows: list[ChangeRow]) -> dict[tuple[str, str], dict[str,
     if ids := wanted.get("care_flow"):
         for f in s.scalars(select(CareFlowRow).where(CareFlowRow.id.in_(ids))):
             doc = definitions.document(tx.services, s, f.definition_id, f.version)
-            out["care_flow", f.id] = views.care_flow(f, doc, views.data_point_values(s, f.id))
+            out["care_flow", f.id] = views.care_flow(f, doc, views.data_point_values(s, f))
     if ids := wanted.get("activity"):
         acts = list(s.scalars(select(ActivityRow).where(ActivityRow.id.in_(ids))))
         responses = {

@@ -33,7 +33,7 @@ from careapp.server.models import (
     PatientRow,
 )
 from careapp.server.problems import ProblemError
-from careapp.server.services import definitions
+from careapp.server.services import definitions, views
 from careapp.server.services.common import conflict, get_or_404, invalid
 
 
@@ -94,11 +94,6 @@ def _record_values(
             row.value, row.source, row.recorded_at = value, source, tx.now
 
 
-def _values(tx: Tx, flow_id: str) -> dict[str, Any]:
-    rows = tx.session.scalars(select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow_id))
-    return {r.data_point_id: r.value for r in rows}
-
-
 def _open(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, move: rules.Advance) -> None:
     """Open the step MOVE points at, or complete the care flow when no steps remain."""
     flow.updated_at = tx.now
@@ -128,8 +123,7 @@ def _open(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, move: rules.Advance)
             created_at=tx.now,
             updated_at=tx.now,
         )
-        tx.session.add(activity)
-        tx.session.flush()
+        tx.session.add(activity)  # its id is known at construction: no flush needed here
         tx.change("activity", activity.id, "created", flow.patient_id)
         _event(tx, events.ACTIVITY_CREATED, flow, activity, stakeholder=activity.stakeholder)
     tx.change("care_flow", flow.id, "step_opened", flow.patient_id)
@@ -149,19 +143,22 @@ def _coerce(doc: CareFlowDocument, baseline: dict[str, Any]) -> dict[str, Any]:
         raise invalid("invalid-data-point", str(exc)) from exc
 
 
-def start(
-    tx: Tx, patient_id: str, definition_id: str, version: int | None, baseline: dict[str, Any]
-) -> CareFlowRow:
+def patient_to_enroll(tx: Tx, patient_id: str) -> PatientRow:
     patient = tx.session.get(PatientRow, patient_id)
     if patient is None:
         raise invalid("unknown-patient", "patient_id is not a known patient.")
+    return patient
+
+
+def start(
+    tx: Tx, patient: PatientRow, definition_id: str, version: int | None, baseline: dict[str, Any]
+) -> CareFlowRow:
     try:
-        _definition, number = definitions.require_published(tx.session, definition_id, version)
+        number, doc = definitions.require_published(tx.services, tx.session, definition_id, version)
     except ProblemError as exc:
         if exc.status == 404:
             raise invalid("unknown-definition", "No such published care flow definition or version.") from exc
         raise
-    doc = definitions.document(tx.services, tx.session, definition_id, number)
     values = _coerce(doc, baseline)
     flow = CareFlowRow(
         patient_id=patient.id,
@@ -172,8 +169,8 @@ def start(
         updated_at=tx.now,
         started_by=tx.principal.actor,
     )
+    # One INSERT with its final state at the caller's next flush, not an INSERT and an UPDATE.
     tx.session.add(flow)
-    tx.session.flush()
     _record_values(tx, flow, doc, values, "baseline", new=True)
     tx.audit("care_flow.started", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
     tx.change("care_flow", flow.id, "created", patient.id)
@@ -215,7 +212,7 @@ def provide_baseline(tx: Tx, flow_id: str, baseline: dict[str, Any]) -> CareFlow
     )
     tx.change("care_flow", flow.id, "updated", flow.patient_id)
     if flow.status == CareFlowStatus.MISSING_BASELINE_INFO and not rules.missing_baseline(
-        doc, _values(tx, flow.id)
+        doc, views.data_point_values(tx.session, flow)
     ):
         _activate(tx, flow, doc)
     return flow

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from careapp.server.context import Call, Tx
+from careapp.server.context import Call, Services, Tx
 from careapp.server.models import IdempotencyKeyRow
 from careapp.server.problems import ProblemError
 
@@ -37,6 +37,22 @@ IdempotencyKey = Annotated[
 ]
 
 REPLAY_HEADER = "Idempotent-Replayed"
+
+
+def _purpose(owner: str, key: str) -> str:
+    # Bound to the (owner, key) pair, which is unique, rather than to the row id: a writer can seal
+    # the response before the row is inserted, so a batch needs no flush per operation for an id.
+    return f"idempotency:{owner}\n{key}"
+
+
+def seal_response(services: Services, owner: str, key: str, content: Any, headers: dict[str, str]) -> str:
+    stored = json.dumps({"content": content, "headers": headers}).encode()
+    return services.sealer.seal(stored, _purpose(owner, key))
+
+
+def open_response(services: Services, row: IdempotencyKeyRow) -> dict[str, Any]:
+    """The stored {"content", "headers"} of a done key."""
+    return json.loads(services.sealer.open(row.sealed_response or "", _purpose(row.owner, row.key)))
 
 
 @dataclass
@@ -90,7 +106,7 @@ def _claim(call: Call, key: str, fingerprint: str) -> int | JSONResponse:
                 422, "idempotency-key-reused", "This Idempotency-Key was used with another request body."
             )
         if row.state == "done":
-            body = json.loads(services.sealer.open(row.sealed_response or "", f"idempotency:{row.id}"))
+            body = open_response(services, row)
             return JSONResponse(
                 body["content"],
                 status_code=row.status_code or 200,
@@ -128,14 +144,15 @@ def run(call: Call, key: str | None, fingerprint: str, work: Callable[[Tx], Outc
     try:
         with call.tx() as tx:
             outcome = work(tx)
-            stored = json.dumps({"content": outcome.content(), "headers": outcome.headers}).encode()
+            owner = call.principal.owner
+            sealed = seal_response(call.services, owner, key, outcome.content(), outcome.headers)
             tx.session.execute(
                 update(IdempotencyKeyRow)
                 .where(IdempotencyKeyRow.id == claimed)
                 .values(
                     state="done",
                     status_code=outcome.status,
-                    sealed_response=call.services.sealer.seal(stored, f"idempotency:{claimed}"),
+                    sealed_response=sealed,
                     completed_at=tx.now,
                 )
             )

@@ -8,35 +8,43 @@ Why a separate endpoint rather than one request per change:
   "in flight" until its lease runs out (the per-request path claims keys in a transaction of
   their own).
 
-Operations run in order, each in a savepoint: a refused one (4xx problem) is reported and rolled
-back alone, later ones still run. Any other failure rolls the whole batch back (500) and the
-client sends it again. A replayed key returns the first result, a reused key with another body
-gets 422, as on the per-request endpoints.
+Operations run in order. A batch of patient records and care flow starts is first tried in one
+go: no savepoints, patients looked up for the whole batch at once, and one flush at the end. If
+any operation is refused (or an identifier clashes), that attempt is rolled back whole and the
+batch runs the careful way: each operation in a savepoint, so a refused one (4xx problem) is
+reported and rolled back alone and later ones still run. Both ways give the same answers. Any
+other failure rolls the whole batch back (500) and the client sends it again. A replayed key
+returns the first result, a reused key with another body gets 422, as on the per-request
+endpoints.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from careapp.server import engine
+from careapp.server import engine, idempotency
 from careapp.server.api.common import WITH_BODY
 from careapp.server.auth import Access, authorize, caller
 from careapp.server.context import ActingUser, Call, Principal, Tx
-from careapp.server.models import IdempotencyKeyRow, PhysicianRow, User
+from careapp.server.models import AuditEvent, ChangeRow, IdempotencyKeyRow, PhysicianRow, User
+from careapp.server.models.base import Base
 from careapp.server.problems import TITLES, TYPE_BASE, ProblemError
 from careapp.server.schemas.common import Count, Input, JsonObject
 from careapp.server.schemas.directory import Username, UserRole
 from careapp.server.schemas.patients import IdentifierIn, PatientPush
 from careapp.server.services import directory, patients, views
 from careapp.server.services.common import invalid
+from careapp.server.services.patients import PatientIndex
 
 router = APIRouter(tags=["batch"])
 MAX_OPERATIONS = 200
@@ -125,7 +133,7 @@ def _acting(tx: Tx, call: Call, username: str | None, access: Access) -> Princip
     return acting
 
 
-def _patient_upsert(tx: Tx, raw: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def _patient_upsert(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
     body = PatientPush.model_validate(raw)
     demographics = body.patient
     if body.physician_code is not None:
@@ -133,39 +141,47 @@ def _patient_upsert(tx: Tx, raw: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if physician is None:
             raise invalid("unknown-physician", "physician_code is not a known physician.")
         demographics = demographics.model_copy(update={"physician_id": physician.id})
-    row, created = patients.upsert_by_identifier(tx, body.identifier, demographics, body.patient.identifiers)
+    if index is None:
+        row, created = patients.upsert_by_identifier(
+            tx, body.identifier, demographics, body.patient.identifiers
+        )
+    else:
+        row, created = patients.upsert_in_bulk(
+            tx, index, body.identifier, demographics, body.patient.identifiers
+        )
     result: dict[str, Any] = {"patient_created": created, "care_flow": None, "care_flow_created": False}
     if body.care_flow is not None:
         wanted = body.care_flow
         flow = engine.open_flow_of(tx, row.id, wanted.definition_id) if wanted.reuse_open else None
         if flow is None:
-            flow = engine.start(tx, row.id, wanted.definition_id, None, wanted.baseline)
+            flow = engine.start(tx, row, wanted.definition_id, None, wanted.baseline)
             result["care_flow_created"] = True
         tx.session.flush()
         result["care_flow"] = views.care_flow(
-            flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow.id)
+            flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow)
         )
     result["patient"] = views.patient(row)
     return (201 if created else 200), result
 
 
-def _care_flow_start(tx: Tx, raw: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def _care_flow_start(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
     body = BatchCareFlowStart.model_validate(raw)
-    patient_id = body.patient_id
     if body.patient_identifier is not None:
-        found = patients.find_by_identifiers(tx.session, [body.patient_identifier])
-        if found is None:
+        if index is None:
+            patient = patients.find_by_identifiers(tx.session, [body.patient_identifier])
+        else:
+            patient = index.find(body.patient_identifier)
+        if patient is None:
             raise invalid("unknown-patient", "No patient holds patient_identifier.")
-        patient_id = found.id
-    if patient_id is None:
+    elif body.patient_id is not None:
+        patient = engine.patient_to_enroll(tx, body.patient_id)
+    else:
         raise invalid("patient-required", "Give patient_id or patient_identifier.")
-    flow = engine.start(tx, patient_id, body.definition_id, body.version, body.baseline)
-    return 201, views.care_flow(
-        flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow.id)
-    )
+    flow = engine.start(tx, patient, body.definition_id, body.version, body.baseline)
+    return 201, views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
 
 
-def _user_provision(tx: Tx, raw: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def _user_provision(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
     from careapp.server.schemas.directory import UserCreate, UserUpdate
 
     body = BatchUserProvision.model_validate(raw)
@@ -195,62 +211,194 @@ def _validation_problem(exc: ValidationError) -> ProblemError:
     return invalid("validation-error", "The operation has invalid fields.", errors=errors)
 
 
-def _run(tx: Tx, call: Call, op: BatchOperation) -> dict[str, Any]:
-    owner = call.principal.owner
-    fingerprint = _fingerprint(op)
-    session = tx.session
-    existing = session.scalar(
-        select(IdempotencyKeyRow).where(
-            IdempotencyKeyRow.owner == owner, IdempotencyKeyRow.key == op.idempotency_key
+class _Refused(Exception):
+    """An operation of a batch run in one go was refused: run the batch again, one savepoint each."""
+
+
+class _AppendOnlyRows:
+    """Audit, change-feed and key rows of a batch run in one go: one INSERT per table at the end.
+
+    The ORM inserts rows with a database-made id one statement each (it must read every id
+    back); these rows are never read back in the batch, so a plain executemany does."""
+
+    def __init__(self) -> None:
+        self._by_table: dict[Table, list[dict[str, Any]]] = {}
+        self.feed_locked = False
+
+    def add(self, model: type[Base], **fields: Any) -> None:
+        self._by_table.setdefault(model.__table__, []).append(fields)
+
+    def write(self, session: Session) -> None:
+        for table, rows in self._by_table.items():
+            session.execute(table.insert(), rows)
+        self._by_table.clear()
+
+
+@dataclass
+class _BulkTx(Tx):
+    """An operation's transaction view when the batch runs in one go: rows go to ROWS."""
+
+    rows: _AppendOnlyRows = field(default_factory=_AppendOnlyRows)
+
+    def audit(
+        self,
+        action: str,
+        *,
+        patient_id: str | None = None,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+    ) -> None:
+        self.rows.add(
+            AuditEvent,
+            at=self.now,
+            action=action,
+            credential_kind=self.principal.kind.value,
+            credential_id=self.principal.credential_id,
+            acting_user_id=self.principal.user.id if self.principal.user else None,
+            patient_id=patient_id,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            request_id=self.request_id,
         )
-    )
-    if existing is not None:
-        return _replay(call, op, existing, fingerprint)
-    access, handler = _HANDLERS[op.kind]
-    if op.kind == "user.provision":
-        session.info.pop("batch_acting_users", None)  # a user may change: look again
-    try:
-        with session.begin_nested():
-            op_tx = Tx(
-                session, _acting(tx, call, op.acting_user, access), call.services, tx.now, tx.request_id
-            )
+
+    def change(
+        self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None
+    ) -> None:
+        if not self.rows.feed_locked:
+            self.services.db.lock_change_feed(self.session)
+            self.rows.feed_locked = True
+        self.rows.add(
+            ChangeRow,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            action=action,
+            patient_id=patient_id,
+            at=self.now,
+        )
+
+
+@dataclass
+class _Batch:
+    """What the operations of one request share."""
+
+    tx: Tx
+    call: Call
+    stored: dict[str, IdempotencyKeyRow]  # keys already on record, read in one query
+    # Set when the batch runs in one go:
+    index: PatientIndex | None = None
+    rows: _AppendOnlyRows | None = None
+
+    @classmethod
+    def open(cls, tx: Tx, call: Call, operations: list[BatchOperation], *, in_one_go: bool) -> _Batch:
+        keys = {op.idempotency_key for op in operations}
+        owner = call.principal.owner
+        stored = tx.session.scalars(
+            select(IdempotencyKeyRow).where(IdempotencyKeyRow.owner == owner, IdempotencyKeyRow.key.in_(keys))
+        )
+        batch = cls(tx, call, {row.key: row for row in stored})
+        if in_one_go:
+            fresh = [op for op in operations if op.idempotency_key not in batch.stored]
+            batch.index = patients.PatientIndex(tx.session, _named_identifiers(fresh))
+            batch.rows = _AppendOnlyRows()
+        return batch
+
+    def run(self, op: BatchOperation) -> dict[str, Any]:
+        stored = self.stored.get(op.idempotency_key)
+        if stored is not None:
+            return _replay(self.call, op, stored, _fingerprint(op))
+        if self.rows is not None:
             try:
-                status, body = handler(op_tx, op.body)
-            except ValidationError as exc:
-                raise _validation_problem(exc) from None
-            content = jsonable_encoder(body)
-            # The key row goes in with the work: a crash leaves neither. A concurrent twin
-            # (PostgreSQL) fails on the unique key at this flush and is answered by replay below.
-            key_row = IdempotencyKeyRow(
-                owner=owner,
-                key=op.idempotency_key,
-                request_hash=fingerprint,
-                state="done",
-                status_code=status,
-                created_at=tx.now,
-                completed_at=tx.now,
+                return self._apply(op)
+            except ProblemError as exc:
+                raise _Refused from exc
+        try:
+            with self.tx.session.begin_nested():
+                return self._apply(op)
+        except ProblemError as exc:
+            return {
+                "idempotency_key": op.idempotency_key,
+                "status": exc.status,
+                "body": _problem(exc),
+                "replayed": False,
+            }
+        except IntegrityError:
+            existing = self.tx.session.scalar(
+                select(IdempotencyKeyRow).where(
+                    IdempotencyKeyRow.owner == self.call.principal.owner,
+                    IdempotencyKeyRow.key == op.idempotency_key,
+                )
             )
-            session.add(key_row)
-            session.flush()
-            stored = json.dumps({"content": content, "headers": {}}).encode()
-            key_row.sealed_response = call.services.sealer.seal(stored, f"idempotency:{key_row.id}")
-    except ProblemError as exc:
-        return {
-            "idempotency_key": op.idempotency_key,
-            "status": exc.status,
-            "body": _problem(exc),
-            "replayed": False,
+            if existing is None:
+                raise
+            return _replay(self.call, op, existing, _fingerprint(op))
+
+    def finish(self) -> None:
+        """Write what the operations left pending (in one go: everything, grouped per table)."""
+        self.tx.session.flush()
+        if self.rows is not None:
+            self.rows.write(self.tx.session)
+
+    def _op_tx(self, principal: Principal) -> Tx:
+        tx = self.tx
+        if self.rows is None:
+            return Tx(tx.session, principal, tx.services, tx.now, tx.request_id)
+        return _BulkTx(tx.session, principal, tx.services, tx.now, tx.request_id, rows=self.rows)
+
+    def _apply(self, op: BatchOperation) -> dict[str, Any]:
+        """Do OP and record its key with its answer: a crash leaves neither."""
+        tx, call = self.tx, self.call
+        access, handler = _HANDLERS[op.kind]
+        if op.kind == "user.provision":
+            tx.session.info.pop("batch_acting_users", None)  # a user may change: look again
+        op_tx = self._op_tx(_acting(tx, call, op.acting_user, access))
+        try:
+            status, body = handler(op_tx, op.body, self.index)
+        except ValidationError as exc:
+            raise _validation_problem(exc) from None
+        content = jsonable_encoder(body)
+        owner = call.principal.owner
+        key = {
+            "owner": owner,
+            "key": op.idempotency_key,
+            "request_hash": _fingerprint(op),
+            "state": "done",
+            "status_code": status,
+            "sealed_response": idempotency.seal_response(
+                call.services, owner, op.idempotency_key, content, {}
+            ),
+            "created_at": tx.now,
+            "completed_at": tx.now,
         }
-    except IntegrityError:
-        existing = session.scalar(
-            select(IdempotencyKeyRow).where(
-                IdempotencyKeyRow.owner == owner, IdempotencyKeyRow.key == op.idempotency_key
-            )
-        )
-        if existing is None:
-            raise
-        return _replay(call, op, existing, fingerprint)
-    return {"idempotency_key": op.idempotency_key, "status": status, "body": content, "replayed": False}
+        if self.rows is not None:
+            self.rows.add(IdempotencyKeyRow, **key)  # a twin key fails the batch's final INSERT
+        else:
+            tx.session.add(IdempotencyKeyRow(**key))
+            # A twin key (sent twice, or concurrently on PostgreSQL) fails on the unique key
+            # here, inside the savepoint, and is answered by replay.
+            tx.session.flush()
+        return {"idempotency_key": op.idempotency_key, "status": status, "body": content, "replayed": False}
+
+
+def _named_identifiers(operations: list[BatchOperation]) -> set[tuple[str, str]]:
+    """Every patient identifier the operations look patients up by (malformed ones skipped)."""
+    named: set[tuple[str, str]] = set()
+    for op in operations:
+        ident = op.body.get("identifier" if op.kind == "patient.upsert" else "patient_identifier")
+        if (
+            isinstance(ident, dict)
+            and isinstance(ident.get("system"), str)
+            and isinstance(ident.get("value"), str)
+        ):
+            named.add((ident["system"], ident["value"]))
+    return named
+
+
+def _in_one_go(operations: list[BatchOperation]) -> bool:
+    """Can the batch try the fast way? Only plain patient records and care flow starts."""
+    return all(
+        op.kind == "care_flow.start" or (op.kind == "patient.upsert" and op.body.get("care_flow") is None)
+        for op in operations
+    )
 
 
 def _replay(call: Call, op: BatchOperation, row: IdempotencyKeyRow, fingerprint: str) -> dict[str, Any]:
@@ -264,11 +412,10 @@ def _replay(call: Call, op: BatchOperation, row: IdempotencyKeyRow, fingerprint:
         return refused(
             409, "idempotency-key-in-flight", "An operation with this Idempotency-Key is in flight."
         )
-    stored = json.loads(call.services.sealer.open(row.sealed_response or "", f"idempotency:{row.id}"))
     return {
         "idempotency_key": op.idempotency_key,
         "status": row.status_code or 200,
-        "body": stored["content"],
+        "body": idempotency.open_response(call.services, row)["content"],
         "replayed": True,
     }
 
@@ -280,5 +427,18 @@ def _replay(call: Call, op: BatchOperation, row: IdempotencyKeyRow, fingerprint:
     summary="Apply a workstation's queued changes in order, each with its own Idempotency-Key",
 )
 def run_batch(body: BatchIn, call: Annotated[Call, Depends(caller(Access.ANY))]) -> dict[str, Any]:
+    operations = body.operations
+    if _in_one_go(operations):
+        # The usual outbox: every change goes through. One flush writes them all (INSERTs
+        # grouped per table), instead of a savepoint and a flush per change.
+        try:
+            with call.tx() as tx:
+                batch = _Batch.open(tx, call, operations, in_one_go=True)
+                results = [batch.run(op) for op in operations]
+                batch.finish()
+            return {"results": results}
+        except (_Refused, IntegrityError):
+            pass  # rolled back whole; the careful way below answers each operation on its own
     with call.tx() as tx:
-        return {"results": [_run(tx, call, op) for op in body.operations]}
+        batch = _Batch.open(tx, call, operations, in_one_go=False)
+        return {"results": [batch.run(op) for op in operations]}

@@ -34,7 +34,7 @@ ACT_DOC = "activities"
 
 
 def flow_view(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
-    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow.id))
+    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
     return {**view, "hosted_pages_link": links.current_url(tx, flow.id)}
 
 
@@ -57,7 +57,9 @@ def start_care_flow(
     body: CareFlowStart, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
 ) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
-        flow = engine.start(tx, body.patient_id, body.definition_id, body.version, body.baseline)
+        flow = engine.start(
+            tx, engine.patient_to_enroll(tx, body.patient_id), body.definition_id, body.version, body.baseline
+        )
         return Outcome(201, flow_view(tx, flow), {"Location": f"/v1/care-flows/{flow.id}"})
 
     return idempotency.run(call, key, fingerprint, work)

@@ -35,7 +35,7 @@ Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 
 
 def care_flow_view(tx: Tx, flow: Any) -> dict[str, Any]:
-    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow.id))
+    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
     return {**view, "hosted_pages_link": links.current_url(tx, flow.id)}
 
 
@@ -173,7 +173,7 @@ def push_patient(
             wanted = body.care_flow
             flow = engine.open_flow_of(tx, row.id, wanted.definition_id) if wanted.reuse_open else None
             if flow is None:
-                flow = engine.start(tx, row.id, wanted.definition_id, None, wanted.baseline)
+                flow = engine.start(tx, row, wanted.definition_id, None, wanted.baseline)
                 result["care_flow_created"] = True
             tx.session.flush()
             result["care_flow"] = care_flow_view(tx, flow)

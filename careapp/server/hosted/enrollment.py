@@ -143,7 +143,7 @@ def enroll(tx: Tx, opened: OpenedEnrollment, person: Registration | None) -> Car
     definition_id = opened.link.definition_id
     flow = engine.open_flow_of(tx, patient.id, definition_id)
     if flow is None:
-        flow = engine.start(tx, patient.id, definition_id, None, {})
+        flow = engine.start(tx, patient, definition_id, None, {})
     tx.audit("enrollment_link.used", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
     return flow
 

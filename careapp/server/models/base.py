@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Text, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator, event
+from sqlalchemy.orm import DeclarativeBase, relationship
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -29,6 +29,42 @@ class Base(DeclarativeBase):
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+_UUID_KEYED: dict[type, bool] = {}
+
+
+def _uuid_keyed(cls: type) -> bool:
+    """Does CLS have a string primary key named id with a generated default (new_id)?"""
+    keyed = _UUID_KEYED.get(cls)
+    if keyed is None:
+        column = cls.__table__.c.get("id")  # type: ignore[attr-defined]
+        keyed = (
+            column is not None
+            and column.primary_key
+            and isinstance(column.type, String)
+            and column.default is not None
+            and column.default.is_callable
+        )
+        _UUID_KEYED[cls] = keyed
+    return keyed
+
+
+@event.listens_for(Base, "init", propagate=True)
+def _id_at_construction(target: Base, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    # A new row knows its id before the INSERT, so related rows, change-feed entries and
+    # responses can name it without a flush per row (the batch endpoint flushes once per change).
+    if "id" not in kwargs and _uuid_keyed(type(target)):
+        kwargs["id"] = new_id()
+
+
+def insert_order_parent(target: str) -> Any:
+    """A many-to-one that exists only so one flush inserts TARGET's row before this one.
+
+    SQLAlchemy orders a flush by relationships, not by foreign keys. Code sets the foreign key
+    column itself (the id is known at construction) and never loads this attribute.
+    """
+    return relationship(target, lazy="raise")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

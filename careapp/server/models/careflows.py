@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from careapp.server.models.base import Base, BigId, JSONText, UTCDateTime, new_id
+from careapp.server.models.base import Base, BigId, JSONText, UTCDateTime, insert_order_parent, new_id
+
+if TYPE_CHECKING:
+    from careapp.server.models.patients import PatientRow
 
 
 class DefinitionRow(Base):
@@ -70,6 +73,7 @@ class CareFlowRow(Base):
     started_by: Mapped[str | None] = mapped_column(String(100))
     # Bumped on every engine move so two concurrent completions cannot both advance the flow.
     revision: Mapped[int] = mapped_column(Integer)
+    patient: Mapped[PatientRow] = insert_order_parent("PatientRow")
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -85,6 +89,7 @@ class DataPointValueRow(Base):
     value: Mapped[Any] = mapped_column(JSONText())
     source: Mapped[str] = mapped_column(String(100))  # "baseline" or "activity:<id>"
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    care_flow: Mapped[CareFlowRow] = insert_order_parent("CareFlowRow")
 
 
 class ActivityRow(Base):
@@ -107,6 +112,8 @@ class ActivityRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by: Mapped[str | None] = mapped_column(String(100))
+    care_flow: Mapped[CareFlowRow] = insert_order_parent("CareFlowRow")
+    patient: Mapped[PatientRow] = insert_order_parent("PatientRow")
 
 
 class FormResponseRow(Base):

@@ -7,11 +7,16 @@ and, where the API must show a link again, the token sealed with the data key.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from careapp.server.models.base import Base, UTCDateTime, new_id
+from careapp.server.models.base import Base, UTCDateTime, insert_order_parent, new_id
+
+if TYPE_CHECKING:
+    from careapp.server.models.careflows import CareFlowRow
+    from careapp.server.models.patients import PatientRow
 
 
 class HostedPagesLinkRow(Base):
@@ -37,6 +42,8 @@ class HostedPagesLinkRow(Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by: Mapped[str | None] = mapped_column(String(100))
+    care_flow: Mapped[CareFlowRow] = insert_order_parent("CareFlowRow")
+    patient: Mapped[PatientRow] = insert_order_parent("PatientRow")
 
 
 class HostedPagesSessionRow(Base):

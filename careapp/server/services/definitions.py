@@ -302,8 +302,17 @@ def canonical(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
-def require_published(session: Session, definition_id: str, number: int | None) -> tuple[DefinitionRow, int]:
-    row = session.get(DefinitionRow, definition_id)
+_HELD_DEFINITIONS = "careapp.definitions.held"
+
+
+def require_published(
+    services: Services, session: Session, definition_id: str, number: int | None
+) -> tuple[int, CareFlowDocument]:
+    """The published version NUMBER (else the live one) of DEFINITION_ID, parsed."""
+    # Held for the transaction: the session only keeps unchanged rows while something refers to
+    # them, so a batch of starts would read the definition again (and flush) for every start.
+    held: dict[str, DefinitionRow] = session.info.setdefault(_HELD_DEFINITIONS, {})
+    row = held.get(definition_id) or session.get(DefinitionRow, definition_id)
     if row is None:
         raise not_found("care flow definition")
     if number is None:
@@ -312,5 +321,5 @@ def require_published(session: Session, definition_id: str, number: int | None) 
                 409, "not-published", "This care flow definition has no published version yet."
             )
         number = row.live_version
-    get_version(session, definition_id, number)
-    return row, number
+    held[definition_id] = row
+    return number, document(services, session, definition_id, number)  # 404 if no such version

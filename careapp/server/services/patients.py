@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,13 +20,20 @@ from careapp.server.schemas.patients import (
 )
 from careapp.server.services.common import conflict, get_or_404, invalid
 
+_KNOWN_SYSTEMS = "careapp.patients.known_identifier_systems"
+
 
 def _check_identifiers(session: Session, identifiers: Sequence[IdentifierIn]) -> None:
     pairs = [(i.system, i.value) for i in identifiers]
     if len(set(pairs)) != len(pairs):
         raise invalid("duplicate-identifier", "The same identifier is given twice.")
     systems = {i.system for i in identifiers}
-    known = set(session.scalars(select(IdentifierSystemRow.uri).where(IdentifierSystemRow.uri.in_(systems))))
+    # Systems seen in this transaction, so a batch of patients asks once per system.
+    known: set[str] = session.info.setdefault(_KNOWN_SYSTEMS, set())
+    if missing := systems - known:
+        known.update(
+            session.scalars(select(IdentifierSystemRow.uri).where(IdentifierSystemRow.uri.in_(missing)))
+        )
     if unknown := sorted(systems - known):
         raise invalid(
             "unknown-identifier-system",
@@ -179,11 +186,31 @@ def update(tx: Tx, patient_id: str, body: PatientUpdate) -> PatientRow:
     return row
 
 
+def _pushed_identifiers(key: IdentifierIn, extra: Sequence[IdentifierIn]) -> list[IdentifierIn]:
+    return [key, *[i for i in extra if (i.system, i.value) != (key.system, key.value)]]
+
+
+def _imported(tx: Tx, row: PatientRow, action: str) -> None:
+    tx.audit("patient.imported", patient_id=row.id, resource_type="patient", resource_id=row.id)
+    tx.change("patient", row.id, action, row.id)
+
+
+def _merge_pushed(
+    tx: Tx, row: PatientRow, demographics: Demographics, identifiers: Sequence[IdentifierIn]
+) -> None:
+    """The hospital's demographics over ROW's, and any identifier ROW lacks (none is removed)."""
+    _apply(tx, row, demographics)
+    have = {(i.system, i.value) for i in row.identifiers}
+    for ident in identifiers:
+        if (ident.system, ident.value) not in have:
+            row.identifiers.append(PatientIdentifierRow(system=ident.system, value=ident.value))
+
+
 def upsert_by_identifier(
     tx: Tx, key: IdentifierIn, demographics: Demographics, extra: Sequence[IdentifierIn]
 ) -> tuple[PatientRow, bool]:
     """The hospital push: the hospital is the source of truth for demographics."""
-    identifiers = [key, *[i for i in extra if (i.system, i.value) != (key.system, key.value)]]
+    identifiers = _pushed_identifiers(key, extra)
     _check_identifiers(tx.session, identifiers)
     _check_physician(tx.session, demographics.physician_id)
     row = find_by_identifiers(tx.session, [key])
@@ -197,20 +224,72 @@ def upsert_by_identifier(
             if row is None:
                 raise conflict("identifier-taken", "An identifier belongs to another patient.") from None
         else:
-            tx.audit("patient.imported", patient_id=new.id, resource_type="patient", resource_id=new.id)
-            tx.change("patient", new.id, "created", new.id)
+            _imported(tx, new, "created")
             return new, True
     tx.session.refresh(row, with_for_update=True)
-    _apply(tx, row, demographics)
-    have = {(i.system, i.value) for i in row.identifiers}
-    for ident in identifiers:
-        if (ident.system, ident.value) not in have:
-            row.identifiers.append(PatientIdentifierRow(system=ident.system, value=ident.value))
+    _merge_pushed(tx, row, demographics, identifiers)
     try:
         with tx.session.begin_nested():
             tx.session.flush()
     except IntegrityError as exc:
         raise conflict("identifier-taken", "An identifier belongs to another patient.") from exc
-    tx.audit("patient.imported", patient_id=row.id, resource_type="patient", resource_id=row.id)
-    tx.change("patient", row.id, "updated", row.id)
+    _imported(tx, row, "updated")
+    return row, False
+
+
+class PatientIndex:
+    """Patients by identifier for a transaction that writes many (POST /v1/batch).
+
+    Filled by one query for every identifier the batch names, and kept current as the batch
+    creates patients, so each change needs no lookup of its own. An identifier it was not
+    filled with is looked up in the database as usual.
+    """
+
+    def __init__(self, session: Session, identifiers: Iterable[tuple[str, str]]) -> None:
+        self._session = session
+        wanted = set(identifiers)
+        self._by_identifier: dict[tuple[str, str], PatientRow | None] = dict.fromkeys(wanted)
+        if wanted:
+            query = (
+                select(PatientRow)
+                .join(PatientRow.identifiers)
+                .where(tuple_(PatientIdentifierRow.system, PatientIdentifierRow.value).in_(wanted))
+            )
+            for row in session.scalars(query.with_for_update(of=PatientRow)).unique():
+                self.add(row)
+
+    def add(self, row: PatientRow) -> None:
+        for ident in row.identifiers:
+            self._by_identifier[ident.system, ident.value] = row
+
+    def find(self, identifier: IdentifierIn) -> PatientRow | None:
+        pair = (identifier.system, identifier.value)
+        if pair not in self._by_identifier:
+            self._by_identifier[pair] = find_by_identifiers(self._session, [identifier])
+        return self._by_identifier[pair]
+
+
+def upsert_in_bulk(
+    tx: Tx, index: PatientIndex, key: IdentifierIn, demographics: Demographics, extra: Sequence[IdentifierIn]
+) -> tuple[PatientRow, bool]:
+    """upsert_by_identifier for a batch: no savepoint and no flush per patient.
+
+    A clash on an identifier surfaces as IntegrityError at the caller's flush; the caller then
+    runs its batch again through upsert_by_identifier, which answers it per patient.
+    """
+    identifiers = _pushed_identifiers(key, extra)
+    _check_identifiers(tx.session, identifiers)
+    _check_physician(tx.session, demographics.physician_id)
+    row = index.find(key)
+    if row is None:
+        row = _new_patient(tx, demographics, identifiers)
+        tx.session.add(row)
+        index.add(row)
+        _imported(tx, row, "created")
+        return row, True
+    _merge_pushed(tx, row, demographics, identifiers)
+    if row not in tx.session.new:
+        tx.session.flush()  # the answer carries the patient's new version, set by the UPDATE
+    index.add(row)
+    _imported(tx, row, "updated")
     return row, False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -115,8 +116,15 @@ def constant(row: ConstantRow) -> dict[str, Any]:
     return {"key": row.key, "concealed": False, "value": row.value, "value_set": row.value is not None}
 
 
-def data_point_values(session: Session, care_flow_id: str) -> dict[str, Any]:
-    rows = session.scalars(select(DataPointValueRow).where(DataPointValueRow.care_flow_id == care_flow_id))
+def data_point_values(session: Session, flow: CareFlowRow) -> dict[str, Any]:
+    """FLOW's data point values by data point id."""
+    rows: Iterable[DataPointValueRow]
+    if flow in session.new:
+        # Started in this transaction and not flushed yet: every value it has is pending with it
+        # (recording on a stored flow queries first, which flushes it). Saves a flush and a query.
+        rows = (o for o in session.new if isinstance(o, DataPointValueRow) and o.care_flow_id == flow.id)
+    else:
+        rows = session.scalars(select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id))
     return {r.data_point_id: r.value for r in rows}
 
 
