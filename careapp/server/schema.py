@@ -24,7 +24,7 @@ def alembic_config(db: Database) -> Config:
 
 
 def upgrade(db: Database) -> None:
-    # "heads": features add their tables on parallel branches off 0001 until a merge revision.
+    # "heads", not "head": a feature may add its tables on a branch of its own until the next merge.
     cfg = alembic_config(db)
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
