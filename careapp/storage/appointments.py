@@ -75,9 +75,7 @@ class AppointmentBatch:
                 session.flush()
         except IntegrityError as exc:  # the savepoint is rolled back; the batch goes on
             self._buffer.undo_to(mark)
-            raise DuplicateIdentifier(
-                "An identifier of this patient is already in use; nothing was saved."
-            ) from exc
+            raise DuplicateIdentifier.taken() from exc
         except DuplicateIdentifier:
             self._buffer.undo_to(mark)
             raise

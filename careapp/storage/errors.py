@@ -14,6 +14,11 @@ class CacheUnusable(StorageError):
 class DuplicateIdentifier(StorageError):
     """Two patients would share one identifier."""
 
+    @classmethod
+    def taken(cls) -> DuplicateIdentifier:
+        """Another writer took an identifier between our read and our write."""
+        return cls("An identifier of this patient is already in use; nothing was saved.")
+
 
 def _first_cause(exc: BaseException) -> str:
     """The message of the failure that started it all.

@@ -214,9 +214,7 @@ def upsert_row(
     try:
         session.flush()
     except IntegrityError as exc:  # another writer took an identifier between our read and write
-        raise DuplicateIdentifier(
-            "An identifier of this patient is already in use; nothing was saved."
-        ) from exc
+        raise DuplicateIdentifier.taken() from exc
     if changed and session.info.get("has_fts"):
         index_patient(session, row.id, row.search_name, [i.value for i in row.identifiers])
     return Upserted(PatientKey(row.id, row.uid), row, created, changed)
