@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careapp import __version__
-from careapp.server import logs, problems, webhooks
+from careapp.server import auth, logs, problems, webhooks
 from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
 from careapp.server.api_calls import api as api_calls_api
@@ -49,6 +51,7 @@ def build_services(config: ServerConfig, clock: Clock | None = None, db: Databas
         ),
     )
     webhooks.install(services)  # webhook outbox rows commit with the change that caused them
+    auth.install(services)  # a committed revocation clears this worker's credential cache
     return services
 
 
@@ -83,6 +86,41 @@ class Guard:
         await self.app(scope, receive, send_with_defaults)
 
 
+# Every router under its prefix, in the order the API documents them.
+_DOCUMENTED: tuple[tuple[APIRouter, str], ...] = (
+    *((module.router, "/v1") for module in (health, directory, workstations, patients, definitions)),
+    (careflows.router, "/v1"),
+    (changes.router, "/v1"),
+    (outbox_batch.router, "/v1"),  # workstation outbox push (sync)
+    (promotion_api.router, "/v1"),
+    (api_calls_api.router, "/v1"),  # starts the API-call runner with the app
+    (webhooks_api.router, "/v1"),
+    (hosted_api.router, "/v1"),
+    (hosted_pages.router, ""),  # /l/, /s/, /e/: the patient pages
+)
+# The order requests are matched in: the busiest routers first (see create_app).
+_BUSIEST = (hosted_api.router, outbox_batch.router, careflows.router, patients.router)
+_MATCH_ORDER = (
+    *(entry for router in _BUSIEST for entry in _DOCUMENTED if entry[0] is router),
+    *(entry for entry in _DOCUMENTED if entry[0] not in _BUSIEST),
+)
+
+
+def _documented_routes(app: FastAPI) -> list[BaseRoute]:
+    """APP's routes with the routers back in _DOCUMENTED order (a stable sort: the rest first)."""
+    rank: dict[int, int] = {}
+    for n, (router, _prefix) in enumerate(_DOCUMENTED):
+        rank[id(router)] = n  # FastAPI ≥ 0.16x keeps an included router (as original_router)
+        for route in router.routes:  # older FastAPI copies its routes in (same endpoints)
+            rank.setdefault(id(getattr(route, "endpoint", None)), n)
+
+    def key(route: BaseRoute) -> int:
+        of = getattr(route, "original_router", None) or getattr(route, "endpoint", None)
+        return rank.get(id(of), -1)
+
+    return sorted(app.routes, key=key)
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -93,7 +131,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             "One deployment serves one region and one environment (see GET /v1/health). "
             "Errors are RFC 9457 problem details. Creating POSTs accept Idempotency-Key."
         ),
-        routes=app.routes,
+        routes=_documented_routes(app),
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -123,14 +161,12 @@ def create_app(
     app.state.services = services
     problems.install(app)
     app.add_middleware(Guard)
-    for module in (health, directory, workstations, patients, definitions, careflows, changes):
-        app.include_router(module.router, prefix="/v1")
-    app.include_router(outbox_batch.router, prefix="/v1")  # workstation outbox push (sync)
-    app.include_router(promotion_api.router, prefix="/v1")
-    app.include_router(api_calls_api.router, prefix="/v1")  # starts the API-call runner with the app
-    app.include_router(webhooks_api.router, prefix="/v1")
-    app.include_router(hosted_api.router, prefix="/v1")
-    app.include_router(hosted_pages.router)  # /l/, /s/, /e/: the patient pages
+    # Routers are tried in order, each route's pattern in turn (~60 of them), and no two routes
+    # match the same request, so the busiest go first: hosted pages sessions are created at
+    # hundreds a second, and matching them last cost a tenth of the request's CPU.
+    # The OpenAPI document keeps the order below (_DOCUMENTED).
+    for router, prefix in _MATCH_ORDER:
+        app.include_router(router, prefix=prefix)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     logs.install()
     return app
@@ -138,4 +174,17 @@ def create_app(
 
 def create_app_from_env() -> FastAPI:
     """uvicorn factory for --workers N: each worker process reads the config from its environment."""
-    return create_app(ServerConfig.from_env(), webhook_dispatcher=webhooks.enabled_from_env())
+    app = create_app(ServerConfig.from_env(), webhook_dispatcher=webhooks.enabled_from_env())
+    freeze_startup_objects()
+    return app
+
+
+def freeze_startup_objects() -> None:
+    """Hide everything built so far (app, routes, models, mappers) from the garbage collector.
+
+    They are some 180,000 objects that live as long as the worker. A full collection walks them
+    all and stops every request meanwhile: ~90 ms, a few times a minute under load, which was
+    most of the session benchmark's latency tail. Frozen, they are never walked again; what the
+    requests allocate is collected as before. Call once, when the app is built, before serving."""
+    gc.collect()
+    gc.freeze()

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import Session
 
 from careapp.server.context import ActingUser, Call, CredentialKind, Principal, Services
 from careapp.server.crypto import credential_hash
@@ -49,17 +50,50 @@ def services_of(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-# Every request runs one of these: built once, plain rows (an indexed lookup on the unique hash).
+# A cache miss runs one of these: built once, plain rows (an indexed lookup on the unique hash).
 _API_KEY_BY_HASH = select(ApiKey.id, ApiKey.role, ApiKey.revoked_at).where(
     ApiKey.token_hash == bindparam("digest")
 )
 _WORKSTATION_BY_HASH = select(Workstation.id, Workstation.revoked_at).where(
     Workstation.credential_hash == bindparam("digest")
 )
+# Session.info mark of a transaction that revoked a credential: the cache is cleared on its commit.
+_REVOKED_KEY = "careapp.auth.revoked"
+
+
+def credential_revoked(session: Session) -> None:
+    """Call in the transaction that revokes an API key or a workstation credential: once it
+    commits, this worker forgets every cached credential (others within the cache's ttl)."""
+    session.info[_REVOKED_KEY] = True
+
+
+def install(services: Services) -> None:
+    """Clear the credential cache after each committed revocation (see credential_revoked)."""
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(_REVOKED_KEY, False):
+            services.credentials.forget_all()
+
+    services.db.on_commit(after_commit)
+
+
+def _credential(session: Session, kind: str, digest: str) -> Principal:
+    if kind == API_KEY_PREFIX:
+        key = session.execute(_API_KEY_BY_HASH, {"digest": digest}).first()
+        if key is None or key.revoked_at is not None:
+            raise unauthenticated("Unknown or revoked API key.")
+        return Principal(CredentialKind.API_KEY, key.id, key.role)
+    ws = session.execute(_WORKSTATION_BY_HASH, {"digest": digest}).first()
+    if ws is None or ws.revoked_at is not None:
+        raise unauthenticated("Unknown or revoked workstation credential.")
+    return Principal(CredentialKind.WORKSTATION, ws.id, "workstation")
 
 
 def identify(services: Services, token: str, acting_user: str | None) -> Principal:
-    """Resolve a bearer token (and optional X-Acting-User) to a principal, or raise 401/403."""
+    """Resolve a bearer token (and optional X-Acting-User) to a principal, or raise 401/403.
+
+    A credential valid a moment ago comes from the per-worker cache (careapp.server.credential_cache);
+    the acting user is read every time."""
     config = services.config
     parts = token.split("_", 3)
     if len(parts) != 4 or parts[0] not in (API_KEY_PREFIX, WORKSTATION_PREFIX):
@@ -72,17 +106,15 @@ def identify(services: Services, token: str, acting_user: str | None) -> Princip
             "wrong-deployment",
         )
     digest = credential_hash(token, config.region, config.environment)
+    cache = services.credentials
+    principal = cache.get(digest)
+    if principal is not None and not acting_user:
+        return principal
+    generation = cache.generation  # read before the lookup: a revocation after it wins
     with services.db.transaction(read_only=True) as session:
-        if kind == API_KEY_PREFIX:
-            key = session.execute(_API_KEY_BY_HASH, {"digest": digest}).first()
-            if key is None or key.revoked_at is not None:
-                raise unauthenticated("Unknown or revoked API key.")
-            principal = Principal(CredentialKind.API_KEY, key.id, key.role)
-        else:
-            ws = session.execute(_WORKSTATION_BY_HASH, {"digest": digest}).first()
-            if ws is None or ws.revoked_at is not None:
-                raise unauthenticated("Unknown or revoked workstation credential.")
-            principal = Principal(CredentialKind.WORKSTATION, ws.id, "workstation")
+        if principal is None:
+            principal = _credential(session, kind, digest)
+            cache.put(digest, principal, generation)
         if acting_user:
             user = session.scalar(
                 select(User).where(or_(User.id == acting_user, User.username == acting_user))

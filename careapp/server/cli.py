@@ -26,6 +26,7 @@ from careapp.server.config import (
     ServerConfig,
     hosted_key_versions_from_env,
 )
+from careapp.server.credential_cache import DEFAULT_TTL as REVOKED_WITHIN
 
 PROG = "careapp-server"
 
@@ -91,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_key.add_argument("--role", choices=("admin", "integrator"), required=True)
     add_key.add_argument("--name", default="api key")
     command("list", "list API keys (never their secrets)", keys)
-    revoke_key = command("revoke", "revoke an API key", keys)
+    revoke_key = command(
+        "revoke", f"revoke an API key (a running server refuses it within {REVOKED_WITHIN:g} s)", keys
+    )
     revoke_key.add_argument("id")
 
     ws = command("workstation", "manage workstations").add_subparsers(
@@ -101,7 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_ws.add_argument("--name", required=True)
     add_ws.add_argument("--ttl-minutes", type=int, default=24 * 60, help="how long the code stays valid")
     command("list", "list workstations", ws)
-    revoke_ws = command("revoke", "revoke a workstation's credential", ws)
+    revoke_ws = command(
+        "revoke",
+        f"revoke a workstation's credential (a running server refuses it within {REVOKED_WITHIN:g} s)",
+        ws,
+    )
     revoke_ws.add_argument("id")
 
     flows = command("flows", "care flow definitions").add_subparsers(
@@ -200,9 +207,10 @@ def _serve(args: argparse.Namespace) -> int:
             log_config=log_config or uvicorn.config.LOGGING_CONFIG,
         )
     else:
-        from careapp.server.app import create_app
+        from careapp.server.app import create_app, freeze_startup_objects
 
         app = create_app(services=services, webhook_dispatcher=not args.no_webhook_dispatcher)
+        freeze_startup_objects()
         uvicorn.run(app, host=args.host, port=args.port)
     return 0
 

@@ -9,15 +9,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from careapp.server.clock import Clock
 from careapp.server.config import ServerConfig
+from careapp.server.credential_cache import CredentialCache
 from careapp.server.crypto import Sealer
 from careapp.server.db import Database
 from careapp.server.events import DomainEvent, EventBus
 from careapp.server.hosted.tokens import Keyring
 from careapp.server.models import AuditEvent, ChangeRow
+
+_AUDIT_INSERT = insert(AuditEvent.__table__)  # type: ignore[arg-type]
 
 
 class CredentialKind(StrEnum):
@@ -69,6 +73,8 @@ class Services:
     bus: EventBus = field(default_factory=EventBus)
     # Parsed published versions. They are immutable, so this cache is safe across workers.
     documents: dict[tuple[str, int], Any] = field(default_factory=dict)
+    # Principals of bearer credentials seen a moment ago (see careapp.server.credential_cache).
+    credentials: CredentialCache[Principal] = field(default_factory=CredentialCache)
 
 
 @dataclass
@@ -86,6 +92,21 @@ class Tx:
     def config(self) -> ServerConfig:
         return self.services.config
 
+    def _audit_fields(
+        self, action: str, patient_id: str | None, resource_type: str | None, resource_id: str | None
+    ) -> dict[str, Any]:
+        return {
+            "at": self.now,
+            "action": action,
+            "credential_kind": self.principal.kind.value,
+            "credential_id": self.principal.credential_id,
+            "acting_user_id": self.principal.user.id if self.principal.user else None,
+            "patient_id": patient_id,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "request_id": self.request_id,
+        }
+
     def audit(
         self,
         action: str,
@@ -94,19 +115,27 @@ class Tx:
         resource_type: str | None = None,
         resource_id: str | None = None,
     ) -> None:
-        self.session.add(
-            AuditEvent(
-                at=self.now,
-                action=action,
-                credential_kind=self.principal.kind.value,
-                credential_id=self.principal.credential_id,
-                acting_user_id=self.principal.user.id if self.principal.user else None,
-                patient_id=patient_id,
-                resource_type=resource_type,
-                resource_id=resource_id,
-                request_id=self.request_id,
-            )
-        )
+        """Queue an audit row; it is inserted with the transaction's next flush (batched)."""
+        self.session.add(AuditEvent(**self._audit_fields(action, patient_id, resource_type, resource_id)))
+
+    def audit_now(
+        self,
+        action: str,
+        *,
+        patient_id: str | None = None,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+    ) -> None:
+        """The same audit row, inserted at once with a Core INSERT when no ORM row is pending.
+
+        For a hot path that writes no ORM rows of its own, where a queued row would cost a whole
+        unit-of-work flush. With rows pending it queues like ``audit``, so the audit trail keeps
+        the order of the calls. A transaction writing many audit rows should use ``audit``."""
+        fields = self._audit_fields(action, patient_id, resource_type, resource_id)
+        if self.session.new:
+            self.session.add(AuditEvent(**fields))
+        else:
+            self.session.execute(_AUDIT_INSERT, fields)
 
     def change(
         self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None

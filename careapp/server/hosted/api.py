@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -66,6 +66,18 @@ def session_view(row: HostedPagesSessionRow | dict[str, Any], url: str | None = 
     return {**{k: fields[k] for k in _SESSION_FIELDS}, "url": url}
 
 
+class _JsonReady(Outcome):
+    """An outcome whose body is JSON types already: no walk through jsonable_encoder."""
+
+    def content(self) -> Any:
+        return self.body
+
+
+def _json_ready(view: dict[str, Any]) -> dict[str, Any]:
+    """VIEW with its datetimes as jsonable_encoder writes them (isoformat); the rest is JSON."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in view.items()}
+
+
 def link_view(tx: Tx, row: HostedPagesLinkRow) -> dict[str, Any]:
     return {
         "care_flow_id": row.care_flow_id,
@@ -121,8 +133,10 @@ def create_session(
             language=body.language,
             ttl=timedelta(seconds=body.ttl_seconds),
         )
-        return Outcome(
-            201, session_view(new.fields, new.url), {"Location": f"/v1/hosted-pages-sessions/{new.id}"}
+        return _JsonReady(
+            201,
+            _json_ready(session_view(new.fields, new.url)),
+            {"Location": f"/v1/hosted-pages-sessions/{new.id}"},
         )
 
     return idempotency.run(call, key, fingerprint, work)

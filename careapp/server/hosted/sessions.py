@@ -77,17 +77,19 @@ def _emit(tx: Tx, row: HostedPagesSessionRow | dict[str, Any], status: SessionSt
 
 
 # Built once: session creation is the hot path of the hosted pages API (one query, one insert).
+# Core columns, not ORM attributes: the plain row needs none of the ORM's per-statement work.
+_flows, _activities = CareFlowRow.__table__.c, ActivityRow.__table__.c  # type: ignore[attr-defined]
 _FLOW_WITH_PENDING = select(
-    CareFlowRow.patient_id,
-    CareFlowRow.definition_id,
+    _flows.patient_id,
+    _flows.definition_id,
     select(func.count())
     .where(
-        ActivityRow.care_flow_id == CareFlowRow.id,
-        ActivityRow.stakeholder == bindparam("stakeholder"),
-        ActivityRow.status == ActivityStatus.ACTIVE.value,
+        _activities.care_flow_id == _flows.id,
+        _activities.stakeholder == bindparam("stakeholder"),
+        _activities.status == ActivityStatus.ACTIVE.value,
     )
     .scalar_subquery(),
-).where(CareFlowRow.id == bindparam("care_flow_id"))
+).where(_flows.id == bindparam("care_flow_id"))
 _PENDING_COUNT = select(func.count()).where(
     ActivityRow.care_flow_id == bindparam("care_flow_id"),
     ActivityRow.stakeholder == bindparam("stakeholder"),
@@ -97,6 +99,7 @@ _INSERT = insert(HostedPagesSessionRow.__table__)  # type: ignore[arg-type]
 
 
 def flow_with_pending(tx: Tx, care_flow_id: str, stakeholder: str) -> tuple[FlowRef, int] | None:
+    """The care flow and its pending count, as flushed (a Core query does not autoflush)."""
     found = tx.session.execute(
         _FLOW_WITH_PENDING, {"care_flow_id": care_flow_id, "stakeholder": stakeholder}
     ).first()
@@ -158,7 +161,7 @@ def start(
         "birth_date_failures": 0,
     }
     tx.session.execute(_INSERT, fields)
-    tx.audit(
+    tx.audit_now(
         "hosted_pages_session.started",
         patient_id=flow.patient_id,
         resource_type="care_flow",

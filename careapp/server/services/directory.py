@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from careapp.domain.identifiers import IdentifierSystem, InvalidIdentifier
 from careapp.server import crypto
-from careapp.server.auth import API_KEY_PREFIX, API_KEY_ROLES, WORKSTATION_PREFIX
+from careapp.server.auth import API_KEY_PREFIX, API_KEY_ROLES, WORKSTATION_PREFIX, credential_revoked
 from careapp.server.context import Tx
 from careapp.server.models import ApiKey, IdentifierSystemRow, PhysicianRow, User, Workstation
 from careapp.server.problems import ProblemError
@@ -166,6 +166,7 @@ def revoke_api_key(tx: Tx, key_id: str) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = tx.now
         tx.audit("api_key.revoked", resource_type="api_key", resource_id=key.id)
+        credential_revoked(tx.session)
     return key
 
 
@@ -225,4 +226,5 @@ def revoke_workstation(tx: Tx, workstation_id: str) -> Workstation:
         ws.revoked_at = tx.now
         ws.pairing_code_hash = None
         tx.audit("workstation.revoked", resource_type="workstation", resource_id=ws.id)
+        credential_revoked(tx.session)
     return ws

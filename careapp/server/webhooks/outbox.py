@@ -45,13 +45,16 @@ def forget_endpoints(tx: Tx) -> None:
     tx.session.info.pop(_ENDPOINTS_KEY, None)
 
 
+# Built once: every transaction that emits a webhook event runs it. It stays an ORM select, so it
+# autoflushes the transaction's pending rows as it always did (a Core select would not).
+_ENABLED = select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(WebhookEndpoint.enabled.is_(True))
+
+
 def _enabled_endpoints(tx: Tx) -> list[tuple[str, frozenset[str]]]:
     """(id, event types) of the enabled endpoints, read once per transaction (a batch emits many)."""
     cached: list[tuple[str, frozenset[str]]] | None = tx.session.info.get(_ENDPOINTS_KEY)
     if cached is None:
-        rows = tx.session.execute(
-            select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(WebhookEndpoint.enabled.is_(True))
-        ).all()
+        rows = tx.session.execute(_ENABLED).all()
         cached = [(endpoint_id, frozenset(types or ())) for endpoint_id, types in rows]
         tx.session.info[_ENDPOINTS_KEY] = cached
     return cached
