@@ -248,18 +248,7 @@ class _BulkTx(Tx):
         resource_type: str | None = None,
         resource_id: str | None = None,
     ) -> None:
-        self.rows.add(
-            AuditEvent,
-            at=self.now,
-            action=action,
-            credential_kind=self.principal.kind.value,
-            credential_id=self.principal.credential_id,
-            acting_user_id=self.principal.user.id if self.principal.user else None,
-            patient_id=patient_id,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            request_id=self.request_id,
-        )
+        self.rows.add(AuditEvent, **self._audit_fields(action, patient_id, resource_type, resource_id))
 
     def change(
         self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None

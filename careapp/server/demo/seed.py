@@ -16,8 +16,12 @@ DEMO_PHYSICIANS = (
     ("DR-DUBOIS", "Dr. Marc Dubois (general surgery)"),
     ("DR-JANSSENS", "Dr. Els Janssens (cardiology)"),
 )
-DEMO_FLOWS = ("pre-op-intake.json", "post-discharge-follow-up.json", "chronic-care-check-in.json",
-              "walk-in-check-in.json")  # no baseline: self-enrollment from the waiting-room poster
+DEMO_FLOWS = (
+    "pre-op-intake.json",
+    "post-discharge-follow-up.json",
+    "chronic-care-check-in.json",
+    "walk-in-check-in.json",
+)  # no baseline: self-enrollment from the waiting-room poster
 
 
 def demo_documents() -> list[dict[str, Any]]:
