@@ -15,7 +15,7 @@ from careapp.server import idempotency
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
-from careapp.server.hosted import enrollment, links, sessions
+from careapp.server.hosted import enrollment, links, sessions, sweeper
 from careapp.server.hosted.schemas import (
     EnrollmentLinkCreate,
     EnrollmentLinkOut,
@@ -29,7 +29,7 @@ from careapp.server.problems import ProblemError
 from careapp.server.schemas.common import IdPath
 from careapp.server.services.common import get_or_404, invalid
 
-router = APIRouter(tags=["hosted pages"])
+router = APIRouter(tags=["hosted pages"], lifespan=sweeper.lifespan)  # expires abandoned sessions
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 _authenticate = caller(Access.PATIENT_DATA)
 _bearer = HTTPBearer(auto_error=False, description="An API key (ck_…) or a workstation credential (cw_…).")

@@ -149,3 +149,26 @@ def test_sweep_expires_sessions_nobody_opens(hosted: Hosted) -> None:
         assert sessions.sweep(tx) == 0
     for s in (first, second):
         assert len(hosted.events.of(events.SESSION_EXPIRED, s["id"])) == 1
+
+
+def test_the_sweeper_expires_abandoned_sessions_while_the_server_runs(hosted: Hosted) -> None:
+    from careapp.server.hosted.sweeper import SessionSweeper
+
+    # The app runs one (started with the app, stopped with it).
+    assert "careapp-session-sweeper" in {t.name for t in threading.enumerate()}
+    flow = hosted.start(hosted.patient())
+    first, second = hosted.session(flow["id"]), hosted.session(flow["id"])
+    sweeper = SessionSweeper(hosted.services, interval=0.01)
+    assert sweeper.run_once() == 0  # nothing due: a read only
+    hosted.clock.advance(minutes=60, seconds=1)
+    swept = threading.Event()
+    hosted.services.bus.subscribe(events.SESSION_EXPIRED, lambda tx, event: swept.set())
+    sweeper.start()
+    try:
+        assert swept.wait(30), "the sweeper thread expired nothing"
+    finally:
+        sweeper.stop()
+    assert sweeper.run_once() == 0
+    for s in (first, second):
+        assert _status(hosted, s["id"]) == "expired"
+        assert len(hosted.events.of(events.SESSION_EXPIRED, s["id"])) == 1
