@@ -102,8 +102,10 @@ def test_import_enroll_offline_then_sync_and_start(qtbot, demo_ward) -> None:  #
     connection._base_url = live_url
     window.sync_now()
     qtbot.waitUntil(
-        lambda: window.detail.selected_care_flow is not None
-        and window.detail.selected_care_flow.status != "queued",
+        lambda: (
+            window.detail.selected_care_flow is not None
+            and window.detail.selected_care_flow.status != "queued"
+        ),
         timeout=30_000,
     )
     flow = window.detail.selected_care_flow
