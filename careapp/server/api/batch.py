@@ -34,9 +34,10 @@ from sqlalchemy.orm import Session
 
 from careapp.server import engine, idempotency
 from careapp.server.api.common import WITH_BODY
+from careapp.server.api.patients import apply_push
 from careapp.server.auth import Access, authorize, caller
 from careapp.server.context import ActingUser, Call, Principal, Tx
-from careapp.server.models import AuditEvent, ChangeRow, IdempotencyKeyRow, PhysicianRow, User
+from careapp.server.models import AuditEvent, ChangeRow, IdempotencyKeyRow, User
 from careapp.server.models.base import Base
 from careapp.server.problems import TITLES, TYPE_BASE, ProblemError
 from careapp.server.schemas.common import Count, Input, JsonObject
@@ -134,34 +135,7 @@ def _acting(tx: Tx, call: Call, username: str | None, access: Access) -> Princip
 
 
 def _patient_upsert(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
-    body = PatientPush.model_validate(raw)
-    demographics = body.patient
-    if body.physician_code is not None:
-        physician = tx.session.scalar(select(PhysicianRow).where(PhysicianRow.code == body.physician_code))
-        if physician is None:
-            raise invalid("unknown-physician", "physician_code is not a known physician.")
-        demographics = demographics.model_copy(update={"physician_id": physician.id})
-    if index is None:
-        row, created = patients.upsert_by_identifier(
-            tx, body.identifier, demographics, body.patient.identifiers
-        )
-    else:
-        row, created = patients.upsert_in_bulk(
-            tx, index, body.identifier, demographics, body.patient.identifiers
-        )
-    result: dict[str, Any] = {"patient_created": created, "care_flow": None, "care_flow_created": False}
-    if body.care_flow is not None:
-        wanted = body.care_flow
-        flow = engine.open_flow_of(tx, row.id, wanted.definition_id) if wanted.reuse_open else None
-        if flow is None:
-            flow = engine.start(tx, row, wanted.definition_id, None, wanted.baseline)
-            result["care_flow_created"] = True
-        tx.session.flush()
-        result["care_flow"] = views.care_flow(
-            flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow)
-        )
-    result["patient"] = views.patient(row)
-    return (201 if created else 200), result
+    return apply_push(tx, PatientPush.model_validate(raw), index)
 
 
 def _care_flow_start(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:

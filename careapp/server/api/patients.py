@@ -6,16 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 
 from careapp.domain.identifiers import Identifier, InvalidIdentifier
 from careapp.server import engine, idempotency
+from careapp.server.api.careflows import flow_view
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit, Offset
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
-from careapp.server.hosted import links
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.models import PhysicianRow
-from careapp.server.problems import ProblemError
 from careapp.server.schemas.careflows import CareFlowList
 from careapp.server.schemas.common import IdPath
 from careapp.server.schemas.patients import (
@@ -29,14 +29,41 @@ from careapp.server.schemas.patients import (
 )
 from careapp.server.services import patients, views
 from careapp.server.services.common import invalid
+from careapp.server.services.patients import PatientIndex
 
 router = APIRouter(tags=["patients"])
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 
 
-def care_flow_view(tx: Tx, flow: Any) -> dict[str, Any]:
-    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
-    return {**view, "hosted_pages_link": links.current_url(tx, flow.id)}
+def apply_push(tx: Tx, body: PatientPush, index: PatientIndex | None = None) -> tuple[int, dict[str, Any]]:
+    """One hospital push: the patient created or updated by identifier, and the care flow it asks
+    for started (or its open one reused). Shared with POST /v1/batch, whose INDEX is set when the
+    batch runs in one go. Returns (status, answer)."""
+    demographics = body.patient
+    if body.physician_code is not None:
+        physician = tx.session.scalar(select(PhysicianRow).where(PhysicianRow.code == body.physician_code))
+        if physician is None:
+            raise invalid("unknown-physician", "physician_code is not a known physician.")
+        demographics = demographics.model_copy(update={"physician_id": physician.id})
+    if index is None:
+        row, created = patients.upsert_by_identifier(
+            tx, body.identifier, demographics, body.patient.identifiers
+        )
+    else:
+        row, created = patients.upsert_in_bulk(
+            tx, index, body.identifier, demographics, body.patient.identifiers
+        )
+    result: dict[str, Any] = {"patient_created": created, "care_flow": None, "care_flow_created": False}
+    if body.care_flow is not None:
+        wanted = body.care_flow
+        flow = engine.open_flow_of(tx, row.id, wanted.definition_id) if wanted.reuse_open else None
+        if flow is None:
+            flow = engine.start(tx, row, wanted.definition_id, None, wanted.baseline)
+            result["care_flow_created"] = True
+        tx.session.flush()
+        result["care_flow"] = flow_view(tx, flow)
+    result["patient"] = views.patient(row)
+    return (201 if created else 200), result
 
 
 @router.post(
@@ -129,7 +156,7 @@ def list_patient_care_flows(
     with call.tx() as tx:
         rows, total = engine.list_for_patient(tx, patient_id, status=status, limit=limit, offset=offset)
         return {
-            "items": [care_flow_view(tx, f) for f in rows],
+            "items": [flow_view(tx, f) for f in rows],
             "limit": limit,
             "offset": offset,
             "total": total,
@@ -150,34 +177,7 @@ def push_patient(
     body: PatientPush, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
 ) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
-        demographics = body.patient
-        if body.physician_code is not None:
-            from sqlalchemy import select
-
-            physician = tx.session.scalar(
-                select(PhysicianRow).where(PhysicianRow.code == body.physician_code)
-            )
-            if physician is None:
-                raise ProblemError(422, "unknown-physician", "physician_code is not a known physician.")
-            demographics = demographics.model_copy(update={"physician_id": physician.id})
-        row, created = patients.upsert_by_identifier(
-            tx, body.identifier, demographics, body.patient.identifiers
-        )
-        result: dict[str, Any] = {
-            "patient": views.patient(row),
-            "patient_created": created,
-            "care_flow": None,
-            "care_flow_created": False,
-        }
-        if body.care_flow is not None:
-            wanted = body.care_flow
-            flow = engine.open_flow_of(tx, row.id, wanted.definition_id) if wanted.reuse_open else None
-            if flow is None:
-                flow = engine.start(tx, row, wanted.definition_id, None, wanted.baseline)
-                result["care_flow_created"] = True
-            tx.session.flush()
-            result["care_flow"] = care_flow_view(tx, flow)
-        result["patient"] = views.patient(row)
-        return Outcome(201 if created else 200, result, {"Location": f"/v1/patients/{row.id}"})
+        status, result = apply_push(tx, body)
+        return Outcome(status, result, {"Location": f"/v1/patients/{result['patient']['id']}"})
 
     return idempotency.run(call, key, fingerprint, work)
