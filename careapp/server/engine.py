@@ -172,6 +172,7 @@ def start(
     # One INSERT with its final state at the caller's next flush, not an INSERT and an UPDATE.
     tx.session.add(flow)
     _record_values(tx, flow, doc, values, "baseline", new=True)
+    views.starting_values(tx.session, flow, values)
     tx.audit("care_flow.started", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
     tx.change("care_flow", flow.id, "created", patient.id)
     _link, url = links.issue(tx, flow)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from careapp.domain.careflow import CareFlowDocument, activity_dict, missing_baseline
@@ -116,15 +115,21 @@ def constant(row: ConstantRow) -> dict[str, Any]:
     return {"key": row.key, "concealed": False, "value": row.value, "value_set": row.value is not None}
 
 
+_STARTING_VALUES = "careapp.views.starting_values"
+
+
+def starting_values(session: Session, flow: CareFlowRow, values: dict[str, Any]) -> None:
+    """Note the values a care flow is started with, for data_point_values before any flush."""
+    session.info.setdefault(_STARTING_VALUES, {})[flow.id] = dict(values)
+
+
 def data_point_values(session: Session, flow: CareFlowRow) -> dict[str, Any]:
     """FLOW's data point values by data point id."""
-    rows: Iterable[DataPointValueRow]
-    if flow in session.new:
-        # Started in this transaction and not flushed yet: every value it has is pending with it
-        # (recording on a stored flow queries first, which flushes it). Saves a flush and a query.
-        rows = (o for o in session.new if isinstance(o, DataPointValueRow) and o.care_flow_id == flow.id)
-    else:
-        rows = session.scalars(select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id))
+    if inspect(flow).pending:
+        # Started in this transaction and not flushed yet: its values are the ones it started
+        # with (recording on a stored flow queries first, which flushes it). No flush, no query.
+        return dict(session.info.get(_STARTING_VALUES, {}).get(flow.id, {}))
+    rows = session.scalars(select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id))
     return {r.data_point_id: r.value for r in rows}
 
 
