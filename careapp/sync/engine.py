@@ -46,6 +46,7 @@ class SyncReport:
     resynced: bool
     error: str | None
     status: SyncStatus
+    failed: bool = False  # the backend could not be reached, or refused the pass as a whole
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class SyncReport:
             "pulled": self.pulled,
             "resynced": self.resynced,
             "error": self.error,
+            "failed": self.failed,
             "status": self.status.as_json(),
         }
 
@@ -130,7 +132,7 @@ class SyncEngine:
             client = self._client_source()
         except NotPaired as exc:
             self._paired, self._last_error = False, str(exc)
-            return self._report(False, pushed, pulled)
+            return self._report(False, pushed, pulled, failed=True)
         self._paired = True
         try:
             return self._run_with(client, user)
@@ -139,6 +141,7 @@ class SyncEngine:
 
     def _run_with(self, client: BackendClient, user: str | None) -> SyncReport:
         pushed, pulled = PushResult(), PullResult()
+        failed = False
         try:
             pushed = Pusher(self._db, client, batch_size=self._batch_size).push(
                 fallback_user=user, should_stop=self._stop.is_set
@@ -159,7 +162,8 @@ class SyncEngine:
             self._paired = not isinstance(exc, Unauthorized)  # revoked or wrong deployment: pair again
             self._last_error = str(exc)
             self._back_off(retryable=exc.retryable)
-        return self._report(False, pushed, pulled)
+            failed = True
+        return self._report(False, pushed, pulled, failed=failed)
 
     def _finish_ok(self, pushed: PushResult, pulled: PullResult, user: str | None) -> None:
         self._last_error = None
@@ -244,7 +248,9 @@ class SyncEngine:
             )
             return True
 
-    def _report(self, skipped: bool, pushed: PushResult, pulled: PullResult) -> SyncReport:
+    def _report(
+        self, skipped: bool, pushed: PushResult, pulled: PullResult, *, failed: bool = False
+    ) -> SyncReport:
         return SyncReport(
             skipped=skipped,
             pushed=pushed.acknowledged,
@@ -253,6 +259,7 @@ class SyncEngine:
             pulled=pulled.changes,
             resynced=pulled.resynced,
             error=self._last_error,
+            failed=failed,
             status=replace(self.status(), running=False),  # this pass is over for the caller
         )
 
