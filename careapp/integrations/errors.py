@@ -54,6 +54,13 @@ class MalformedReply(HospitalError):
         super().__init__(f"The hospital sent a malformed reply: {detail}")
 
 
+class WrongPatient(MalformedReply):
+    """The hospital answered a search with a patient who does not carry the searched id."""
+
+    def __init__(self) -> None:
+        super().__init__("it returned a patient who does not carry the searched id; nothing was saved")
+
+
 class MalformedMessage(HospitalError):
     """An inbound message (SIU file) that cannot be used; the file goes to error/."""
 

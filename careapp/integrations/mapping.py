@@ -208,13 +208,6 @@ def _fhir_language(communication: Any) -> str | None:
     return None
 
 
-def with_identifier(patient: Patient, identifier: Identifier) -> Patient:
-    """The patient with ``identifier`` added (e.g. the visit number a PDQm lookup matched on)."""
-    if any(i.system == identifier.system for i in patient.identifiers):
-        return patient
-    return replace(patient, identifiers=(*patient.identifiers, identifier))
-
-
 def replacing_identifier(patient: Patient, identifier: Identifier) -> Patient:
     """The patient with ``identifier`` instead of any other of its system (e.g. the visit
     number an SIU appointment names, rather than the one the demographics query returned)."""

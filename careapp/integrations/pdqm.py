@@ -21,8 +21,9 @@ from careapp.integrations.errors import (
     HospitalTimeout,
     HospitalUnreachable,
     MalformedReply,
+    WrongPatient,
 )
-from careapp.integrations.mapping import patient_from_fhir, with_identifier
+from careapp.integrations.mapping import patient_from_fhir, replacing_identifier
 
 log = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
@@ -76,12 +77,10 @@ def search_patients(
         if own:
             session.close()
     log.debug("PDQm search answered %s", response.status_code)
-    patients = read_bundle(response, config)
-    # A match on a system the Patient does not echo (visit number) still identifies it.
-    return [with_identifier(p, identifier) for p in patients]
+    return read_bundle(response, config, identifier)
 
 
-def read_bundle(response: requests.Response, config: HospitalConfig) -> list[Patient]:
+def read_bundle(response: requests.Response, config: HospitalConfig, searched: Identifier) -> list[Patient]:
     if response.status_code == 404 and not _is_fhir(response):
         raise MalformedReply(f"no PDQm endpoint at {config.pdqm_url} (HTTP 404)")
     if response.status_code >= 400:
@@ -101,8 +100,22 @@ def read_bundle(response: requests.Response, config: HospitalConfig) -> list[Pat
         resource = entry["resource"]
         if resource.get("resourceType") == "OperationOutcome":
             continue
-        patients.append(patient_from_fhir(resource, config))
+        if not carries(resource, searched):
+            # A server that ignores a search parameter it does not support answers with other
+            # patients: saving one of them would be a wrong-patient import.
+            raise WrongPatient()
+        patients.append(replacing_identifier(patient_from_fhir(resource, config), searched))
     return patients
+
+
+def carries(resource: dict[str, Any], searched: Identifier) -> bool:
+    """Whether the Patient resource lists ``searched`` among its identifiers."""
+    identifiers = resource.get("identifier")
+    return isinstance(identifiers, list) and any(
+        isinstance(i, dict) and i.get("system") == searched.system
+        and isinstance(i.get("value"), str) and i["value"].strip() == searched.value
+        for i in identifiers
+    )  # fmt: skip
 
 
 def _is_fhir(response: requests.Response) -> bool:
