@@ -24,7 +24,6 @@ from careapp.domain.forms import validate_answers
 from careapp.server import events
 from careapp.server.context import Tx
 from careapp.server.events import DomainEvent
-from careapp.server.hosted import links
 from careapp.server.models import (
     ActivityRow,
     CareFlowRow,
@@ -33,7 +32,7 @@ from careapp.server.models import (
     PatientRow,
 )
 from careapp.server.problems import ProblemError
-from careapp.server.services import definitions, views
+from careapp.server.services import definitions, links, views
 from careapp.server.services.common import conflict, get_or_404, invalid
 
 

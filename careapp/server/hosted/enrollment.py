@@ -15,8 +15,6 @@ from sqlalchemy import select
 
 from careapp.server import engine
 from careapp.server.context import Tx
-from careapp.server.hosted.links import url_for
-from careapp.server.hosted.tokens import Purpose
 from careapp.server.models import (
     CareFlowRow,
     DefinitionRow,
@@ -28,6 +26,8 @@ from careapp.server.models import (
 from careapp.server.models.base import new_id
 from careapp.server.services import definitions
 from careapp.server.services.common import get_or_404, invalid
+from careapp.server.services.links import url_for
+from careapp.server.tokens import Purpose
 
 ENROLLMENT_PATH = "/e/"
 

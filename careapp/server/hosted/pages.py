@@ -28,10 +28,10 @@ from careapp.domain.hosted_sessions import SessionOrigin, SessionStatus
 from careapp.server import engine
 from careapp.server.auth import services_of
 from careapp.server.context import Call, CredentialKind, Principal, Services, Tx
-from careapp.server.hosted import answers, enrollment, i18n, links, sessions
+from careapp.server.hosted import answers, enrollment, i18n, sessions
 from careapp.server.models import ActivityRow, CareFlowRow, HostedPagesSessionRow, PatientRow
 from careapp.server.problems import ProblemError
-from careapp.server.services import constant_values
+from careapp.server.services import constant_values, links
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).parent
