@@ -226,6 +226,9 @@ def _siu_worker(folder: str, endpoint: str) -> None:
         def __init__(self, batch):  # type: ignore[no-untyped-def]
             self._batch = batch
 
+        def seen(self, message_key: str) -> bool:  # the duplicate check, asked before the hospital
+            return bool(self._batch.seen(message_key))
+
         def apply_appointment(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             nonlocal storage_seconds
             t = time.perf_counter()
