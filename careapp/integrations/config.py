@@ -17,6 +17,7 @@ from careapp.domain.identifiers import (
     DEMO_NATIONAL_NUMBER,
 )
 from careapp.integrations.errors import ConfigurationError
+from careapp.integrations.hl7.codec import DecodeError, codec_for
 
 DEMO_AUTHORITY = "DEMOHOSP"
 ANY = "*"
@@ -69,6 +70,7 @@ class HospitalConfig:
     receiving_facility: str = DEMO_AUTHORITY
     hl7_version: str = "2.5"
     hl7_encoding: str = "UNICODE UTF-8"  # MSH-18 we send; replies are decoded by their own MSH-18
+    hl7_fallback_charset: str = ""  # for messages without MSH-18, e.g. "CP1250"; "": UTF-8, else Latin-1
     query_authority: str = DEMO_AUTHORITY  # XCN-9 of QRD-8
     identifier_rules: tuple[IdentifierRule, ...] = field(default_factory=default_identifier_rules)
     # Attempts for an idempotent query (A19 or PDQm GET) after a timeout or dropped connection.
@@ -114,6 +116,11 @@ class HospitalConfig:
         parts = urlsplit(self.pdqm_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(f"The PDQm URL {self.pdqm_url!r} is not an http(s) URL.")
+        for name, charset in (("HL7", self.hl7_encoding), ("fallback", self.hl7_fallback_charset)):
+            try:
+                codec_for(charset)
+            except DecodeError:
+                raise ConfigurationError(f"Unsupported {name} character set {charset!r}.") from None
         if self.timeout_seconds <= 0:
             raise ConfigurationError("The hospital timeout must be positive.")
 

@@ -5,7 +5,9 @@ Not our simulator: each knob is a behaviour seen in real hospital FHIR servers.
 - ``honours_identifier=False``: the identifier search parameter is ignored (as lenient servers
   do with a parameter they do not support), so every patient is a "match";
 - ``page_size``: results are paged HAPI-style (``_getpages``/``_getpagesoffset`` next links),
-  ``report_total`` says whether ``Bundle.total`` is sent, ``endless`` keeps sending next links;
+  ``report_total`` says whether ``Bundle.total`` is sent, ``endless`` keeps sending next links,
+  ``empty_pages`` first pages come without entries (only a next link), ``link_host`` is the
+  host the links name (a server behind a proxy names itself by its internal address);
 - ``bom``, ``charset``, ``encoding``: a UTF-8 byte-order mark, the Content-Type charset and the
   bytes' real encoding;
 - ``hold``: an event the server waits on before answering (a slow server);
@@ -40,6 +42,8 @@ class FhirPeer:
     page_size: int = 0  # 0: everything on one page
     report_total: bool = True
     endless: bool = False
+    empty_pages: int = 0
+    link_host: str | None = None
     bom: bool = False
     charset: str | None = "utf-8"
     encoding: str = "utf-8"
@@ -86,10 +90,13 @@ class FhirPeer:
     def _answer(self, path: str, host: str) -> bytes:
         query = parse_qs(urlsplit(path).query)
         offset = int(query.get("_getpagesoffset", ["0"])[0])
+        number = int(query.get("_page", ["0"])[0])
         token = query.get("identifier", [""])[0] if "_getpages" not in query else query["_token"][0]
         matches = [p for p in self.patients if not self.honours_identifier or _carries(p, token)]
         size = self.page_size or max(1, len(matches))
-        page = matches[offset : offset + size]
+        page = matches[offset : offset + size] if number >= self.empty_pages else []
+        step = size if number >= self.empty_pages else 0
+        host = self.link_host or host
         bundle: dict[str, Any] = {
             "resourceType": "Bundle",
             "type": "searchset",
@@ -98,8 +105,9 @@ class FhirPeer:
         }  # fmt: skip
         if self.report_total:
             bundle["total"] = len(matches)
-        if self.endless or offset + size < len(matches):
-            nxt = urlencode({"_getpages": "page", "_getpagesoffset": offset + size, "_token": token})
+        if self.endless or offset + step < len(matches):
+            nxt = urlencode({"_getpages": "page", "_getpagesoffset": offset + step, "_token": token,
+                             "_page": number + 1})  # fmt: skip
             bundle["link"] = [{"relation": "next", "url": f"http://{host}/fhir?{nxt}"}]
         text = json.dumps(bundle, ensure_ascii=False)
         return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(self.encoding)
