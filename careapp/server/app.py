@@ -8,9 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careapp import __version__
@@ -214,6 +215,13 @@ def create_app(
     # The OpenAPI document keeps the order below (_DOCUMENTED).
     for router, prefix in _MATCH_ORDER:
         app.include_router(router, prefix=prefix)
+    # For 405 answers' Allow header (problems._allowed_methods).
+    app.state.route_methods = [
+        (compile_path(prefix + route.path)[0], frozenset(route.methods))
+        for router, prefix in _DOCUMENTED
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     logs.install()
     return app

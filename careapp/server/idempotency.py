@@ -103,7 +103,9 @@ def _claim(call: Call, key: str, fingerprint: str) -> int | JSONResponse:
             )
         if row.request_hash != fingerprint:
             raise ProblemError(
-                422, "idempotency-key-reused", "This Idempotency-Key was used with another request body."
+                422,
+                "idempotency-key-reused",
+                "This Idempotency-Key was used with another request (method, path or body).",
             )
         if row.state == "done":
             body = open_response(services, row)

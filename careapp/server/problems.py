@@ -129,6 +129,16 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict
     return 422, "validation-error", errors
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette names only the first route's).
+    The app keeps (path pattern, methods) of its routes in ``state.route_methods``."""
+    path = request.url.path
+    methods = {m for pattern, of in request.app.state.route_methods if pattern.match(path) for m in of}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -148,9 +158,10 @@ def install(app: FastAPI) -> None:
             exc.status_code, "http-error"
         )
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(
-            exc.status_code, slug, detail, instance=request.url.path, headers=getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        return problem_response(exc.status_code, slug, detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

@@ -94,7 +94,7 @@ def enrollment_view(row: EnrollmentLinkRow) -> dict[str, Any]:
     "/hosted-pages-sessions",
     status_code=201,
     response_model=SessionOut,
-    responses={**WITH_BODY},
+    responses={**WITH_BODY, **CONFLICT},
     summary="Start a hosted pages session for one stakeholder of a care flow; send the patient to its url",
 )
 def create_session(
@@ -195,7 +195,7 @@ def reissue_link(
 @router.post(
     "/care-flows/{care_flow_id}/hosted-pages-link/revoke",
     response_model=LinkOut,
-    responses={**WITH_BODY, **NOT_FOUND},
+    responses={**WITH_BODY, **NOT_FOUND, **CONFLICT},
     summary="Revoke the static link; the patient then sees a 'no longer valid' page",
 )
 def revoke_link(
@@ -259,7 +259,7 @@ def get_enrollment_link(link_id: IdPath, call: Clinical) -> dict[str, Any]:
 @router.post(
     "/enrollment-links/{link_id}/revoke",
     response_model=EnrollmentLinkOut,
-    responses={**WITH_BODY, **NOT_FOUND},
+    responses={**WITH_BODY, **NOT_FOUND, **CONFLICT},
     summary="Revoke an enrollment link (e.g. a poster that went up in the wrong place)",
 )
 def revoke_enrollment_link(

@@ -126,13 +126,16 @@ def lookup(tx: Tx, identifier: IdentifierIn) -> PatientRow | None:
     return row
 
 
+def _like_prefix(text: str) -> str:
+    """TEXT as a LIKE prefix pattern: its own %, _ and \\ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+
+
 def search(tx: Tx, *, name: str | None, limit: int, offset: int) -> tuple[list[PatientRow], int]:
     query = select(PatientRow)
     if name:
         # Prefix on family name; folding in SQL is backend-specific, so compare case-insensitively.
-        query = query.where(
-            func.lower(PatientRow.family_name).like(fold(name).replace("%", r"\%") + "%", escape="\\")
-        )
+        query = query.where(func.lower(PatientRow.family_name).like(_like_prefix(fold(name)), escape="\\"))
     total = tx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(
         tx.session.scalars(

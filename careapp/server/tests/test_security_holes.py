@@ -173,7 +173,8 @@ def test_public_url_reaches_every_worker(sqlite_url: str, tmp_path: Path) -> Non
     cli("seed-demo", "--db", sqlite_url)
     public = "https://care.example.org"
     server = ServerProcess(sqlite_url, tmp_path, extra=("--workers", "2", "--public-url", public))
-    with server.running():
+    server.start(timeout=120)  # two fresh worker processes: slow on a busy machine
+    try:
         key = make_api_key(sqlite_url)
         links = []
         for _ in range(8):  # a fresh connection each: the workers share them out
@@ -181,6 +182,8 @@ def test_public_url_reaches_every_worker(sqlite_url: str, tmp_path: Path) -> Non
                 base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30
             ) as c:
                 links.append(_started_flow(c)["hosted_pages_link"])
+    finally:
+        server.stop()
     assert all(link.startswith(public + "/l/") for link in links), links
 
 
@@ -194,3 +197,48 @@ def test_the_server_database_syncs_fully_on_commit(live: ServerProcess) -> None:
             assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     finally:
         db.dispose()
+
+
+# ----------------------------------------------------------------------------- item 8
+
+
+def test_method_not_allowed_names_every_method_of_the_path(live: ServerProcess) -> None:
+    response = httpx.delete(live.url + "/v1/users")
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["allow"].split(",")} >= {"GET", "POST"}
+
+
+def test_a_name_search_treats_underscore_and_percent_as_letters(admin: httpx.Client) -> None:
+    family = "Zqxw" + uuid.uuid4().hex[:6]
+    body = {
+        "family_name": family,
+        "given_name": "Lotte",
+        "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": uuid.uuid4().hex[:12]}],
+    }
+    assert admin.post("/v1/patients", json=body).status_code == 201
+    assert admin.get("/v1/patients", params={"name": family[:4]}).json()["total"] == 1
+    for pattern in (family[:3] + "_", family[:2] + "%w", "_" + family[1:4]):
+        assert admin.get("/v1/patients", params={"name": pattern}).json()["total"] == 0, pattern
+
+
+def test_a_reused_idempotency_key_on_another_path_says_so(admin: httpx.Client) -> None:
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    first = admin.post(
+        "/v1/physicians", json={"code": "DR-" + uuid.uuid4().hex[:6], "name": "Dr A"}, headers=key
+    )
+    assert first.status_code == 201, first.text
+    other = admin.post(
+        "/v1/identifier-systems", json={"name": "X", "uri": "urn:x:" + uuid.uuid4().hex}, headers=key
+    )
+    assert other.status_code == 422
+    assert "path" in other.json()["detail"]
+
+
+def test_conflicts_are_documented_where_they_happen(live: ServerProcess) -> None:
+    paths = httpx.get(live.url + "/openapi.json").json()["paths"]
+    for path in (
+        "/v1/hosted-pages-sessions",
+        "/v1/care-flows/{care_flow_id}/hosted-pages-link/revoke",
+        "/v1/enrollment-links/{link_id}/revoke",
+    ):
+        assert "409" in paths[path]["post"]["responses"], path
