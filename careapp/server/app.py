@@ -217,7 +217,7 @@ def create_app(
         app.include_router(router, prefix=prefix)
     # For 405 answers' Allow header (problems._allowed_methods).
     app.state.route_methods = [
-        (compile_path(prefix + route.path)[0], frozenset(route.methods))
+        (prefix + route.path, compile_path(prefix + route.path)[0], frozenset(route.methods))
         for router, prefix in _DOCUMENTED
         for route in router.routes
         if isinstance(route, APIRoute)

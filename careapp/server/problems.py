@@ -131,9 +131,14 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict
 
 def _allowed_methods(request: Request) -> str:
     """Every method some route takes at this path (Starlette names only the first route's).
-    The app keeps (path pattern, methods) of its routes in ``state.route_methods``."""
+    The app keeps (path template, pattern, methods) of its routes in ``state.route_methods``;
+    a literal template (/v1/patients/by-identifier) wins over a parameter one that also fits."""
     path = request.url.path
-    methods = {m for pattern, of in request.app.state.route_methods if pattern.match(path) for m in of}
+    fitting = [
+        (template, of) for template, pattern, of in request.app.state.route_methods if pattern.match(path)
+    ]
+    literal = [(template, of) for template, of in fitting if template == path]
+    methods = {m for _template, of in (literal or fitting) for m in of}
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods))

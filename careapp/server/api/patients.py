@@ -67,7 +67,14 @@ def list_patients(
     call: Clinical,
     identifier: Annotated[
         str | None,
-        Query(max_length=720, description="FHIR token 'system|value', e.g. urn:…:patient-id|12345"),
+        Query(
+            max_length=720,
+            # What Identifier.parse accepts, said in the schema (the handler gives its own 422).
+            json_schema_extra={
+                "pattern": r"^\s*[A-Za-z][A-Za-z0-9+.\-]*:[^\s|\x00-\x1f\x85]+\s*\|\s*\S(?:.{0,198}\S)?\s*$"
+            },
+            description="FHIR token 'system|value', e.g. urn:…:patient-id|12345",
+        ),
     ] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Limit = 50,

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from careapp.server.schemas.common import Input
+from careapp.server.schemas.common import WEB_ADDRESS_SCHEMA, Input
 from careapp.server.schemas.patients import IdentifierIn
 
 SessionStatus = Literal["active", "completed", "expired"]
@@ -26,7 +26,12 @@ def _web_address(url: str) -> str:
     return url
 
 
-ReturnUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_web_address)]
+ReturnUrl = Annotated[
+    str,
+    StringConstraints(max_length=2000),
+    AfterValidator(_web_address),
+    Field(json_schema_extra=WEB_ADDRESS_SCHEMA),
+]
 CareFlowId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
 
 

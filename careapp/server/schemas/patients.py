@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, field_validator
 
 from careapp.domain.identifiers import Identifier, InvalidIdentifier
 from careapp.server.schemas.careflows import CareFlowOut
@@ -21,7 +21,22 @@ def _past(value: date | None) -> date | None:
     return value
 
 
-BirthDate = Annotated[date | None, AfterValidator(_past)]
+def _iso_text(value: Any) -> Any:
+    # A number is not a date (pydantic would read 0 as 1970-01-01); the schema says a string.
+    if value is not None and not isinstance(value, (str, date)):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+# The schema states the lower bound (years from 1850); "not in the future" it cannot.
+BirthDate = Annotated[
+    date | None,
+    BeforeValidator(_iso_text),
+    AfterValidator(_past),
+    Field(json_schema_extra={"pattern": r"^(18[5-9][0-9]|19[0-9]{2}|[2-9][0-9]{3})-"}),
+]
+# The same identifier twice is refused (see services.patients): say so in the schema.
+_DISTINCT = {"uniqueItems": True}
 
 
 class IdentifierIn(Input):
@@ -56,7 +71,7 @@ class Demographics(Input):
 
 
 class PatientCreate(Demographics):
-    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=10)
+    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=10, json_schema_extra=_DISTINCT)
 
 
 class PatientUpdate(Input):
@@ -71,7 +86,11 @@ class PatientUpdate(Input):
     language: Language | None = None
     physician_id: Annotated[str, StringConstraints(max_length=36)] | None = None
     identifiers: list[IdentifierIn] | None = Field(
-        None, min_length=1, max_length=10, description="Replaces the identifiers when given."
+        None,
+        min_length=1,
+        max_length=10,
+        json_schema_extra=_DISTINCT,
+        description="Replaces the identifiers when given.",
     )
 
 
@@ -106,7 +125,7 @@ class PushCareFlow(Input):
 
 
 class PushPatient(Demographics):
-    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=10)
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=10, json_schema_extra=_DISTINCT)
 
 
 class PatientPush(Input):

@@ -106,8 +106,8 @@ class ServerProcess:
         return (self.workdir / f"server-{self.port}.log").read_text(errors="replace")
 
     @contextlib.contextmanager
-    def running(self) -> Iterator[ServerProcess]:
-        self.start()
+    def running(self, timeout: float = 30.0) -> Iterator[ServerProcess]:
+        self.start(timeout)
         try:
             yield self
         finally:

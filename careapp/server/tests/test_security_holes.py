@@ -173,8 +173,7 @@ def test_public_url_reaches_every_worker(sqlite_url: str, tmp_path: Path) -> Non
     cli("seed-demo", "--db", sqlite_url)
     public = "https://care.example.org"
     server = ServerProcess(sqlite_url, tmp_path, extra=("--workers", "2", "--public-url", public))
-    server.start(timeout=120)  # two fresh worker processes: slow on a busy machine
-    try:
+    with server.running(timeout=120):  # two fresh worker processes: slow on a busy machine
         key = make_api_key(sqlite_url)
         links = []
         for _ in range(8):  # a fresh connection each: the workers share them out
@@ -182,8 +181,6 @@ def test_public_url_reaches_every_worker(sqlite_url: str, tmp_path: Path) -> Non
                 base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30
             ) as c:
                 links.append(_started_flow(c)["hosted_pages_link"])
-    finally:
-        server.stop()
     assert all(link.startswith(public + "/l/") for link in links), links
 
 

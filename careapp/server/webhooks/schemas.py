@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from careapp.server.schemas.common import Input, OptionalText200, Page
+from careapp.server.schemas.common import WEB_ADDRESS_SCHEMA, Input, OptionalText200, Page
 
 # Kept literal for the OpenAPI document; a test checks it matches outbox.WEBHOOK_EVENTS.
 EventType = Literal[
@@ -36,6 +36,12 @@ EndpointUrl = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=8, max_length=2000, pattern=r"^[\x21-\x7e]+$"),
     AfterValidator(_http_url),
+    Field(
+        json_schema_extra={
+            **WEB_ADDRESS_SCHEMA,
+            "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:][\x21-\x22\x24-\x7e]*$",
+        }
+    ),
 ]
 EventList = Annotated[list[EventType], Field(min_length=1, max_length=20)]
 
