@@ -133,7 +133,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     cli("seed-demo", "--db", db_url)
     foreign = make_api_key(f"sqlite:///{workdir / 'production.sqlite3'}", "admin", env="production")
     server = ServerProcess(db_url, workdir)
-    with server.running():
+    with server.running(timeout=120):  # generous: the machine may be busy
         admin = {"Authorization": f"Bearer {make_api_key(db_url)}"}
         for name, role in (("matrix.nurse", "clinician"), ("matrix.admin", "admin")):
             body = {"username": name, "display_name": name, "role": role}

@@ -28,7 +28,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     db_url = f"sqlite:///{workdir / 'server.sqlite3'}"
     cli("seed-demo", "--db", db_url)
     server = ServerProcess(db_url, workdir)
-    with server.running():
+    with server.running(timeout=120):  # generous: the machine may be busy
         yield server
     assert "Traceback" not in server.log()
 
