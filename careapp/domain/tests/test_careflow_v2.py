@@ -13,120 +13,10 @@ import pytest
 from careapp.domain.alerts import raised
 from careapp.domain.careflow import FORMAT_2, InvalidDefinition, parse_definition, to_document
 from careapp.domain.expressions import InvalidExpression, parse_expression
+from careapp.domain.tests.documents import mood_flow
 from careapp.domain.transitions import Move, NotTaken, take
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-FREQUENCY = ["not_at_all", "several_days", "more_than_half", "nearly_every_day"]
-
-
-def _choice(qid: str, dp: str) -> dict[str, Any]:
-    return {
-        "id": qid,
-        "type": "single_choice",
-        "label": qid,
-        "mandatory": True,
-        "data_point": dp,
-        "options": [{"value": v, "label": v, "score": s} for s, v in enumerate(FREQUENCY)],
-    }
-
-
-def _flow() -> dict[str, Any]:
-    """A small /2 flow: a scored form, a branch on its band, a timed follow-up, an alert."""
-    return {
-        "format": FORMAT_2,
-        "id": "mood",
-        "title": "Mood",
-        "data_points": [
-            {"key": "discharge_date", "value_type": "date", "baseline": True},
-            {"key": "q1", "value_type": "string"},
-            {"key": "q2", "value_type": "string"},
-            {"key": "score", "value_type": "number"},
-            {"key": "band", "value_type": "string"},
-            {"key": "pain", "value_type": "number"},
-        ],
-        "start": [{"to": "ask", "at": {"date": "discharge_date", "offset": "P2D", "time": "09:00"}}],
-        "steps": [
-            {
-                "id": "ask",
-                "activities": [
-                    {
-                        "id": "form",
-                        "type": "form",
-                        "title": "How are you",
-                        "due": "P3D",
-                        "form": {
-                            "questions": [
-                                _choice("q1", "q1"),
-                                _choice("q2", "q2"),
-                                {
-                                    "id": "pain",
-                                    "type": "slider",
-                                    "label": "Pain",
-                                    "min": 0,
-                                    "max": 10,
-                                    "data_point": "pain",
-                                },
-                            ]
-                        },
-                    },
-                    {
-                        "id": "calc",
-                        "type": "calculation",
-                        "title": "Score",
-                        "calculation": {
-                            "data_point": "score",
-                            "expression": "sum(score(q1), score(q2))",
-                            "bands": {
-                                "data_point": "band",
-                                "bands": [
-                                    {"up_to": 1, "value": "low"},
-                                    {"up_to": 4, "value": "mid"},
-                                    {"value": "high"},
-                                ],
-                            },
-                        },
-                    },
-                ],
-                "transitions": [
-                    {
-                        "to": "review",
-                        "when": {
-                            "any": [
-                                {"data_point": "band", "op": "equals", "value": "high"},
-                                {"data_point": "pain", "op": "at_least", "value": 8},
-                            ]
-                        },
-                    },
-                    {
-                        "to": "ask",
-                        "wait": "P7D",
-                        "when": {"data_point": "score", "op": "greater_than", "value": 0},
-                    },
-                ],
-            },
-            {
-                "id": "review",
-                "activities": [
-                    {
-                        "id": "call",
-                        "type": "message",
-                        "stakeholder": "clinician",
-                        "title": "Call",
-                        "body": "Call the patient",
-                    }
-                ],
-                "transitions": [],
-            },
-        ],
-        "alerts": [
-            {
-                "id": "q2-high",
-                "level": "urgent",
-                "text": "Item 2 high",
-                "when": {"data_point": "q2", "op": "equals", "value": "nearly_every_day"},
-            }
-        ],
-    }
 
 
 def _problems(doc: dict[str, Any]) -> list[str]:
@@ -140,10 +30,10 @@ def _ids(doc: Any, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_v2_document_reads_writes_back_and_runs_its_rules() -> None:
-    doc = parse_definition(_flow())
+    doc = parse_definition(mood_flow())
     assert doc.format == FORMAT_2
     assert parse_definition(to_document(doc)) == doc
-    assert to_document(doc)["steps"][0]["transitions"] == _flow()["steps"][0]["transitions"]
+    assert to_document(doc)["steps"][0]["transitions"] == mood_flow()["steps"][0]["transitions"]
     ask = doc.steps[0]
     calc = ask.activities[1].calculation
     assert calc is not None and ask.activities[0].due == "P3D"
@@ -176,7 +66,7 @@ def test_a_v2_document_reads_writes_back_and_runs_its_rules() -> None:
 
 
 def test_format_1_documents_read_as_before_and_refuse_v2_parts() -> None:
-    v1 = copy.deepcopy(_flow())
+    v1 = copy.deepcopy(mood_flow())
     v1["format"] = "careapp.careflow/1"
     assert _problems(v1) == [
         '$.start: needs "format": "careapp.careflow/2"',
@@ -198,7 +88,7 @@ def test_format_1_documents_read_as_before_and_refuse_v2_parts() -> None:
 
 
 def test_every_problem_gets_one_line_naming_its_step_and_transition() -> None:
-    doc = _flow()
+    doc = mood_flow()
     ask = doc["steps"][0]
     ask["transitions"] = [
         {"to": "review", "when": {"data_point": "nope", "op": "equals", "value": 1}},
@@ -231,7 +121,7 @@ def test_every_problem_gets_one_line_naming_its_step_and_transition() -> None:
         f"{t}[7] (→ ask).at.date: 'pain' is not a date data point",
         f"{t}[7] (→ ask).at.time: must be a wall-clock time written HH:MM, e.g. 09:00",
     ]
-    doc = _flow()
+    doc = mood_flow()
     doc["steps"][0]["activities"][1]["calculation"]["expression"] = "sum(score(q1), pain * band"
     doc["steps"][1]["transitions"] = [{"to": "ask"}]
     doc["steps"][0]["transitions"] = [{"to": "review"}]

@@ -11,21 +11,23 @@ from careapp.server import engine, idempotency
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit, Offset
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
+from careapp.server.engine import scheduler
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.schemas.careflows import (
     ActivityComplete,
     ActivityList,
     ActivityOut,
     BaselineIn,
+    CareFlowDetail,
     CareFlowOut,
     CareFlowStart,
     CareFlowStop,
     FormResponseIn,
 )
 from careapp.server.schemas.common import IdPath
-from careapp.server.services.care_flow_views import activity_view, flow_view
+from careapp.server.services.care_flow_views import activity_view, flow_detail, flow_view
 
-router = APIRouter()
+router = APIRouter(lifespan=scheduler.lifespan)  # the scheduler fires care flows' due times
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 FLOW_DOC = "care flows"
 ACT_DOC = "activities"
@@ -54,12 +56,13 @@ def start_care_flow(
 @router.get(
     "/care-flows/{care_flow_id}",
     tags=[FLOW_DOC],
-    response_model=CareFlowOut,
+    response_model=CareFlowDetail,
     responses={**AUTHED, **NOT_FOUND},
+    summary="A care flow with its timeline: steps, activities' opening and due times, scores, alerts",
 )
 def get_care_flow(care_flow_id: IdPath, call: Clinical) -> dict[str, Any]:
     with call.tx() as tx:
-        return flow_view(tx, engine.get(tx, care_flow_id))
+        return flow_detail(tx, engine.get(tx, care_flow_id))
 
 
 @router.post(
