@@ -6,13 +6,20 @@ shows all of it."""
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from careapp.domain.tests.documents import mood_flow
 from careapp.server import events
+from careapp.server.app import create_app
 from careapp.server.engine.scheduler import Scheduler
 from careapp.server.engine.tests.conftest import Ward
 from careapp.server.models import ActivityRow, CareFlowTimerRow
@@ -116,3 +123,48 @@ def test_two_schedulers_fire_each_due_transition_once(ward: Ward) -> None:
     # Each care flow: its form and its calculation opened once; only the forms' expiry is still due.
     assert per_flow == {flow_id: 2 for flow_id in flows}
     assert unfired == len(flows)
+
+
+def test_a_server_down_for_a_day_catches_up_as_it_starts(ward: Ward) -> None:
+    ward.publish(mood_flow())
+    flow = ward.start("mood", {"discharge_date": "2026-03-27"})
+    ward.clock.at = SUNDAY_0900 + timedelta(days=1)  # the server was down over the due time
+    with TestClient(create_app(services=ward.services)):  # its scheduler's first pass catches up
+        deadline = time.monotonic() + 30
+        while not ward.open_activities(flow["id"]) and time.monotonic() < deadline:
+            threading.Event().wait(0.05)  # the scheduler thread runs on its own; look again
+    [form] = ward.open_activities(flow["id"])
+    assert form["created_at"] == "2026-03-30T07:00:00Z"  # opened when the server came back
+
+
+def test_import_names_every_problem_on_its_own_line(tmp_path: Path, ward: Ward) -> None:
+    bad = mood_flow()
+    bad["steps"][0]["transitions"] = [
+        {"to": "review", "when": {"data_point": "pain", "op": "greater_than", "value": 10}},
+        {"to": "nowhere"},
+    ]
+    bad["alerts"][0]["when"]["data_point"] = "mood"
+    path = tmp_path / "mood.json"
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "careapp.server",
+            "flows",
+            "import",
+            str(path),
+            "--db",
+            ward.services.config.db_url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "careapp-server: error: The care flow definition document is invalid.",
+        "  $.steps[0] (ask).transitions[0] (→ review).when: can never be true: pain lies between 0 and 10",
+        "  $.steps[0] (ask).transitions[1].to: 'nowhere' is not a step of this care flow",
+        "  $.alerts[0].when.data_point: unknown data point 'mood'",
+    ]
