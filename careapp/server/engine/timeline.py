@@ -4,13 +4,15 @@ due times, the calculations' scores and the alerts raised."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from careapp.domain.careflow import ActivityType, CareFlowDocument
+from careapp.domain.careflow import ActivityType, CareFlowDocument, Stakeholder
 from careapp.server.context import Tx
 from careapp.server.models import ActivityRow, CareFlowAlertRow, CareFlowRow, StepRunRow
+from careapp.server.services import definitions
 
 
 def timeline(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, values: dict[str, Any]) -> dict[str, Any]:
@@ -95,3 +97,17 @@ def _scores(doc: CareFlowDocument, values: dict[str, Any]) -> list[dict[str, Any
                 }
             )
     return out
+
+
+def next_patient_opening(tx: Tx, flow: CareFlowRow) -> datetime | None:
+    """When the next scheduled step with something for the patient opens (aware UTC), if any."""
+    doc = definitions.document(tx.services, tx.session, flow.definition_id, flow.version)
+    scheduled = tx.session.scalars(
+        select(StepRunRow)
+        .where(StepRunRow.care_flow_id == flow.id, StepRunRow.status == "scheduled")
+        .order_by(StepRunRow.due_at)
+    )
+    for run in scheduled:
+        if any(a.stakeholder is Stakeholder.PATIENT for a in doc.steps[run.step_index].activities):
+            return run.due_at
+    return None
