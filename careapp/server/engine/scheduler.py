@@ -13,6 +13,7 @@ Time comes from the injected clock (``services.clock``): tests move it and call 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,12 +24,22 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from careapp.server import engine
+from careapp.server.config import ConfigError
 from careapp.server.context import SYSTEM, Call, Redo, Services, Tx, TxStrategy
 from careapp.server.models import CareFlowTimerRow
 
 log = logging.getLogger("careapp.server.scheduler")
 INTERVAL = 5.0  # seconds between looks when nothing is due
 BATCH = 500  # timers fired per transaction
+# Operators may make transactions smaller (shorter write locks) or larger (throughput).
+ENV_BATCH = "CAREAPP_SERVER_SCHEDULER_BATCH"
+
+
+def batch_from_env() -> int:
+    raw = os.environ.get(ENV_BATCH) or str(BATCH)
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise ConfigError(f"{ENV_BATCH} must be a whole number from 1 to 10000, got {raw!r}")
+    return int(raw)
 
 
 class Scheduler:
@@ -123,7 +134,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if in_memory or not getattr(app.state, "run_scheduler", True):
         yield
         return
-    scheduler = Scheduler(services)
+    scheduler = Scheduler(services, batch=batch_from_env())
     app.state.scheduler = scheduler
     scheduler.start()
     try:
