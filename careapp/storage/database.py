@@ -88,6 +88,10 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # FULL: the outbox is the only copy of offline work; a power cut must not lose a commit.
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA busy_timeout = 5000")
+    # 16 MB of pages per connection, not SQLite's 2 MB: the patient list's rows (and their
+    # identifiers) lie scattered over a cache of up to a million patients, and re-reading them
+    # from the OS on every keystroke cost 4 times the query (1.5 vs 5.8 ms at 1M patients).
+    cursor.execute("PRAGMA cache_size = -16384")
     cursor.close()
 
 

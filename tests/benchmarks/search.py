@@ -149,14 +149,16 @@ def query_mix(n: int, seed: int = 11) -> dict[str, list[str]]:
 
 
 def raw_search(path: Path) -> Callable[[str], list[tuple[object, ...]]]:
-    """The same rows by plain sqlite3: FTS5 MATCH in index order, or the newest-changed rows."""
+    """The same rows by plain sqlite3, as the FTS5 index holds them (rowid, names, ids): the
+    MATCH in index order, or for the empty list the newest-changed patients."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
     def search(raw: str) -> list[tuple[object, ...]]:
         match = SearchQuery(raw).fts_match()
         if match is None:
             return db.execute(
-                "SELECT id, family_name, given_name FROM patients ORDER BY updated_at DESC LIMIT ?",
+                "SELECT s.rowid, s.names, s.ids FROM (SELECT id FROM patients ORDER BY updated_at DESC "
+                "LIMIT ?) AS m JOIN patient_search s ON s.rowid = m.id",
                 (SEARCH_LIMIT,),
             ).fetchall()
         return db.execute(
