@@ -34,7 +34,7 @@ from careapp.server.crypto import SealError
 from careapp.server.models import WebhookDelivery, WebhookEndpoint
 from careapp.server.webhooks import signing
 from careapp.server.webhooks.endpoints import secrets_in_use
-from careapp.server.webhooks.outbox import DELIVERED, FAILED, PENDING, QUEUED_KEY
+from careapp.server.webhooks.outbox import DELIVERED, FAILED, PENDING, QUEUED_KEY, with_link
 
 log = logging.getLogger("careapp.server.webhooks")
 
@@ -199,7 +199,7 @@ class WebhookDispatcher:
                         endpoint.id,
                         delivery.message_id,
                         endpoint.url,
-                        delivery.payload,
+                        with_link(services, session, delivery.payload),
                         tuple(in_use),
                     )
                 )
