@@ -160,7 +160,8 @@ class MainWindow(QMainWindow):
         self.password_action = self._action(
             self.tr("Change my &password…"), "Ctrl+Shift+K", self.change_password, ward
         )
-        self.quit_action = self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close, ward)
+        # Ctrl+Q outright: several platform themes bind nothing to the standard Quit key.
+        self.quit_action = self._action(self.tr("&Quit"), "Ctrl+Q", self.close, ward)
         self.tools_menu = tools = bar.addMenu(self.tr("&Tools"))
         self.settings_action = self._action(self.tr("&Settings…"), "Ctrl+,", self.open_settings, tools)
         self.admin_action = self._action(self.tr("&Administration…"), "Ctrl+Shift+A", self.open_admin, tools)

@@ -122,6 +122,7 @@ class EnrollDialog(QDialog):
         if likely is not None and (index := self.definition.findData(likely)) >= 0:
             self.definition.setCurrentIndex(index)  # changing it shows its baseline fields
         self._definition_changed(self.definition.currentIndex())
+        self.activateWindow()  # opened as the import dialog closed: take the keyboard back
         if self.baseline.inputs:
             self.baseline.focus_point(0)
         else:
