@@ -33,7 +33,7 @@ def locale():  # type: ignore[no-untyped-def]
 def _enroll_dialog(qtbot, window) -> EnrollDialog:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: window.findChild(EnrollDialog) is not None)
     dialog = window.findChild(EnrollDialog)
-    qtbot.waitUntil(dialog.enroll.isEnabled)
+    qtbot.waitUntil(lambda: dialog.enroll.isEnabled() and QApplication.activeWindow() is dialog)
     return dialog
 
 
@@ -81,7 +81,7 @@ def test_enter_in_the_enroll_dialog_enrolls(qtbot, services, clinician) -> None:
     index = dialog.definition.findData(HEART_FAILURE)
     dialog.definition.setCurrentIndex(index)
     dialog.baseline.focus_point(0)
-    assert focused() is dialog.baseline.inputs[0]  # the dry weight
+    qtbot.waitUntil(lambda: focused() is dialog.baseline.inputs[0])  # the dry weight
     qtbot.keyClicks(focused(), "71,5")
     with qtbot.waitSignal(dialog.sig_enrolled, timeout=10_000):
         QTest.keyClick(focused(), Qt.Key.Key_Return)
@@ -105,6 +105,7 @@ def test_enrolling_again_in_an_open_care_flow_asks_first(qtbot, services, clinic
     dialog.definition.setCurrentIndex(dialog.definition.findData(HEART_FAILURE))
     assert "Already enrolled in Heart failure check-in since " + today in dialog.message.text()
     dialog.baseline.focus_point(0)
+    qtbot.waitUntil(lambda: focused() is dialog.baseline.inputs[0])
     qtbot.keyClicks(focused(), "70")
     QTest.keyClick(focused(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.confirm is not None and dialog.confirm.isVisible())
@@ -173,3 +174,18 @@ def test_poster_chooser_offers_only_care_flows_patients_can_start(qtbot, service
     assert chooser.comboBoxItems() == ["Walk-in check-in"]
     assert all(d.can_self_enroll == (d.id == WALK_IN) for d in services.care_flows.definitions())
     chooser.done(QDialog.DialogCode.Rejected)
+
+
+def test_the_enroll_dialog_offers_the_wards_last_care_flow(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+    publish_demo_flows(services)
+    first = add_patient(services, "Peeters", "Lotte", "100001")
+    add_patient(services, "Dupré", "Élodie", "100002")
+    services.care_flows.queue_start(
+        first, "pre-op-intake", physician=None, baseline={"procedure": "knee"}, actor="user:nurse"
+    )
+    window = open_window(qtbot, services, clinician)
+    dialog = _find_and_enroll(qtbot, window, "dupr")
+    assert dialog.definition.currentData() == "pre-op-intake"  # not the first in the list
+    assert dialog.definition.itemData(0) == HEART_FAILURE
+    qtbot.waitUntil(lambda: focused() is dialog.baseline.inputs[0])  # typing goes to the first value
+    assert services.care_flows.likely_definition(first) != "pre-op-intake"  # already open for her
