@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
 
-from careapp.ui.change_password import ChangePasswordDialog
 from careapp.ui.enroll.enroll_dialog import EnrollDialog
 from careapp.ui.tests.ward_desk import (
     HEART_FAILURE,
@@ -147,6 +146,8 @@ def test_clinicians_see_no_empty_tools_menu(qtbot, services, clinician, admin) -
 
 
 def test_change_my_password_from_the_keyboard(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+    from careapp.ui.change_password import ChangePasswordDialog
+
     window = open_window(qtbot, services, clinician)
     QTest.keyClick(
         focused(), Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
