@@ -55,9 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("siu-pull", help="one pass over the SIU drop folder; prints a JSON summary")
     p.add_argument("--dir", metavar="DIR", help="drop folder (default: configured)")
+    p.add_argument("--hl7", metavar="HOST:PORT", help="HL7 MLLP endpoint for this run")
+    p.add_argument("--pdqm", metavar="URL", help="PDQm base URL for this run")
     p.set_defaults(handler=_siu_pull_handler)
 
     p = sub.add_parser("sync", help="one push/pull pass with the backend; prints a JSON summary")
+    p.add_argument("--user", metavar="USERNAME", help="local user the backend attributes this pass to")
     p.set_defaults(handler=_sync_handler)
     return parser
 

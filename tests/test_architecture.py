@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -79,3 +80,20 @@ def test_shipped_code_imports_only_what_a_plain_install_brings():
                 if not dists & installed:
                     missing[top] = str(path.relative_to(ROOT))
     assert not missing, f"imported but not in [project] dependencies: {missing}"
+
+
+def test_repository_stands_alone():
+    """Users get only the repository: nothing in it may send them to a design folder beside it."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    ).stdout.split()
+    outside = re.compile(r"\.\./" + "shared" + r"|/work/" + "shared")  # split: this file is tracked too
+    pointing = [
+        name
+        for name in tracked
+        if (ROOT / name).is_file()
+        and (ROOT / name).suffix in {".py", ".md", ".toml", ".txt", ".json", ".html", ".cfg", ".ini", ""}
+        and outside.search((ROOT / name).read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not pointing, f"these files point outside the repository: {pointing}"
+    assert (ROOT / "docs" / "DESIGN.md").is_file() and (ROOT / "docs" / "ARCHITECTURE.md").is_file()

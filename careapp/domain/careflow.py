@@ -9,7 +9,8 @@ The definition format (``"format": "careapp.careflow/1"``) is a JSON object::
       "description": "…",
       "data_points": [
         {"id": "dp-surgery-date", "key": "surgery_date", "value_type": "date",
-         "label": "Surgery date", "baseline": true, "optional": false}
+         "label": "Surgery date", "baseline": true, "optional": false,
+         "range": {"past": "P30D", "future": "P1Y"}}     # see careapp.domain.value_ranges
       ],
       "constants": [
         {"key": "clinic_phone", "value": "+32 9 000 00 00"},
@@ -52,7 +53,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -63,6 +64,7 @@ from careapp.domain.forms import (
     Question,
     QuestionType,
 )
+from careapp.domain.value_ranges import ValueRange, parse_range
 
 FORMAT = "careapp.careflow/1"
 LANGUAGES = ("en", "nl", "fr")
@@ -137,6 +139,7 @@ class DataPointDefinition:
     label: LocalizedText
     baseline: bool = False
     optional: bool = False
+    range: ValueRange | None = None  # plausible values (see careapp.domain.value_ranges)
 
 
 @dataclass(frozen=True, slots=True)
@@ -527,6 +530,7 @@ def parse_definition(raw: Any) -> CareFlowDocument:
                     r.text(d.get("label", key), f"{path}.label"),
                     baseline=r.boolean(d.get("baseline"), f"{path}.baseline"),
                     optional=r.boolean(d.get("optional"), f"{path}.optional"),
+                    range=parse_range(d.get("range"), vtype.value, f"{path}.range", r.fail),
                 )
             )
     if len({dp.id for dp in data_points}) != len(data_points):
@@ -626,6 +630,20 @@ def _question_dict(q: Question) -> dict[str, Any]:
     return out
 
 
+def data_point_dict(dp: DataPointDefinition) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": dp.id,
+        "key": dp.key,
+        "value_type": dp.value_type.value,
+        "label": dp.label,
+        "baseline": dp.baseline,
+        "optional": dp.optional,
+    }
+    if dp.range is not None:
+        out["range"] = dp.range.to_json()
+    return out
+
+
 def activity_dict(a: ActivityDefinition) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": a.id,
@@ -660,17 +678,7 @@ def to_document(
     out["title"] = doc.title
     if doc.description is not None:
         out["description"] = doc.description
-    out["data_points"] = [
-        {
-            "id": dp.id,
-            "key": dp.key,
-            "value_type": dp.value_type.value,
-            "label": dp.label,
-            "baseline": dp.baseline,
-            "optional": dp.optional,
-        }
-        for dp in doc.data_points
-    ]
+    out["data_points"] = [data_point_dict(dp) for dp in doc.data_points]
     out["constants"] = [
         {"key": c.key, "concealed": True}
         if c.concealed
@@ -734,6 +742,17 @@ def coerce_data_points(doc: CareFlowDocument, values: Mapping[str, Any]) -> dict
             continue
         out[dp.id] = coerce_data_point(dp, value)
     return out
+
+
+def check_ranges(
+    doc: CareFlowDocument, values: Mapping[str, Any], today: date, grace: timedelta = timedelta(0)
+) -> None:
+    """Raise InvalidDataPoint for the first of VALUES (keyed by data point id) outside its range."""
+    for dp_id, value in values.items():
+        dp = doc.data_point(dp_id)
+        problem = dp.range.problem(value, today, grace=grace) if dp and dp.range else None
+        if dp is not None and problem:
+            raise InvalidDataPoint(f"data point {dp.key!r} {problem}")
 
 
 def missing_baseline(doc: CareFlowDocument, known: Mapping[str, Any]) -> list[DataPointDefinition]:

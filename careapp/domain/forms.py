@@ -20,14 +20,25 @@ LocalizedText = str | Mapping[str, str]
 
 def text_for(text: LocalizedText | None, language: str | None = None, fallback: str = "en") -> str:
     """The string to show in LANGUAGE, falling back to English, then to any language given."""
+    return localized(text, language, fallback)[0]
+
+
+def localized(
+    text: LocalizedText | None, language: str | None = None, fallback: str = "en"
+) -> tuple[str, str]:
+    """(the string to show in LANGUAGE, the language it is written in).
+
+    A plain string is taken to be in FALLBACK, the language a definition is written in first;
+    a page in another language marks it with its own lang so it is read out in the right voice.
+    """
     if text is None:
-        return ""
+        return "", language or fallback
     if isinstance(text, str):
-        return text
+        return text, fallback
     for lang in (language, fallback):
         if lang and text.get(lang):
-            return text[lang]
-    return next(iter(text.values()), "")
+            return text[lang], lang
+    return next(((value, lang) for lang, value in text.items()), ("", fallback))
 
 
 class QuestionType(StrEnum):

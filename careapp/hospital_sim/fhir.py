@@ -26,6 +26,11 @@ def patient_resource(patient: SimPatient) -> dict[str, Any]:
              "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203",
                                   "code": i.type_code}]}}
             for i in patient.ids
+        ] + [
+            # Visit numbers too, latest first: PDQm answers a visit number search with the
+            # Patient, and a client checks that the Patient carries what it searched for.
+            {"system": DEMO_HOSPITAL_VISIT_NUMBER, "value": visit}
+            for visit in reversed(patient.visit_numbers)
         ],
         "active": True,
         "name": [{"use": "official", "family": patient.family, "given": patient.given.split()}],

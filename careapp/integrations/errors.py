@@ -20,8 +20,11 @@ class HospitalError(Exception):
 class HospitalTimeout(HospitalError):
     transient = True
 
-    def __init__(self, what: str, seconds: float) -> None:
-        super().__init__(f"The hospital did not answer the {what} within {seconds:g} s.")
+    def __init__(self, what: str, seconds: float, attempts: int = 1) -> None:
+        self.seconds = seconds
+        # Say what was waited: "within 5 s" after two 5 s attempts would understate it.
+        waited = f"within {seconds:g} s" if attempts <= 1 else f"in {attempts} attempts of {seconds:g} s each"
+        super().__init__(f"The hospital did not answer the {what} {waited}.")
 
 
 class HospitalUnreachable(HospitalError):
@@ -54,6 +57,13 @@ class MalformedReply(HospitalError):
         super().__init__(f"The hospital sent a malformed reply: {detail}")
 
 
+class WrongPatient(MalformedReply):
+    """The hospital answered a search with a patient who does not carry the searched id."""
+
+    def __init__(self) -> None:
+        super().__init__("it returned a patient who does not carry the searched id; nothing was saved")
+
+
 class MalformedMessage(HospitalError):
     """An inbound message (SIU file) that cannot be used; the file goes to error/."""
 
@@ -65,9 +75,13 @@ class MalformedMessage(HospitalError):
 class AmbiguousPatient(HospitalError):
     """Several matches where exactly one was needed (headless import, SIU pull)."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, shown: int | None = None) -> None:
         self.count = count
-        super().__init__(f"The hospital returned {count} patients for this id; choose one in the app.")
+        if shown is not None and shown < count:
+            text = f"The hospital counts {count} patients for this id but sent {shown}; ask it to check."
+        else:
+            text = f"The hospital returned {count} patients for this id; choose one in the app."
+        super().__init__(text)
 
 
 class ConfigurationError(HospitalError):

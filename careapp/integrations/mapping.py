@@ -1,4 +1,4 @@
-"""Hospital records → domain objects: HL7 PID/PV1/XCN and FHIR Patient → Patient, Physician.
+"""Hospital records → domain objects: HL7 PID/PV1/XCN → Patient, Physician (FHIR: fhir_patient.py).
 
 Identifiers are kept only when the hospital configuration maps them to a system: an identifier
 whose meaning we do not know must not end up looking like one we do.
@@ -7,7 +7,7 @@ whose meaning we do not know must not end up looking like one we do.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -28,7 +28,6 @@ class HospitalRecord:
 
 
 _HL7_SEX = {"M": Sex.MALE, "F": Sex.FEMALE, "O": Sex.OTHER, "A": Sex.OTHER, "N": Sex.OTHER}
-_FHIR_SEX = {s.value: s for s in Sex}
 _LANGUAGES = {
     "eng": "en", "nld": "nl", "dut": "nl", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de",
     "spa": "es", "ita": "it", "pol": "pl", "jpn": "ja", "por": "pt", "tur": "tr", "ara": "ar",
@@ -57,24 +56,30 @@ def language_code(text: str) -> str | None:
 def identifiers_from_cx(
     repetitions: Iterable[list[str]], config: HospitalConfig, default_type: str = ""
 ) -> list[Identifier]:
-    """CX repetitions (value^check^scheme^authority^type) → identifiers of configured systems."""
-    found: list[Identifier] = []
+    """CX repetitions (value^check^scheme^authority^type) → identifiers of configured systems.
+
+    One value per system, chosen by the configured rule order, not by the order of the
+    repetitions: with rules PI then MR, ``M55^^^AUTH^MR~100777^^^AUTH^PI`` gives 100777.
+    Between repetitions matched by the same rule, the first wins."""
+    best: dict[str, tuple[int, Identifier]] = {}  # system → (rule position, identifier)
+    rules = config.identifier_rules
     for cx in repetitions:
         value = cx[0].strip() if cx else ""
+        if not value:
+            continue
         authority = cx[3].strip() if len(cx) > 3 else ""
         type_code = (cx[4].strip() if len(cx) > 4 else "") or default_type
-        system = config.system_for(authority, type_code)
-        if not value or system is None:
+        position = next((n for n, r in enumerate(rules) if r.matches(authority, type_code)), None)
+        if position is None:
+            continue
+        system = rules[position].system
+        if system in best and best[system][0] <= position:
             continue
         try:
-            identifier = Identifier(system, value)
+            best[system] = (position, Identifier(system, value))
         except InvalidIdentifier:
             continue
-        # One value per system: the first repetition wins (PI before MR by rule order is
-        # the hospital's own ordering; a second id of the same system would be ambiguous).
-        if all(i.system != system for i in found):
-            found.append(identifier)
-    return found
+    return [identifier for _, identifier in sorted(best.values(), key=lambda b: b[0])]
 
 
 def physician_from_xcn(xcn: list[str] | None) -> Physician | None:
@@ -144,77 +149,6 @@ def _address(xads: list[list[str]]) -> str | None:
     return text or None
 
 
-def patient_from_fhir(resource: Mapping[str, Any], config: HospitalConfig) -> Patient:
-    """FHIR R4 Patient (as JSON) → Patient. Raises MalformedReply."""
-    if resource.get("resourceType") != "Patient":
-        raise MalformedReply("a search entry is not a Patient")
-    identifiers: list[Identifier] = []
-    known = config.known_systems
-    for raw in resource.get("identifier") or []:
-        if not isinstance(raw, Mapping) or raw.get("system") not in known:
-            continue
-        try:
-            identifier = Identifier(str(raw.get("system") or ""), str(raw.get("value") or ""))
-        except InvalidIdentifier:
-            continue
-        if all(i.system != identifier.system for i in identifiers):
-            identifiers.append(identifier)
-    if not any(i.system == config.patient_id_system for i in identifiers):
-        raise MalformedReply("the Patient carries no hospital patient id of the configured system")
-    names = [n for n in resource.get("name") or [] if isinstance(n, Mapping)]
-    name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
-    family = str(name.get("family") or "").strip()
-    if not family:
-        raise MalformedReply("the Patient has no family name")
-    given = " ".join(str(g).strip() for g in name.get("given") or [] if str(g).strip())
-    telecom = [t for t in resource.get("telecom") or [] if isinstance(t, Mapping)]
-    return Patient(
-        family_name=family,
-        given_name=given,
-        identifiers=tuple(identifiers),
-        birth_date=_fhir_date(resource.get("birthDate")),
-        sex=_FHIR_SEX.get(str(resource.get("gender") or ""), Sex.UNKNOWN),
-        phone=next((str(t["value"]) for t in telecom if t.get("system") == "phone" and t.get("value")), None),
-        email=next((str(t["value"]) for t in telecom if t.get("system") == "email" and t.get("value")), None),
-        address=_fhir_address(resource.get("address")),
-        language=_fhir_language(resource.get("communication")),
-    )  # fmt: skip
-
-
-def _fhir_date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _fhir_address(addresses: Any) -> str | None:
-    if not isinstance(addresses, list) or not addresses or not isinstance(addresses[0], Mapping):
-        return None
-    a = addresses[0]
-    if a.get("text"):
-        return str(a["text"])
-    street = ", ".join(str(x) for x in a.get("line") or [])
-    city = " ".join(str(a[k]) for k in ("postalCode", "city") if a.get(k))
-    return ", ".join(p for p in (street, city, str(a.get("country") or "")) if p) or None
-
-
-def _fhir_language(communication: Any) -> str | None:
-    for item in communication or []:
-        try:
-            return language_code(str(item["language"]["coding"][0]["code"]).split("-")[0])
-        except (KeyError, IndexError, TypeError):
-            continue
-    return None
-
-
-def with_identifier(patient: Patient, identifier: Identifier) -> Patient:
-    """The patient with ``identifier`` added (e.g. the visit number a PDQm lookup matched on)."""
-    if any(i.system == identifier.system for i in patient.identifiers):
-        return patient
-    return replace(patient, identifiers=(*patient.identifiers, identifier))
-
-
 def replacing_identifier(patient: Patient, identifier: Identifier) -> Patient:
     """The patient with ``identifier`` instead of any other of its system (e.g. the visit
     number an SIU appointment names, rather than the one the demographics query returned)."""
@@ -223,18 +157,9 @@ def replacing_identifier(patient: Patient, identifier: Identifier) -> Patient:
 
 
 def patient_to_json(patient: Patient) -> dict[str, Any]:
-    return {
-        "id": patient.id,
-        "family_name": patient.family_name,
-        "given_name": patient.given_name,
-        "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
-        "sex": patient.sex.value,
-        "phone": patient.phone,
-        "email": patient.email,
-        "address": patient.address,
-        "language": patient.language,
-        "identifiers": [{"system": i.system, "value": i.value} for i in patient.identifiers],
-    }
+    from careapp.domain.patient_record import to_wire  # the one patient codec
+
+    return {"id": patient.id, **to_wire(patient)}
 
 
 def physician_to_json(physician: Physician | None) -> dict[str, Any] | None:

@@ -39,6 +39,9 @@ from careapp.storage.errors import DuplicateIdentifier, StorageError
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (files done, files in this pass)
 BATCH_FILES = 200  # files per cache transaction: one fsync per batch instead of per appointment
+# An SIU^S12 is ~1 kB; a batch file of hundreds fits. Bigger is garbage that would take seconds
+# to parse (a PID-3 of a million repetitions) and is refused unread.
+MAX_FILE_BYTES = 2**20
 
 # Failures that belong to one message: the file goes to error/, the pass continues.
 _MESSAGE_FAILURES = (UnknownPatient, AmbiguousPatient, MalformedReply, HospitalRejected, MalformedMessage)
@@ -51,6 +54,8 @@ class AppointmentOutcome(Protocol):
 
 
 class AppointmentBatch(Protocol):
+    def seen(self, message_key: str) -> bool: ...
+
     def apply_appointment(
         self, message_key: str, patient: Patient, physician: Physician | None,
         definition_id: str | None, actor: str,
@@ -194,9 +199,12 @@ def _pull_file(
 ) -> list[str] | None:
     """Apply one file's appointments; return its failures, or None when it could not be read."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError:
         return None  # vanished or locked by its writer: try again next time
+    if len(data) > MAX_FILE_BYTES:
+        return [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB, more than any SIU batch needs"]
     try:
         items = read_siu_file(data, config)
     except MalformedMessage as exc:
@@ -227,6 +235,9 @@ def _apply(
     actor: str,
     summary: SiuSummary,
 ) -> None:
+    if batch.seen(item.message_key):  # before the hospital is asked: re-drops cost no query
+        summary.duplicates += 1
+        return
     try:
         record = patients.fetch(item.patient_id)
     except _MESSAGE_FAILURES:

@@ -24,8 +24,8 @@ from careapp.server.crypto import Sealer, load_key
 from careapp.server.db import Database
 from careapp.server.hosted import api as hosted_api
 from careapp.server.hosted import pages as hosted_pages
-from careapp.server.hosted.tokens import Keyring
 from careapp.server.promotion import api as promotion_api
+from careapp.server.tokens import Keyring
 from careapp.server.webhooks import api as webhooks_api
 
 MAX_BODY_BYTES = 2 * 1024 * 1024

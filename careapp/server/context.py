@@ -1,15 +1,22 @@
-"""Who is calling and the unit of work a request runs in."""
+"""Who is calling and the unit of work a request runs in.
+
+A transaction that runs many operations (a workstation's outbox batch) has two strategies:
+``IN_ONE_GO`` (no savepoints; audit and change-feed rows collected and inserted per table at
+the end; any refusal rolls the whole attempt back) and ``CAREFULLY`` (each operation in a
+savepoint, so a refused one rolls back alone). ``Call.in_one_go_or_carefully`` tries the first
+and falls back to the second; both give the same answers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from careapp.server.clock import Clock
@@ -18,10 +25,13 @@ from careapp.server.credential_cache import CredentialCache
 from careapp.server.crypto import Sealer
 from careapp.server.db import Database
 from careapp.server.events import DomainEvent, EventBus
-from careapp.server.hosted.tokens import Keyring
 from careapp.server.models import AuditEvent, ChangeRow
+from careapp.server.models.base import Base
+from careapp.server.problems import ProblemError
+from careapp.server.tokens import Keyring
 
 _AUDIT_INSERT = insert(AuditEvent.__table__)  # type: ignore[arg-type]
+T = TypeVar("T")
 
 
 class CredentialKind(StrEnum):
@@ -77,6 +87,25 @@ class Services:
     credentials: CredentialCache[Principal] = field(default_factory=CredentialCache)
 
 
+class AppendOnlyRows:
+    """Audit, change-feed and similar rows of work run in one go: one INSERT per table at the end.
+
+    The ORM inserts rows with a database-made id one statement each (it must read every id
+    back); these rows are never read back in the transaction, so a plain executemany does."""
+
+    def __init__(self) -> None:
+        self._by_table: dict[Table, list[dict[str, Any]]] = {}
+        self.feed_locked = False
+
+    def add(self, model: type[Base], **fields: Any) -> None:
+        self._by_table.setdefault(model.__table__, []).append(fields)  # type: ignore[arg-type]
+
+    def write(self, session: Session) -> None:
+        for table, rows in self._by_table.items():
+            session.execute(table.insert(), rows)
+        self._by_table.clear()
+
+
 @dataclass
 class Tx:
     """One transaction on behalf of one principal: data, audit rows and change-feed rows together."""
@@ -87,6 +116,8 @@ class Tx:
     now: datetime
     request_id: str | None = None
     _feed_locked: bool = False
+    # Set while the transaction runs in one go (see TxStrategy): audit and change rows go here.
+    bulk_rows: AppendOnlyRows | None = None
 
     @property
     def config(self) -> ServerConfig:
@@ -116,7 +147,11 @@ class Tx:
         resource_id: str | None = None,
     ) -> None:
         """Queue an audit row; it is inserted with the transaction's next flush (batched)."""
-        self.session.add(AuditEvent(**self._audit_fields(action, patient_id, resource_type, resource_id)))
+        fields = self._audit_fields(action, patient_id, resource_type, resource_id)
+        if self.bulk_rows is not None:
+            self.bulk_rows.add(AuditEvent, **fields)
+        else:
+            self.session.add(AuditEvent(**fields))
 
     def audit_now(
         self,
@@ -140,21 +175,56 @@ class Tx:
     def change(
         self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None
     ) -> None:
+        fields = {
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "action": action,
+            "patient_id": patient_id,
+            "at": self.now,
+        }
+        if self.bulk_rows is not None:
+            if not self.bulk_rows.feed_locked:
+                self.services.db.lock_change_feed(self.session)
+                self.bulk_rows.feed_locked = True
+            self.bulk_rows.add(ChangeRow, **fields)
+            return
         if not self._feed_locked:
             self.services.db.lock_change_feed(self.session)
             self._feed_locked = True
-        self.session.add(
-            ChangeRow(
-                resource_type=resource_type,
-                resource_id=resource_id,
-                action=action,
-                patient_id=patient_id,
-                at=self.now,
-            )
-        )
+        self.session.add(ChangeRow(**fields))
 
     def emit(self, event: DomainEvent) -> None:
         self.services.bus.publish(self, event)
+
+    def acting_as(self, principal: Principal) -> Tx:
+        """The same transaction (and strategy) on behalf of PRINCIPAL, e.g. a named acting user."""
+        return replace(self, principal=principal, _feed_locked=False)
+
+
+class Redo(Exception):
+    """An operation run in one go was refused: the attempt is rolled back whole, to run carefully."""
+
+
+@dataclass(frozen=True)
+class TxStrategy:
+    """How a transaction running many operations treats each one (see the module docstring)."""
+
+    in_one_go: bool
+
+    def attempt(self, tx: Tx, operation: Callable[[], T]) -> T:
+        """Run OPERATION. In one go a refusal raises Redo; carefully it rolls back its savepoint
+        alone and propagates (ProblemError, IntegrityError) for the caller to answer."""
+        if self.in_one_go:
+            try:
+                return operation()
+            except (ProblemError, IntegrityError) as exc:
+                raise Redo from exc
+        with tx.session.begin_nested():
+            return operation()
+
+
+IN_ONE_GO = TxStrategy(in_one_go=True)
+CAREFULLY = TxStrategy(in_one_go=False)
 
 
 @dataclass
@@ -169,6 +239,22 @@ class Call:
     def tx(self, *, read_only: bool = False) -> Iterator[Tx]:
         with self.services.db.transaction(read_only=read_only) as session:
             yield Tx(session, self.principal, self.services, self.services.clock.now(), self.request_id)
+
+    def in_one_go_or_carefully(self, work: Callable[[Tx, TxStrategy], T], *, try_one_go: bool = True) -> T:
+        """WORK in one transaction: first in one go (when TRY_ONE_GO), and if anything is refused
+        or a unique key clashes, rolled back whole and run again carefully."""
+        if try_one_go:
+            try:
+                with self.tx() as tx:
+                    tx.bulk_rows = AppendOnlyRows()
+                    result = work(tx, IN_ONE_GO)
+                    tx.session.flush()
+                    tx.bulk_rows.write(tx.session)
+                return result
+            except (Redo, IntegrityError):
+                pass  # rolled back whole; the careful way answers each operation on its own
+        with self.tx() as tx:
+            return work(tx, CAREFULLY)
 
 
 @contextmanager

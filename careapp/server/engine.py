@@ -7,6 +7,7 @@ Every move locks the care flow row, so two activities completed at once advance 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,7 +25,6 @@ from careapp.domain.forms import validate_answers
 from careapp.server import events
 from careapp.server.context import Tx
 from careapp.server.events import DomainEvent
-from careapp.server.hosted import links
 from careapp.server.models import (
     ActivityRow,
     CareFlowRow,
@@ -33,7 +33,7 @@ from careapp.server.models import (
     PatientRow,
 )
 from careapp.server.problems import ProblemError
-from careapp.server.services import definitions, views
+from careapp.server.services import definitions, links, views
 from careapp.server.services.common import conflict, get_or_404, invalid
 
 
@@ -143,6 +143,21 @@ def _coerce(doc: CareFlowDocument, baseline: dict[str, Any]) -> dict[str, Any]:
         raise invalid("invalid-data-point", str(exc)) from exc
 
 
+# A workstation's date may run a day ahead of the deployment's, and an enrollment queued offline
+# arrives after it was typed: bounds counted from today get this much slack on the server.
+RANGE_GRACE = timedelta(days=1)
+
+
+def _coerce_baseline(tx: Tx, doc: CareFlowDocument, baseline: dict[str, Any]) -> dict[str, Any]:
+    """Baseline values as given by a clinician or integrator: typed, and inside their ranges."""
+    values = _coerce(doc, baseline)
+    try:
+        rules.check_ranges(doc, values, tx.now.date(), RANGE_GRACE)
+    except InvalidDataPoint as exc:
+        raise invalid("data-point-out-of-range", str(exc)) from exc
+    return values
+
+
 def patient_to_enroll(tx: Tx, patient_id: str) -> PatientRow:
     patient = tx.session.get(PatientRow, patient_id)
     if patient is None:
@@ -159,7 +174,7 @@ def start(
         if exc.status == 404:
             raise invalid("unknown-definition", "No such published care flow definition or version.") from exc
         raise
-    values = _coerce(doc, baseline)
+    values = _coerce_baseline(tx, doc, baseline)
     flow = CareFlowRow(
         patient_id=patient.id,
         definition_id=definition_id,
@@ -205,7 +220,7 @@ def provide_baseline(tx: Tx, flow_id: str, baseline: dict[str, Any]) -> CareFlow
     if flow.status not in rules.OPEN_CARE_FLOW:
         raise conflict("care-flow-closed", f"The care flow is {flow.status}.")
     doc = document_of(tx, flow)
-    _record_values(tx, flow, doc, _coerce(doc, baseline), "baseline")
+    _record_values(tx, flow, doc, _coerce_baseline(tx, doc, baseline), "baseline")
     tx.session.flush()
     flow.updated_at = tx.now
     tx.audit(

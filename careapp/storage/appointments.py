@@ -46,6 +46,19 @@ class AppointmentBatch:
         self._buffer = buffer
         self._clock = clock
         self._keys: set[str] = set()  # applied in this batch, not yet in processed_messages
+        self._new: set[str] = set()  # looked up and not processed before
+
+    def seen(self, message_key: str) -> bool:
+        """Whether MESSAGE_KEY was applied before: asked before the hospital is, so a re-dropped
+        file costs no hospital query (and needs no hospital at all)."""
+        if message_key in self._keys:
+            return True
+        if message_key in self._new:
+            return False
+        if self._session.execute(_SEEN, {"key": message_key}).first():
+            return True
+        self._new.add(message_key)
+        return False
 
     def apply_appointment(
         self,
@@ -59,7 +72,7 @@ class AppointmentBatch:
 
         Raises DuplicateIdentifier, with this appointment's writes undone and the batch intact."""
         session = self._session
-        if message_key in self._keys or session.execute(_SEEN, {"key": message_key}).first():
+        if self.seen(message_key):
             return AppointmentResult(created=False, queued_care_flow=False, duplicate=True)
         mark = self._buffer.mark()
         try:

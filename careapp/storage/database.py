@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from careapp import paths
+from careapp.storage.cache_file import check_openable, read_only_profile
 from careapp.storage.errors import CacheUnusable, StorageError, describe_write_failure
 from careapp.storage.search import has_patient_search
 
@@ -151,6 +152,7 @@ def _migrate(engine: Engine) -> None:
 
 def open_cache(path: Path) -> CacheDatabase:
     """Open (creating or migrating) the cache at PATH. Never overwrites a file it cannot read."""
+    check_openable(path)
     revision = _stored_revision(path)
     if revision is not None and revision not in _known_revisions():
         raise CacheUnusable(
@@ -177,7 +179,11 @@ def open_cache(path: Path) -> CacheDatabase:
 
 def open_active_cache(settings: Settings) -> CacheDatabase:
     backend = settings.backend
-    return open_cache(paths.cache_file(backend.url, backend.region, backend.environment))
+    try:
+        path = paths.cache_file(backend.url, backend.region, backend.environment)
+    except PermissionError as exc:  # the profile folder (or its caches/) could not be made
+        raise read_only_profile(Path(str(exc.filename or ".")).parent) from exc
+    return open_cache(path)
 
 
 __all__ = ["SCHEMA_HEAD", "CacheDatabase", "backup", "open_active_cache", "open_cache"]

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, aliased
 
 from careapp.domain.clock import Clock, utcnow
 from careapp.domain.identifiers import Identifier
-from careapp.domain.patient import Patient, Physician, Sex, fold
+from careapp.domain.patient import Patient, Physician, fold
+from careapp.domain.patient_record import DEMOGRAPHICS, columns, from_columns, to_wire
 from careapp.storage import audit, outbox
 from careapp.storage.database import CacheDatabase
 from careapp.storage.errors import DuplicateIdentifier
@@ -47,36 +48,16 @@ def search_name(family: str, given: str) -> str:
 
 
 def to_patient(row: PatientRow) -> Patient:
-    return Patient(
-        family_name=row.family_name,
-        given_name=row.given_name,
-        identifiers=tuple(Identifier(i.system, i.value) for i in row.identifiers),
-        birth_date=row.birth_date,
-        sex=Sex(row.sex),
-        phone=row.phone,
-        email=row.email,
-        address=row.address,
-        language=row.language,
-        id=row.id,
-        remote_id=row.remote_id,
-        physician_id=row.physician_id,
+    values = {name: getattr(row, name) for name in DEMOGRAPHICS}
+    identifiers = (Identifier(i.system, i.value) for i in row.identifiers)
+    return from_columns(
+        values, identifiers, id=row.id, remote_id=row.remote_id, physician_id=row.physician_id
     )
 
 
 def patient_payload(row: PatientRow) -> dict[str, object]:
     """What the backend needs to create or update this patient (pushed through the outbox)."""
-    return {
-        "uid": row.uid,
-        "family_name": row.family_name,
-        "given_name": row.given_name,
-        "birth_date": row.birth_date.isoformat() if row.birth_date else None,
-        "sex": row.sex,
-        "phone": row.phone,
-        "email": row.email,
-        "address": row.address,
-        "language": row.language,
-        "identifiers": [{"system": i.system, "value": i.value} for i in row.identifiers],
-    }
+    return {"uid": row.uid, **to_wire(to_patient(row))}
 
 
 def ensure_physician(session: Session, physician: Physician) -> PhysicianRow:
@@ -95,8 +76,7 @@ def ensure_physician(session: Session, physician: Physician) -> PhysicianRow:
     return row
 
 
-_DEMOGRAPHICS = ("family_name", "given_name", "birth_date", "sex", "phone", "email", "address", "language",
-                 "search_name")  # fmt: skip
+_DEMOGRAPHICS = (*DEMOGRAPHICS, "search_name")
 _HELD = aliased(PatientIdentifierRow)
 # Built once (the expanding parameter keeps its compiled form cached). Plain rows, not ORM objects:
 # most SIU appointments name a patient the cache already holds unchanged, and loading objects
@@ -151,18 +131,9 @@ def _holders(session: Session, identifiers: tuple[Identifier, ...]) -> list[_Hol
 
 
 def _demographics(patient: Patient) -> dict[str, object]:
-    family, given = patient.family_name.strip(), patient.given_name.strip()
-    return {
-        "family_name": family,
-        "given_name": given,
-        "birth_date": patient.birth_date,
-        "sex": patient.sex.value,
-        "phone": patient.phone,
-        "email": patient.email,
-        "address": patient.address,
-        "language": patient.language,
-        "search_name": search_name(family, given),
-    }
+    values = columns(patient)
+    values["search_name"] = search_name(values["family_name"], values["given_name"])
+    return values
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,6 @@ DISCARDED = "discarded"
 CURSOR = "changes.cursor"
 LAST_PUSH = "push.last_success"
 LAST_PULL = "pull.last_success"
-RETRY_AT = "push.retry_at"
 DEFINITIONS_SYNCED = "definitions.synced"
 
 

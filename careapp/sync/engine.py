@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ class SyncReport:
     resynced: bool
     error: str | None
     status: SyncStatus
+    failed: bool = False  # the backend could not be reached, or refused the pass as a whole
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class SyncReport:
             "pulled": self.pulled,
             "resynced": self.resynced,
             "error": self.error,
+            "failed": self.failed,
             "status": self.status.as_json(),
         }
 
@@ -76,6 +79,7 @@ class SyncEngine:
         *,
         acting_user: Callable[[], str | None] = lambda: None,
         clock: Clock = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
         batch_size: int = DEFAULT_BATCH,
         page_size: int = DEFAULT_PAGE,
         credential_in_file: bool = False,
@@ -85,6 +89,11 @@ class SyncEngine:
         self._client_source: ClientSource = client if callable(client) else (lambda: client)  # type: ignore[assignment,return-value]
         self._acting_user = acting_user
         self._clock = clock
+        # Back-off runs on a monotonic clock, in memory: a wall clock corrected by a day (NTP, a
+        # dead CMOS battery) must neither stall sync until "tomorrow" nor make it hammer. After a
+        # restart the first pass simply tries again.
+        self._monotonic = monotonic
+        self._retry_deadline: float | None = None
         self._batch_size = batch_size
         self._page_size = page_size
         self._rng = rng or random.Random()
@@ -113,24 +122,22 @@ class SyncEngine:
 
     def next_delay(self, interval: float = 60.0) -> float:
         """Seconds until the next pass is worth running: INTERVAL, or later while backing off."""
-        with self._db.reading() as session:
-            retry_at = sync_state.get_time(session, sync_state.RETRY_AT)
-        if retry_at is None:
-            return interval
-        return max(interval, (retry_at - self._clock()).total_seconds())
+        return max(interval, self._backing_off_for())
+
+    def _backing_off_for(self) -> float:
+        """Seconds left of the back-off after a failed pass (0 when not backing off)."""
+        deadline = self._retry_deadline
+        return 0.0 if deadline is None else max(0.0, deadline - self._monotonic())
 
     def _run(self, force: bool, user: str | None) -> SyncReport:
         pushed, pulled = PushResult(), PullResult()
-        now = self._clock()
-        with self._db.reading() as session:
-            retry_at = sync_state.get_time(session, sync_state.RETRY_AT)
-        if not force and retry_at is not None and now < retry_at:
+        if not force and self._backing_off_for() > 0:
             return self._report(False, pushed, pulled)
         try:
             client = self._client_source()
         except NotPaired as exc:
             self._paired, self._last_error = False, str(exc)
-            return self._report(False, pushed, pulled)
+            return self._report(False, pushed, pulled, failed=True)
         self._paired = True
         try:
             return self._run_with(client, user)
@@ -139,6 +146,7 @@ class SyncEngine:
 
     def _run_with(self, client: BackendClient, user: str | None) -> SyncReport:
         pushed, pulled = PushResult(), PullResult()
+        failed = False
         try:
             pushed = Pusher(self._db, client, batch_size=self._batch_size).push(
                 fallback_user=user, should_stop=self._stop.is_set
@@ -159,12 +167,13 @@ class SyncEngine:
             self._paired = not isinstance(exc, Unauthorized)  # revoked or wrong deployment: pair again
             self._last_error = str(exc)
             self._back_off(retryable=exc.retryable)
-        return self._report(False, pushed, pulled)
+            failed = True
+        return self._report(False, pushed, pulled, failed=failed)
 
     def _finish_ok(self, pushed: PushResult, pulled: PullResult, user: str | None) -> None:
         self._last_error = None
+        self._retry_deadline = None
         with self._db.transaction() as session:
-            sync_state.put(session, sync_state.RETRY_AT, None)
             now = self._clock()
             if pushed.acknowledged:
                 sync_state.put_time(session, sync_state.LAST_PUSH, now)
@@ -174,14 +183,13 @@ class SyncEngine:
                 self._last_error = "Sign in to receive changes from the backend."
 
     def _back_off(self, *, retryable: bool) -> None:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             head = session.query(OutboxRow.attempts).filter(OutboxRow.state == sync_state.QUEUED)
             attempts = max([a for (a,) in head.order_by(OutboxRow.id).limit(1)] or [1])
             if not retryable:
                 attempts = max(attempts, 6)  # refused as a whole (credential revoked …): not every minute
             base = min(MAX_BACKOFF.total_seconds(), 5 * 2 ** min(attempts - 1, 10))
-            delay = timedelta(seconds=base * self._rng.uniform(0.5, 1.0))
-            sync_state.put_time(session, sync_state.RETRY_AT, self._clock() + delay)
+        self._retry_deadline = self._monotonic() + base * self._rng.uniform(0.5, 1.0)
 
     # -- what the UI shows ----------------------------------------------------------------------
 
@@ -189,7 +197,8 @@ class SyncEngine:
         with self._db.reading() as session:
             counts = sync_state.state_counts(session)
             last_sync = sync_state.get_time(session, LAST_SYNC)
-            retry_at = sync_state.get_time(session, sync_state.RETRY_AT)
+        waiting = self._backing_off_for()
+        retry_at = self._clock() + timedelta(seconds=waiting) if waiting else None
         return SyncStatus(
             online=self._online,
             paired=self._paired,
@@ -229,7 +238,7 @@ class SyncEngine:
                 audit.record(
                     session, admin.actor, "sync.change_requeued", f"outbox:{r.id}", r.kind, self._clock
                 )
-            sync_state.put(session, sync_state.RETRY_AT, None)
+            self._retry_deadline = None
             return len(rows)
 
     def discard(self, admin: Principal, outbox_id: int) -> bool:
@@ -244,7 +253,9 @@ class SyncEngine:
             )
             return True
 
-    def _report(self, skipped: bool, pushed: PushResult, pulled: PullResult) -> SyncReport:
+    def _report(
+        self, skipped: bool, pushed: PushResult, pulled: PullResult, *, failed: bool = False
+    ) -> SyncReport:
         return SyncReport(
             skipped=skipped,
             pushed=pushed.acknowledged,
@@ -253,6 +264,7 @@ class SyncEngine:
             pulled=pulled.changes,
             resynced=pulled.resynced,
             error=self._last_error,
+            failed=failed,
             status=replace(self.status(), running=False),  # this pass is over for the caller
         )
 

@@ -7,13 +7,11 @@ receives finished results. Sync runs on a timer and on demand; only one pass run
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from careapp import paths
-from careapp.settings import HospitalEndpoints
 from careapp.ui.operations import QueryOp
 
 if TYPE_CHECKING:
@@ -56,27 +54,20 @@ class Connection(QObject):
         def start_demo() -> EmbeddedDemo:
             from careapp.backend.embedded import start_embedded_demo
 
-            return start_embedded_demo(paths.demo_dir(), profile, paths.siu_drop_dir())
+            return start_embedded_demo(paths.demo_dir(), profile, paths.siu_drop_dir(), publish_hospital=True)
 
         QueryOp(self, start_demo, self._demo_started).failure(
             lambda exc: self.sig_problem.emit(str(exc))
         ).run_in_background()
 
     def _demo_started(self, demo: EmbeddedDemo) -> None:
-        from careapp.backend.embedded import DEMO_CARE_FLOW_MAP
+        from careapp import demo_hospital
 
         self.demo = demo
         self._base_url = demo.backend_url
-        if self.services.settings.hospital == HospitalEndpoints():
+        if demo_hospital.applies(self.services.settings):
             # No hospital configured: import from the demo hospital (never written to settings).
-            self.services.hospital_override = replace(
-                HospitalEndpoints(),
-                hl7_host=demo.mllp[0],
-                hl7_port=demo.mllp[1],
-                pdqm_url=demo.pdqm_url,
-                siu_dir=str(demo.siu_dir),
-                siu_care_flow_map=dict(DEMO_CARE_FLOW_MAP),
-            )
+            self.services.hospital_override = demo.hospital
         self._create_engine(credential_in_file=demo.credential_in_file)
 
     def _create_engine(self, *, credential_in_file: bool) -> None:

@@ -9,7 +9,7 @@ import time
 from datetime import datetime
 
 from careapp.integrations.config import HospitalConfig
-from careapp.integrations.errors import HospitalError, MalformedReply, UnknownPatient
+from careapp.integrations.errors import HospitalError, HospitalTimeout, MalformedReply, UnknownPatient
 from careapp.integrations.hl7.ack import check_ack
 from careapp.integrations.hl7.codec import codec_for, escape
 from careapp.integrations.hl7.message import Message, ParseError, parse_bytes
@@ -21,9 +21,16 @@ _counter = itertools.count(1)
 _PREFIX = f"CA{os.getpid() % 100000:05d}{int(time.time()) % 100000:05d}"
 
 
+MAX_STALE_FRAMES = 16  # answers to earlier queries skipped before one exchange gives up
+
+
 def new_control_id() -> str:
     """Unique per process run and ≤ 20 characters (HL7's ST length for MSH-10)."""
     return f"{_PREFIX}{next(_counter):08d}"[:20]
+
+
+class _StaleReply(Exception):
+    """A reply to an earlier query of ours (a hospital that answers twice, a late answer)."""
 
 
 def build_query(config: HospitalConfig, value: str, *, visit: bool, control_id: str) -> bytes:
@@ -48,9 +55,13 @@ def read_reply(
     """Check the ADR^A19 against the query and map its PID (and PV1) to a Patient."""
     kind = "visit number" if visit else "patient id"
     try:
-        reply = parse_bytes(data)
+        reply = parse_bytes(data, config.hl7_fallback_charset)
     except ParseError as exc:
         raise MalformedReply(str(exc)) from None
+    msa = reply.first("MSA")
+    answered = msa.field(2) if msa is not None else ""
+    if answered != control_id and answered.startswith(_PREFIX):
+        raise _StaleReply()
     check_ack(reply, control_id, kind)
     return record_from_reply(reply, config, visit=visit, value=value)
 
@@ -86,24 +97,34 @@ def query_patient(
         raise UnknownPatient("visit number" if visit else "patient id")
     own = connection is None
     conn = connection or MllpConnection(config.hl7_host, config.hl7_port, config.timeout_seconds)
+    timeouts = 0
     try:
         for attempt in range(1, max(1, config.attempts) + 1):
             control_id = new_control_id()
             payload = build_query(config, value, visit=visit, control_id=control_id)
             try:
                 data = conn.exchange(payload)
-            except HospitalError as exc:
-                conn.close()  # never reuse a connection that may still deliver a late reply
-                if not exc.transient or attempt >= config.attempts:
-                    raise
-                log.info("A19 %s failed (%s); retrying", control_id, type(exc).__name__)
-                continue
-            log.debug("A19 %s answered", control_id)
-            try:
-                return read_reply(data, config, control_id, visit=visit, value=value)
+                for _ in range(MAX_STALE_FRAMES):
+                    try:
+                        record = read_reply(data, config, control_id, visit=visit, value=value)
+                    except _StaleReply:  # not fatal: the answer to this query follows it
+                        log.info("A19 %s: skipped a stale reply frame", control_id)
+                        data = conn.read_next()
+                        continue
+                    log.debug("A19 %s answered", control_id)
+                    return record
+                raise MalformedReply(f"more than {MAX_STALE_FRAMES} replies to earlier queries")
             except MalformedReply:
                 conn.close()  # the stream may be out of step with our queries
                 raise
+            except HospitalError as exc:
+                conn.close()  # never reuse a connection that may still deliver a late reply
+                timeouts += isinstance(exc, HospitalTimeout)
+                if not exc.transient or attempt >= config.attempts:
+                    if isinstance(exc, HospitalTimeout) and timeouts > 1:
+                        raise HospitalTimeout("query", exc.seconds, timeouts) from None
+                    raise
+                log.info("A19 %s failed (%s); retrying", control_id, type(exc).__name__)
         raise AssertionError("unreachable")
     finally:
         if own:

@@ -111,10 +111,10 @@ def parse_text(text: str) -> Message:
     return message
 
 
-def parse_bytes(data: bytes) -> Message:
-    """Wire bytes → Message, decoding by MSH-18. Raises ParseError."""
+def parse_bytes(data: bytes, fallback: str = "") -> Message:
+    """Wire bytes → Message, decoding by MSH-18 (``fallback`` without one). Raises ParseError."""
     try:
-        return parse_text(decode(data))
+        return parse_text(decode(data, fallback))
     except DecodeError as exc:
         raise ParseError(str(exc)) from None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 
 from careapp.integrations.errors import HospitalTimeout, HospitalUnreachable, MalformedReply
 
@@ -37,6 +38,7 @@ class MllpConnection:
         self.timeout = timeout
         self._sock: socket.socket | None = None
         self._buffer = b""
+        self._deadline = 0.0  # of the exchange under way: read_next waits no longer
 
     @property
     def endpoint(self) -> str:
@@ -72,11 +74,25 @@ class MllpConnection:
 
     def exchange(self, payload: bytes) -> bytes:
         """Send one framed message and return the payload of the reply frame."""
-        deadline = time.monotonic() + self.timeout
+        self._deadline = time.monotonic() + self.timeout
         sock = self._connect()
-        try:
+
+        def send_and_read() -> bytes:
             sock.sendall(frame(payload))
-            return self._read_frame(sock, deadline)
+            return self._read_frame(sock, self._deadline)
+
+        return self._guarded(send_and_read)
+
+    def read_next(self) -> bytes:
+        """Another frame for the exchange under way (after a stale one), by the same deadline."""
+        sock = self._sock
+        if sock is None:
+            raise HospitalUnreachable(self.endpoint, "the connection closed without a reply")
+        return self._guarded(lambda: self._read_frame(sock, self._deadline))
+
+    def _guarded(self, io: Callable[[], bytes]) -> bytes:
+        try:
+            return io()
         except TimeoutError:
             self.close()
             raise HospitalTimeout("query", self.timeout) from None

@@ -51,7 +51,7 @@ def read_siu_file(data: bytes, config: HospitalConfig) -> list[SiuItem]:
     if not data.strip():
         raise MalformedMessage("the file is empty")
     try:
-        text = decode(data)
+        text = decode(data, config.hl7_fallback_charset)
     except DecodeError as exc:
         raise MalformedMessage(str(exc)) from None
     try:

@@ -33,7 +33,8 @@ def test_one_match(simulator: HospitalSimulator, sim_config: HospitalConfig) -> 
     [patient] = search_patients(sim_config, Identifier(DEMO_HOSPITAL_PATIENT_ID, "100004"))
     assert (patient.family_name, patient.given_name) == ("山田", "太郎")
     systems = {i.system for i in patient.identifiers}
-    assert systems == {DEMO_HOSPITAL_PATIENT_ID, DEMO_NATIONAL_NUMBER}  # account number: not configured
+    # The account number is not a configured system: not kept.
+    assert systems == {DEMO_HOSPITAL_PATIENT_ID, DEMO_NATIONAL_NUMBER, DEMO_HOSPITAL_VISIT_NUMBER}
 
 
 def test_zero_matches(sim_config: HospitalConfig) -> None:

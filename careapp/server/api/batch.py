@@ -22,29 +22,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from careapp.server import engine, idempotency
 from careapp.server.api.common import WITH_BODY
-from careapp.server.api.patients import apply_push
 from careapp.server.auth import Access, authorize, caller
-from careapp.server.context import ActingUser, Call, Principal, Tx
-from careapp.server.models import AuditEvent, ChangeRow, IdempotencyKeyRow, User
-from careapp.server.models.base import Base
+from careapp.server.context import ActingUser, Call, Principal, Tx, TxStrategy
+from careapp.server.models import IdempotencyKeyRow, User
 from careapp.server.problems import TITLES, TYPE_BASE, ProblemError
 from careapp.server.schemas.common import Count, Input, JsonObject
 from careapp.server.schemas.directory import Username, UserRole
 from careapp.server.schemas.patients import IdentifierIn, PatientPush
 from careapp.server.services import directory, patients, views
 from careapp.server.services.common import invalid
+from careapp.server.services.hospital_push import apply_push
 from careapp.server.services.patients import PatientIndex
 
 router = APIRouter(tags=["batch"])
@@ -185,98 +183,35 @@ def _validation_problem(exc: ValidationError) -> ProblemError:
     return invalid("validation-error", "The operation has invalid fields.", errors=errors)
 
 
-class _Refused(Exception):
-    """An operation of a batch run in one go was refused: run the batch again, one savepoint each."""
-
-
-class _AppendOnlyRows:
-    """Audit, change-feed and key rows of a batch run in one go: one INSERT per table at the end.
-
-    The ORM inserts rows with a database-made id one statement each (it must read every id
-    back); these rows are never read back in the batch, so a plain executemany does."""
-
-    def __init__(self) -> None:
-        self._by_table: dict[Table, list[dict[str, Any]]] = {}
-        self.feed_locked = False
-
-    def add(self, model: type[Base], **fields: Any) -> None:
-        self._by_table.setdefault(model.__table__, []).append(fields)
-
-    def write(self, session: Session) -> None:
-        for table, rows in self._by_table.items():
-            session.execute(table.insert(), rows)
-        self._by_table.clear()
-
-
-@dataclass
-class _BulkTx(Tx):
-    """An operation's transaction view when the batch runs in one go: rows go to ROWS."""
-
-    rows: _AppendOnlyRows = field(default_factory=_AppendOnlyRows)
-
-    def audit(
-        self,
-        action: str,
-        *,
-        patient_id: str | None = None,
-        resource_type: str | None = None,
-        resource_id: str | None = None,
-    ) -> None:
-        self.rows.add(AuditEvent, **self._audit_fields(action, patient_id, resource_type, resource_id))
-
-    def change(
-        self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None
-    ) -> None:
-        if not self.rows.feed_locked:
-            self.services.db.lock_change_feed(self.session)
-            self.rows.feed_locked = True
-        self.rows.add(
-            ChangeRow,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            action=action,
-            patient_id=patient_id,
-            at=self.now,
-        )
-
-
 @dataclass
 class _Batch:
     """What the operations of one request share."""
 
     tx: Tx
     call: Call
+    strategy: TxStrategy
     stored: dict[str, IdempotencyKeyRow]  # keys already on record, read in one query
-    # Set when the batch runs in one go:
-    index: PatientIndex | None = None
-    rows: _AppendOnlyRows | None = None
+    index: PatientIndex | None = None  # set when the batch runs in one go
 
     @classmethod
-    def open(cls, tx: Tx, call: Call, operations: list[BatchOperation], *, in_one_go: bool) -> _Batch:
+    def open(cls, tx: Tx, call: Call, strategy: TxStrategy, operations: list[BatchOperation]) -> _Batch:
         keys = {op.idempotency_key for op in operations}
         owner = call.principal.owner
         stored = tx.session.scalars(
             select(IdempotencyKeyRow).where(IdempotencyKeyRow.owner == owner, IdempotencyKeyRow.key.in_(keys))
         )
-        batch = cls(tx, call, {row.key: row for row in stored})
-        if in_one_go:
+        batch = cls(tx, call, strategy, {row.key: row for row in stored})
+        if strategy.in_one_go:
             fresh = [op for op in operations if op.idempotency_key not in batch.stored]
             batch.index = patients.PatientIndex(tx.session, _named_identifiers(fresh))
-            batch.rows = _AppendOnlyRows()
         return batch
 
     def run(self, op: BatchOperation) -> dict[str, Any]:
         stored = self.stored.get(op.idempotency_key)
         if stored is not None:
             return _replay(self.call, op, stored, _fingerprint(op))
-        if self.rows is not None:
-            try:
-                return self._apply(op)
-            except ProblemError as exc:
-                raise _Refused from exc
         try:
-            with self.tx.session.begin_nested():
-                return self._apply(op)
+            return self.strategy.attempt(self.tx, lambda: self._apply(op))
         except ProblemError as exc:
             return {
                 "idempotency_key": op.idempotency_key,
@@ -295,25 +230,13 @@ class _Batch:
                 raise
             return _replay(self.call, op, existing, _fingerprint(op))
 
-    def finish(self) -> None:
-        """Write what the operations left pending (in one go: everything, grouped per table)."""
-        self.tx.session.flush()
-        if self.rows is not None:
-            self.rows.write(self.tx.session)
-
-    def _op_tx(self, principal: Principal) -> Tx:
-        tx = self.tx
-        if self.rows is None:
-            return Tx(tx.session, principal, tx.services, tx.now, tx.request_id)
-        return _BulkTx(tx.session, principal, tx.services, tx.now, tx.request_id, rows=self.rows)
-
     def _apply(self, op: BatchOperation) -> dict[str, Any]:
         """Do OP and record its key with its answer: a crash leaves neither."""
         tx, call = self.tx, self.call
         access, handler = _HANDLERS[op.kind]
         if op.kind == "user.provision":
             tx.session.info.pop("batch_acting_users", None)  # a user may change: look again
-        op_tx = self._op_tx(_acting(tx, call, op.acting_user, access))
+        op_tx = tx.acting_as(_acting(tx, call, op.acting_user, access))
         try:
             status, body = handler(op_tx, op.body, self.index)
         except ValidationError as exc:
@@ -332,8 +255,8 @@ class _Batch:
             "created_at": tx.now,
             "completed_at": tx.now,
         }
-        if self.rows is not None:
-            self.rows.add(IdempotencyKeyRow, **key)  # a twin key fails the batch's final INSERT
+        if tx.bulk_rows is not None:
+            tx.bulk_rows.add(IdempotencyKeyRow, **key)  # a twin key fails the batch's final INSERT
         else:
             tx.session.add(IdempotencyKeyRow(**key))
             # A twin key (sent twice, or concurrently on PostgreSQL) fails on the unique key
@@ -391,17 +314,11 @@ def _replay(call: Call, op: BatchOperation, row: IdempotencyKeyRow, fingerprint:
 )
 def run_batch(body: BatchIn, call: Annotated[Call, Depends(caller(Access.ANY))]) -> dict[str, Any]:
     operations = body.operations
-    if _in_one_go(operations):
-        # The usual outbox: every change goes through. One flush writes them all (INSERTs
-        # grouped per table), instead of a savepoint and a flush per change.
-        try:
-            with call.tx() as tx:
-                batch = _Batch.open(tx, call, operations, in_one_go=True)
-                results = [batch.run(op) for op in operations]
-                batch.finish()
-            return {"results": results}
-        except (_Refused, IntegrityError):
-            pass  # rolled back whole; the careful way below answers each operation on its own
-    with call.tx() as tx:
-        batch = _Batch.open(tx, call, operations, in_one_go=False)
+
+    def work(tx: Tx, strategy: TxStrategy) -> dict[str, Any]:
+        batch = _Batch.open(tx, call, strategy, operations)
         return {"results": [batch.run(op) for op in operations]}
+
+    # The usual outbox (every change goes through) runs in one go: one flush writes it all,
+    # INSERTs grouped per table, instead of a savepoint and a flush per change.
+    return call.in_one_go_or_carefully(work, try_one_go=_in_one_go(operations))

@@ -11,9 +11,7 @@ from careapp.server import engine, idempotency
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit, Offset
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
-from careapp.server.hosted import links
 from careapp.server.idempotency import IdempotencyKey, Outcome
-from careapp.server.models import ActivityRow, CareFlowRow
 from careapp.server.schemas.careflows import (
     ActivityComplete,
     ActivityList,
@@ -25,24 +23,12 @@ from careapp.server.schemas.careflows import (
     FormResponseIn,
 )
 from careapp.server.schemas.common import IdPath
-from careapp.server.services import constant_values, views
+from careapp.server.services.care_flow_views import activity_view, flow_view
 
 router = APIRouter()
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 FLOW_DOC = "care flows"
 ACT_DOC = "activities"
-
-
-def flow_view(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
-    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
-    return {**view, "hosted_pages_link": links.current_url(tx, flow.id)}
-
-
-def activity_view(tx: Tx, row: ActivityRow) -> dict[str, Any]:
-    flow = tx.session.get(CareFlowRow, row.care_flow_id)
-    assert flow is not None
-    view = views.activity(row, engine.document_of(tx, flow), engine.response_of(tx, row.id))
-    return constant_values.render_activity(tx, flow.definition_id, view)
 
 
 @router.post(

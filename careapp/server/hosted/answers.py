@@ -8,6 +8,7 @@ careapp.domain.forms.validate_answers, so the API and the pages accept exactly t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -95,13 +96,31 @@ def parse_birth_date(raw: str) -> date | None:
     return None
 
 
-def scale(question: Question) -> list[float | int] | None:
-    """The values of a slider shown as a row of buttons (no JavaScript needed), if few enough."""
+# A 0–10 rating scale fits one row of buttons on a phone; a longer one is a list to pick from, and
+# past a few hundred steps a list is too long to scroll, so the patient types the number.
+SCALE_BUTTONS = 11
+LIST_STEPS = 201
+
+
+@dataclass(frozen=True, slots=True)
+class SliderView:
+    """How a slider is shown without JavaScript: "buttons", "list" or "number", with its steps.
+
+    Never an <input type=range>: a range always has a value and submits it, so a patient who
+    skips the question would be recorded at its minimum. Every view starts with nothing chosen.
+    """
+
+    kind: str
+    steps: tuple[int | float, ...] = ()
+
+
+def slider_view(question: Question) -> SliderView:
     if question.minimum is None or question.maximum is None:
-        return None
+        return SliderView("number")
     step = question.step or 1
     count = round((question.maximum - question.minimum) / step) + 1
-    if count > 11:
-        return None
-    values = [question.minimum + i * step for i in range(count)]
-    return [int(v) if float(v).is_integer() else round(v, 6) for v in values]
+    if count > LIST_STEPS:
+        return SliderView("number")
+    values = (question.minimum + i * step for i in range(count))
+    steps = tuple(int(v) if float(v).is_integer() else round(v, 6) for v in values)
+    return SliderView("buttons" if count <= SCALE_BUTTONS else "list", steps)

@@ -15,7 +15,7 @@ from careapp.server import idempotency
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
-from careapp.server.hosted import enrollment, links, sessions, sweeper
+from careapp.server.hosted import enrollment, sessions, sweeper
 from careapp.server.hosted.schemas import (
     EnrollmentLinkCreate,
     EnrollmentLinkOut,
@@ -27,6 +27,7 @@ from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.models import CareFlowRow, EnrollmentLinkRow, HostedPagesLinkRow, HostedPagesSessionRow
 from careapp.server.problems import ProblemError
 from careapp.server.schemas.common import IdPath
+from careapp.server.services import links
 from careapp.server.services.common import get_or_404, invalid
 
 router = APIRouter(tags=["hosted pages"], lifespan=sweeper.lifespan)  # expires abandoned sessions

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from careapp.server import engine
 from careapp.server.context import Tx
-from careapp.server.hosted.links import url_for
-from careapp.server.hosted.tokens import Purpose
+from careapp.server.hosted.answers import parse_birth_date
 from careapp.server.models import (
     CareFlowRow,
     DefinitionRow,
@@ -28,6 +28,8 @@ from careapp.server.models import (
 from careapp.server.models.base import new_id
 from careapp.server.services import definitions
 from careapp.server.services.common import get_or_404, invalid
+from careapp.server.services.links import url_for
+from careapp.server.tokens import Purpose
 
 ENROLLMENT_PATH = "/e/"
 
@@ -45,6 +47,44 @@ class Registration:
     given_name: str
     family_name: str
     birth_date: date
+
+
+# What a patient without a record types on the start page: (field, label, input type, autocomplete).
+REGISTRATION_FIELDS = (
+    ("given_name", "given_name", "text", "given-name"),
+    ("family_name", "family_name", "text", "family-name"),
+    ("birth_date", "birth_label", "date", "bday"),
+)
+OLDEST_BIRTH_YEAR = 1850
+
+
+def _birth_date_problem(raw: str, born: date | None, today: date) -> str | None:
+    if not raw:
+        return "is required"
+    if born is None:
+        return "must be a date"
+    if born > today:
+        return "must not be in the future"
+    if born.year < OLDEST_BIRTH_YEAR:
+        return f"must be after {OLDEST_BIRTH_YEAR}"
+    return None
+
+
+def read_registration(form: Any, today: date) -> tuple[Registration | None, dict[str, str], dict[str, str]]:
+    """(the registration, error per field, the typed values to refill the page with)."""
+    values = {k: str(form.get(k) or "").strip()[:200] for k, *_ in REGISTRATION_FIELDS}
+    errors: dict[str, str] = {}
+    for name in ("given_name", "family_name"):
+        if not values[name]:
+            errors[name] = "is required"
+        elif any(ord(ch) < 32 for ch in values[name]):
+            errors[name] = "must not contain control characters"
+    born = parse_birth_date(values["birth_date"])
+    if problem := _birth_date_problem(values["birth_date"], born, today):
+        errors["birth_date"] = problem
+    if errors or born is None:
+        return None, errors, values
+    return Registration(values["given_name"], values["family_name"], born), errors, values
 
 
 def mint(tx: Tx, definition_id: str, external_id: tuple[str, str] | None) -> tuple[EnrollmentLinkRow, str]:

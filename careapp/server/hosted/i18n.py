@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 LANGUAGES = ("en", "nl", "fr")
 DEFAULT = "en"
@@ -24,6 +25,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "yes": "Yes",
         "no": "No",
         "fix_errors": "Some answers need your attention.",
+        "error_prefix": "Error",
+        "choose_value": "Choose a value",
         "done_title": "Thank you",
         "done_body": "You have completed everything for now. You can close this page.",
         "continue": "Continue",
@@ -67,6 +70,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "yes": "Ja",
         "no": "Nee",
         "fix_errors": "Enkele antwoorden hebben uw aandacht nodig.",
+        "error_prefix": "Fout",
+        "choose_value": "Kies een waarde",
         "done_title": "Dank u",
         "done_body": "U hebt voorlopig alles ingevuld. U mag deze pagina sluiten.",
         "continue": "Verder",
@@ -110,6 +115,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "yes": "Oui",
         "no": "Non",
         "fix_errors": "Certaines réponses demandent votre attention.",
+        "error_prefix": "Erreur",
+        "choose_value": "Choisissez une valeur",
         "done_title": "Merci",
         "done_body": "Vous avez tout complété pour le moment. Vous pouvez fermer cette page.",
         "continue": "Continuer",
@@ -207,15 +214,43 @@ _ERRORS: list[tuple[re.Pattern[str], dict[str, str]]] = [
             },
         ),
         (
-            r"^must be on or after (?P<n>[0-9-]+)$",
-            {"en": "Choose {n} or later.", "nl": "Kies {n} of later.", "fr": "Choisissez le {n} ou après."},
+            r"^must be on or after (?P<day>[0-9-]+)$",
+            {
+                "en": "Choose {day} or later.",
+                "nl": "Kies {day} of later.",
+                "fr": "Choisissez le {day} ou après.",
+            },
         ),
         (
-            r"^must be on or before (?P<n>[0-9-]+)$",
+            r"^must be on or before (?P<day>[0-9-]+)$",
             {
-                "en": "Choose {n} or earlier.",
-                "nl": "Kies {n} of vroeger.",
-                "fr": "Choisissez le {n} ou avant.",
+                "en": "Choose {day} or earlier.",
+                "nl": "Kies {day} of vroeger.",
+                "fr": "Choisissez le {day} ou avant.",
+            },
+        ),
+        (
+            r"^must not be in the future$",
+            {
+                "en": "A date of birth cannot be in the future.",
+                "nl": "Een geboortedatum kan niet in de toekomst liggen.",
+                "fr": "Une date de naissance ne peut pas être dans le futur.",
+            },
+        ),
+        (
+            r"^must be after (?P<n>\d{4})$",
+            {
+                "en": "Check the year: enter a date after {n}.",
+                "nl": "Controleer het jaar: vul een datum na {n} in.",
+                "fr": "Vérifiez l'année : saisissez une date après {n}.",
+            },
+        ),
+        (
+            r"^must not contain control characters$",
+            {
+                "en": "Use letters, digits and punctuation only.",
+                "nl": "Gebruik alleen letters, cijfers en leestekens.",
+                "fr": "Utilisez uniquement des lettres, des chiffres et de la ponctuation.",
             },
         ),
         (
@@ -302,8 +337,25 @@ def translator(language: str) -> Callable[..., str]:
     return t
 
 
+_MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+}
+
+
+def long_date(day: date, language: str) -> str:
+    """A date spelled out ("7 January 2030"): unambiguous whatever format the browser's date field shows."""
+    month = _MONTHS.get(language, _MONTHS[DEFAULT]).split()[day.month - 1]
+    number = "1er" if language == "fr" and day.day == 1 else str(day.day)
+    return f"{number} {month} {day.year}"
+
+
 def error_text(message: str, language: str) -> str:
     for pattern, texts in _ERRORS:
         if match := pattern.match(message):
-            return texts.get(language, texts[DEFAULT]).format(**match.groupdict())
+            values = match.groupdict()
+            if "day" in values:
+                values["day"] = long_date(date.fromisoformat(values["day"]), language)
+            return texts.get(language, texts[DEFAULT]).format(**values)
     return _FALLBACK_ERROR.get(language, _FALLBACK_ERROR[DEFAULT])

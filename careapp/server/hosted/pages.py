@@ -20,23 +20,25 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from careapp.domain.careflow import ActivityDefinition, ActivityType, Stakeholder
-from careapp.domain.forms import text_for
+from careapp.domain.forms import localized
 from careapp.domain.hosted_sessions import SessionOrigin, SessionStatus
 from careapp.server import engine
 from careapp.server.auth import services_of
 from careapp.server.context import Call, CredentialKind, Principal, Services, Tx
-from careapp.server.hosted import answers, enrollment, i18n, links, sessions
+from careapp.server.hosted import answers, enrollment, i18n, sessions
 from careapp.server.models import ActivityRow, CareFlowRow, HostedPagesSessionRow, PatientRow
 from careapp.server.problems import ProblemError
-from careapp.server.services import constant_values
+from careapp.server.services import constant_values, links
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).parent
 CSS_PATH = "/hosted-pages/pages.css"
 CSRF_COOKIE = "careapp_csrf"
+REGISTRATION = enrollment.REGISTRATION_FIELDS
 _CSS = (HERE / "static" / "pages.css").read_bytes()
 _templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -84,8 +86,24 @@ class Page:
         self.new_nonce = None if existing and 16 <= len(existing) <= 64 else secrets.token_urlsafe(24)
         self.nonce = self.new_nonce or existing or ""
 
-    def text(self, value: Any) -> str:
-        return text_for(value, self.lang)
+    def plain(self, value: Any) -> str:
+        """Definition text in this page's language (or its fallback), for titles and attributes."""
+        return localized(value, self.lang)[0]
+
+    def lang_of(self, value: Any) -> Markup:
+        """` lang="en"` for an element holding text that has no translation into this page's language."""
+        lang = localized(value, self.lang)[1]
+        return Markup(' lang="{}"').format(lang) if lang != self.lang else Markup("")
+
+    def local(self, value: Any) -> Markup:
+        """Definition text for the page's body, an untranslated one marked with its own language."""
+        text, lang = localized(value, self.lang)
+        if lang == self.lang:
+            return escape(text)
+        return Markup('<span lang="{}">{}</span>').format(lang, text)
+
+    def error_text(self, message: str) -> str:
+        return i18n.error_text(message, self.lang)
 
     def render(
         self, template: str, *, status: int = 200, form_targets: Iterable[str | None] = (), **context: Any
@@ -95,8 +113,10 @@ class Page:
             lang=self.lang,
             languages=i18n.NAMES,
             css=CSS_PATH,
-            local=self.text,
-            error_text=lambda message: i18n.error_text(message, self.lang),
+            local=self.local,
+            plain=self.plain,
+            lang_of=self.lang_of,
+            error_text=self.error_text,
             **context,
         )
         response = HTMLResponse(html, status_code=status)
@@ -245,17 +265,33 @@ def _activity_page(
         "activity.html",
         status=status,
         form_targets=[row.success_url, row.cancel_url],
-        heading=page.text(doc.title),
+        heading=page.local(doc.title),
         activity=activity,
         definition=definition,
         position=done + 1,
         total=done + len(waiting),
         csrf=tx.services.keyring.csrf_token(page.nonce, row.id),
         errors=errors or {},
+        problems=_problems(page, definition, errors or {}),
         values=values or {},
         field=answers.field_name,
-        scale=answers.scale,
+        slider=answers.slider_view,
     )
+
+
+def _problems(
+    page: Page, definition: ActivityDefinition | None, errors: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """The error summary's lines, in the order of the page: (field id, what it asks, what to fix)."""
+    if not errors or definition is None:
+        return []
+    if definition.form is None:  # a checklist: one answer, every item ticked
+        return [("item", page.t("tick_all"), page.error_text(errors["items"]))]
+    return [
+        (answers.field_name(q), page.plain(q.label), page.error_text(errors[q.id]))
+        for q in definition.form.questions
+        if q.id in errors
+    ]
 
 
 def _current(
@@ -271,9 +307,11 @@ def _current(
         return page.render(
             "birth_date.html",
             status=status,
-            heading=page.text(engine.document_of(tx, flow).title),
+            heading=page.local(engine.document_of(tx, flow).title),
             csrf=tx.services.keyring.csrf_token(page.nonce, row.id),
-            error=birth_date_error,
+            problems=[("birth_date", page.t("birth_label"), page.t("birth_wrong"))]
+            if birth_date_error
+            else [],
         )
     return _activity_page(page, tx, row, flow, status=status)
 
@@ -369,13 +407,22 @@ def _enroll_page(page: Page, tx: Tx, opened: enrollment.OpenedEnrollment, **cont
     title = enrollment.definition_title(tx, opened)
     if title is None:
         return page.notice("nothing", 200)
+    errors = context.pop("errors", {})
     return page.render(
         "enroll.html",
         status=context.pop("status", 200),
-        heading=page.text(title),
+        heading=page.local(title),
         register=enrollment.known_patient(tx, opened) is None,
         csrf=tx.services.keyring.csrf_token(page.nonce, "enroll:" + opened.link.id),
-        errors=context.pop("errors", {}),
+        fields=[
+            (name, page.t(label), kind, auto) for name, label, kind, auto in enrollment.REGISTRATION_FIELDS
+        ],
+        errors=errors,
+        problems=[
+            (name, page.t(label), page.error_text(errors[name]))
+            for name, label, _kind, _auto in REGISTRATION
+            if name in errors
+        ],
         values=context.pop("values", {}),
     )
 
@@ -391,22 +438,6 @@ def enrollment_page(token: str, request: Request) -> Response:
         if opened.link.revoked_at is not None:
             return page.notice("revoked", 410)
         return _enroll_page(page, tx, opened)
-
-
-def _registration(
-    form: Any, today: Any
-) -> tuple[enrollment.Registration | None, dict[str, str], dict[str, str]]:
-    values = {k: str(form.get(k) or "").strip()[:200] for k in ("given_name", "family_name", "birth_date")}
-    errors: dict[str, str] = {}
-    for name in ("given_name", "family_name"):
-        if not values[name] or any(ord(ch) < 32 for ch in values[name]):
-            errors[name] = "is required"
-    born = answers.parse_birth_date(values["birth_date"])
-    if born is None or born > today or born.year < 1850:
-        errors["birth_date"] = "must be a date"
-    if errors or born is None:
-        return None, errors, values
-    return enrollment.Registration(values["given_name"], values["family_name"], born), errors, values
 
 
 def _post_enrollment(token: str, request: Request, form: Any) -> Response:
@@ -427,7 +458,7 @@ def _post_enrollment(token: str, request: Request, form: Any) -> Response:
             return page.notice("nothing", 200)
         person = None
         if enrollment.known_patient(tx, opened) is None:
-            person, errors, values = _registration(form, tx.now.date())
+            person, errors, values = enrollment.read_registration(form, tx.now.date())
             if person is None:
                 return _enroll_page(page, tx, opened, errors=errors, values=values, status=422)
         flow = enrollment.enroll(tx, opened, person)

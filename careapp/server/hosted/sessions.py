@@ -30,10 +30,10 @@ from careapp.domain.hosted_sessions import (
 from careapp.server import events
 from careapp.server.context import Tx
 from careapp.server.events import DomainEvent
-from careapp.server.hosted.links import url_for
-from careapp.server.hosted.tokens import Purpose
 from careapp.server.models import ActivityRow, CareFlowRow, HostedPagesSessionRow
 from careapp.server.models.base import new_id
+from careapp.server.services.links import url_for
+from careapp.server.tokens import Purpose
 
 SESSION_PATH = "/s/"
 _EVENT = {

@@ -26,6 +26,11 @@ class DataPointOut(BaseModel):
     label: Localized
     baseline: bool
     optional: bool
+    range: JsonObject | None = Field(
+        default=None,
+        description="Plausible values: min/max for a number; min/max (dates) and past/future "
+        "(ISO 8601 durations from today) for a date.",
+    )
 
 
 class DefinitionSummary(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from careapp.domain.careflow import CareFlowDocument, activity_dict, missing_baseline
+from careapp.domain.careflow import CareFlowDocument, activity_dict, data_point_dict, missing_baseline
 from careapp.server.models import (
     ActivityRow,
     CareFlowRow,
@@ -77,24 +77,13 @@ def workstation(row: Workstation) -> dict[str, Any]:
     }
 
 
-def data_point(dp: Any) -> dict[str, Any]:
-    return {
-        "id": dp.id,
-        "key": dp.key,
-        "value_type": dp.value_type.value,
-        "label": dp.label,
-        "baseline": dp.baseline,
-        "optional": dp.optional,
-    }
-
-
 def definition_summary(row: DefinitionRow, doc: CareFlowDocument) -> dict[str, Any]:
     return {
         "id": row.id,
         "title": doc.title,
         "description": doc.description,
         "live_version": row.live_version,
-        "baseline": [data_point(dp) for dp in doc.baseline],
+        "baseline": [data_point_dict(dp) for dp in doc.baseline],
         "updated_at": row.updated_at,
     }
 

@@ -123,7 +123,7 @@ def test_stop_cancels_open_activities(client: TestClient, seeded: Services) -> N
         json={
             "patient_id": pid,
             "definition_id": "post-discharge-follow-up",
-            "baseline": {"discharge_date": "2030-01-02"},
+            "baseline": {"discharge_date": date.today().isoformat()},
         },
     ).json()
     assert flow["status"] == "active"

@@ -107,3 +107,28 @@ def hosted(db_url: str, clock: FakeClock) -> Iterator[Hosted]:  # noqa: F811 - f
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}, follow_redirects=False) as client:
         yield Hosted(services, clock, client, recorder)
     services.db.dispose()
+
+
+# The live server and Chromium for the browser tests (imported here: livesite uses this module).
+@pytest.fixture
+def live(tmp_path: Any) -> Iterator[Any]:
+    from .livesite import live_server
+
+    with live_server(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def customer_site() -> Iterator[str]:
+    from .livesite import customer_site as site
+
+    with site() as url:
+        yield url
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from .livesite import chromium
+
+    with chromium() as launched:
+        yield launched

@@ -69,6 +69,58 @@ SELF_INTAKE: dict[str, Any] = {
 }
 
 
+def _slider(qid: str, label: dict[str, str], maximum: float, step: float, **more: Any) -> dict[str, Any]:
+    return {"id": qid, "type": "slider", "label": label, "min": 0, "max": maximum, "step": step, **more}
+
+
+# One form with a slider of each view: a 0–10 scale, a 0–100 list, and one too fine for a list.
+SCALES: dict[str, Any] = {
+    "format": "careapp.careflow/1",
+    "id": "scales",
+    "title": {"en": "Scales", "nl": "Schalen", "fr": "Échelles"},
+    "data_points": [{"id": "dp-pain", "key": "pain_score", "value_type": "number", "label": "Pain"}],
+    "steps": [
+        {
+            "id": "rate",
+            "title": "Rate",
+            "activities": [
+                {
+                    "id": "rating",
+                    "type": "form",
+                    "stakeholder": "patient",
+                    "title": {"en": "How are you?", "nl": "Hoe gaat het?", "fr": "Comment allez-vous ?"},
+                    "form": {
+                        "questions": [
+                            _slider(
+                                "pain",
+                                {"en": "Pain now", "nl": "Pijn nu", "fr": "Douleur maintenant"},
+                                10,
+                                1,
+                                mandatory=True,
+                                data_point="dp-pain",
+                                min_label={"en": "No pain", "nl": "Geen pijn", "fr": "Aucune douleur"},
+                                max_label={"en": "Worst pain", "nl": "Ergste pijn", "fr": "Pire douleur"},
+                            ),
+                            _slider(
+                                "mood",
+                                {"en": "Your mood", "nl": "Uw stemming", "fr": "Votre humeur"},
+                                100,
+                                5,
+                                min_label={"en": "Very bad", "nl": "Heel slecht", "fr": "Très mal"},
+                                max_label={"en": "Very good", "nl": "Heel goed", "fr": "Très bien"},
+                            ),
+                            _slider(
+                                "sleep", {"en": "Hours slept", "nl": "Uren slaap", "fr": "Sommeil"}, 24, 0.1
+                            ),
+                        ]
+                    },
+                },
+            ],
+        },
+    ],
+}
+
+
 def with_birth_date_check(document: dict[str, Any], new_id: str) -> dict[str, Any]:
     return {**document, "id": new_id, "hosted_pages": {"verify_birth_date": True}}
 

@@ -1,146 +1,18 @@
 """The patient pages in real headless Chromium on a phone-sized screen, against a live server.
 
-The server runs in-process under uvicorn on a free loopback port so the test can move its clock
-(a session's hour passes without waiting). Screenshots of every page land in the test's tmp dir.
+Screenshots of every page land in the test's tmp dir.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 
-from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID
-from careapp.server.app import build_services, create_app
-from careapp.server.config import ServerConfig
-from careapp.server.schema import prepare
-from careapp.server.tests.harness import cli, free_port, make_api_key
-
-from .conftest import PRE_OP_BASELINE, FakeClock
-from .definitions import SELF_INTAKE, publish, with_birth_date_check
+from .livesite import LiveServer, phone
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-
-
-class _CustomerSite(BaseHTTPRequestHandler):
-    """The customer's own pages a session returns to."""
-
-    def do_GET(self) -> None:
-        body = f"<!doctype html><title>Clinic</title><h1>Back at the clinic: {self.path}</h1>".encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-class LiveServer:
-    def __init__(self, tmp: Path) -> None:
-        self.clock = FakeClock()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.db_url = f"sqlite:///{tmp / 'server.sqlite3'}"
-        self.services = build_services(
-            ServerConfig(db_url=self.db_url, public_url=self.url), clock=self.clock
-        )
-        prepare(self.services.db, self.services.config, self.services.clock)
-        cli("seed-demo", "--db", self.db_url)
-        publish(self.db_url, SELF_INTAKE, tmp)
-        publish(self.db_url, with_birth_date_check(SELF_INTAKE, "checked-intake"), tmp)
-        key = make_api_key(self.db_url, "integrator")
-        config = uvicorn.Config(
-            create_app(services=self.services), host="127.0.0.1", port=self.port, log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.api = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {key}"}, timeout=10)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline and self.thread.is_alive(), "server did not start"
-            time.sleep(0.01)  # waiting for readiness, not for time to pass
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.api.close()
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.services.db.dispose()
-
-    def post(self, path: str, **body: Any) -> dict[str, Any]:
-        r = self.api.post(path, json=body)
-        assert r.status_code == 201, r.text
-        return dict(r.json())
-
-    def care_flow(self, mrn: str, definition: str = "pre-op-intake") -> dict[str, Any]:
-        patient = self.api.post(
-            "/v1/patients",
-            json={
-                "family_name": "Peeters",
-                "given_name": "Lotte",
-                "birth_date": "1980-05-04",
-                "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": mrn}],
-            },
-        ).json()
-        baseline = PRE_OP_BASELINE if definition == "pre-op-intake" else {}
-        return self.post(
-            "/v1/care-flows", patient_id=patient["id"], definition_id=definition, baseline=baseline
-        )
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
-def customer_site() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _CustomerSite)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = os.environ.get("CAREAPP_CHROMIUM", "/usr/bin/chromium")
-    with sync_api.sync_playwright() as pw:
-        try:
-            chromium = pw.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
-        except Exception as exc:
-            if os.environ.get("CAREAPP_CHROMIUM"):
-                raise  # a configured browser that cannot start is a failure, not a skip
-            pytest.skip(f"no usable chromium at {executable}: {exc}")
-        yield chromium
-        chromium.close()
-
-
-def _phone(browser: Any, locale: str = "en-GB") -> Any:
-    return browser.new_context(
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale=locale,
-        java_script_enabled=False,
-    ).new_page()
 
 
 def test_patient_answers_every_question_type_and_lands_on_success_url(
@@ -153,7 +25,7 @@ def test_patient_answers_every_question_type_and_lands_on_success_url(
         success_url=f"{customer_site}/thanks",
         cancel_url=f"{customer_site}/cancelled",
     )
-    page = _phone(browser)
+    page = phone(browser)
     page.goto(session["url"])
     assert page.locator("h1").inner_text() == "Welcome" and "Task 1 of 2" in page.content()
     page.screenshot(path=str(tmp_path / "01-message.png"), full_page=True)
@@ -204,7 +76,7 @@ def test_static_link_in_dutch_expired_session_and_tampered_link(
     live: LiveServer, customer_site: str, browser: Any, tmp_path: Path
 ) -> None:
     flow = live.care_flow("P-2")
-    page = _phone(browser, locale="nl-BE")
+    page = phone(browser, locale="nl-BE")
     page.goto(flow["hosted_pages_link"])
     assert (
         "/s/" in page.url and "Taak 1 van 2" in page.content() and page.locator("h1").inner_text() == "Welkom"
@@ -216,7 +88,7 @@ def test_static_link_in_dutch_expired_session_and_tampered_link(
         "/v1/hosted-pages-sessions", care_flow_id=flow["id"], cancel_url=f"{customer_site}/cancelled"
     )
     live.clock.advance(minutes=60, seconds=1)
-    english = _phone(browser)
+    english = phone(browser)
     response = english.goto(session["url"])
     assert response is not None and response.status == 410
     assert english.locator("h1").inner_text() == "This page has expired"
@@ -240,7 +112,7 @@ def test_static_link_in_dutch_expired_session_and_tampered_link(
 def test_enrollment_and_birth_date_pages(live: LiveServer, browser: Any, tmp_path: Path) -> None:
     r = live.api.post("/v1/care-flow-definitions/self-intake/enrollment-links")
     assert r.status_code == 201
-    page = _phone(browser, locale="fr-BE")
+    page = phone(browser, locale="fr-BE")
     page.goto(r.text)
     page.screenshot(path=str(tmp_path / "08-enroll-french.png"), full_page=True)
     page.get_by_label("Prénom").fill("Ann")
@@ -252,7 +124,7 @@ def test_enrollment_and_birth_date_pages(live: LiveServer, browser: Any, tmp_pat
     page.screenshot(path=str(tmp_path / "09-slider-french.png"), full_page=True)
 
     flow = live.care_flow("P-3", "checked-intake")
-    check = _phone(browser)
+    check = phone(browser)
     check.goto(flow["hosted_pages_link"])
     assert check.locator("h1").inner_text() == "Confirm it is you"
     check.get_by_label("Date of birth").fill("1980-05-05")

@@ -7,7 +7,7 @@ import os
 import random
 import string
 
-from careapp.server.hosted.tokens import TOKEN_CHARS, Keyring, Purpose
+from careapp.server.tokens import TOKEN_CHARS, Keyring, Purpose
 
 ROOT = os.urandom(32)
 ALPHABET = string.ascii_letters + string.digits + "-_"

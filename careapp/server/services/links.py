@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from careapp.server.context import Services, Tx
-from careapp.server.hosted.tokens import Purpose
 from careapp.server.models import CareFlowRow, HostedPagesLinkRow
+from careapp.server.tokens import Purpose
 
 LINK_PATH = "/l/"
 

@@ -1,0 +1,24 @@
+"""Care flows and activities as the API shows them: the engine's document and values, the live link.
+
+Shared by the care flow and patient routers and by the hospital push (``patients.apply_push``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from careapp.server import engine
+from careapp.server.context import Tx
+from careapp.server.models import ActivityRow, CareFlowRow
+from careapp.server.services import constant_values, links, views
+
+
+def flow_view(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
+    view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
+    return {**view, "hosted_pages_link": links.current_url(tx, flow.id)}
+
+
+def activity_view(tx: Tx, row: ActivityRow) -> dict[str, Any]:
+    flow = tx.session.get(CareFlowRow, row.care_flow_id)
+    assert flow is not None
+    view = views.activity(row, engine.document_of(tx, flow), engine.response_of(tx, row.id))
+    return constant_values.render_activity(tx, flow.definition_id, view)
