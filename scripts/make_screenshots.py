@@ -11,7 +11,9 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "resources" / "screenshots"
+# CAREAPP_SCREENSHOTS writes them elsewhere (the test that runs this script uses a temporary folder).
+README_SHOTS = Path(__file__).resolve().parents[1] / "resources" / "screenshots"
+OUT = Path(os.environ.get("CAREAPP_SCREENSHOTS") or README_SHOTS)
 os.environ.setdefault("CAREAPP_PROFILE", tempfile.mkdtemp(prefix="careapp-shots-"))
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402

@@ -30,7 +30,7 @@ from careapp.auth.roles import Principal, Role
 from careapp.ui.dates import date_text, local_moment
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.table_model import RowsModel
-from careapp.ui.widgets import MessageLabel, add_row
+from careapp.ui.widgets import MessageLabel, add_row, ask_first
 
 
 class UserTableModel(RowsModel[UserSummary]):
@@ -154,23 +154,8 @@ class UsersPage(QWidget):
         self._confirmed(question, lambda: self._write(lambda: accounts.change_role(admin, user.id, role)))
 
     def _confirmed(self, question: str, then: Callable[[], None]) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Confirm"),
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-
-        def answered(_result: int) -> None:
-            self.confirm = None
-            if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes:
-                then()
-
-        box.finished.connect(answered)
-        self.confirm = box
-        box.open()
+        self.confirm = ask_first(self, self.tr("Confirm"), question, then)
+        self.confirm.finished.connect(lambda _r: setattr(self, "confirm", None))
 
     def selected(self) -> UserSummary | None:
         index = self.table.currentIndex()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from careapp.ui.dates import date_text, local_moment
 from careapp.ui.enroll.baseline_form import BaselineForm, BaselineInvalid
 from careapp.ui.operations import CollectionOp, QueryOp
-from careapp.ui.widgets import MessageLabel, add_row
+from careapp.ui.widgets import MessageLabel, add_row, ask_first
 
 if TYPE_CHECKING:
     from careapp.auth.roles import Principal
@@ -164,25 +164,15 @@ class EnrollDialog(QDialog):
         self._queue(definition, baseline)
 
     def _confirm_again(self, flow: CareFlowSummary, baseline: dict[str, Any]) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            self.tr("Enroll again?"),
-            self._already_open(flow) + "\n\n" + self.tr("Enroll in a second one anyway?"),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.No)
         index = self.definition.currentIndex()
 
-        def answered(_result: int) -> None:
-            self.confirm = None
-            yes = box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
-            if yes and index == self.definition.currentIndex():
+        def again() -> None:
+            if index == self.definition.currentIndex():
                 self._queue(self._definitions[index], baseline)
 
-        box.finished.connect(answered)
-        self.confirm = box
-        box.open()
+        question = self._already_open(flow) + "\n\n" + self.tr("Enroll in a second one anyway?")
+        self.confirm = ask_first(self, self.tr("Enroll again?"), question, again)
+        self.confirm.finished.connect(lambda _r: setattr(self, "confirm", None))
 
     def _queue(self, definition: CareFlowDefinitionSummary, baseline: dict[str, Any]) -> None:
         physician = self.physician.currentData()
