@@ -127,7 +127,7 @@ class AccountService:
         with self._db.transaction() as session:
             if session.scalar(select(func.count()).select_from(UserRow)):
                 raise AccountError("An admin account exists already; sign in instead.")
-            row = self._add_user(session, name, display_name, Role.ADMIN, password)
+            row = self._add_user(session, name, display_name, Role.ADMIN, password, actor=f"user:{name}")
             audit.record(
                 session, f"user:{name}", "user.created", f"user:{row.id}", "first admin", self._clock
             )
@@ -243,7 +243,9 @@ class AccountService:
         with self._db.transaction() as session:
             if session.scalar(select(UserRow).where(UserRow.username == name)):
                 raise AccountError(f"The user name {name} is taken.")
-            row = self._add_user(session, name, display_name, role, password, must_change=True)
+            row = self._add_user(
+                session, name, display_name, role, password, must_change=True, actor=admin.actor
+            )
             audit.record(session, admin.actor, "user.created", f"user:{row.id}", f"role={role}", self._clock)
             return _summary(row)
 
@@ -262,6 +264,7 @@ class AccountService:
                 session,
                 "user.deactivate" if disabled else "user.provision",
                 self._provision_payload(row),
+                actor=admin.actor,
             )
             return _summary(row)
 
@@ -294,7 +297,7 @@ class AccountService:
             audit.record(
                 session, admin.actor, "user.role_changed", f"user:{row.id}", f"role={role}", self._clock
             )
-            outbox.enqueue(session, "user.provision", self._provision_payload(row))
+            outbox.enqueue(session, "user.provision", self._provision_payload(row), actor=admin.actor)
             return _summary(row)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -307,6 +310,8 @@ class AccountService:
         role: Role,
         password: str,
         must_change: bool = False,
+        *,
+        actor: str,
     ) -> UserRow:
         row = UserRow(
             username=name,
@@ -320,8 +325,9 @@ class AccountService:
         )
         session.add(row)
         session.flush()
-        # Every local user is provisioned to the backend so actions there name a person.
-        outbox.enqueue(session, "user.provision", self._provision_payload(row))
+        # Every local user is provisioned to the backend so actions there name a person; the
+        # backend takes it only from an admin (ACTOR), or from the first admin for themself.
+        outbox.enqueue(session, "user.provision", self._provision_payload(row), actor=actor)
         return row
 
     @staticmethod
