@@ -4,7 +4,8 @@ that paints a comparable text form, both timed the same way in interleaved round
 "Usable" is what a clinician waits for: the login window has painted and takes the user name
 and password on the right page (sign in, or the first admin). The cache may still be opening
 then (SQLAlchemy loading, migrations); a sign-in pressed before it is open completes when it is.
-The bare window is "usable" when it has painted. Each side is a fresh Python process, timed from spawn to its "ready" line.
+The bare window is "usable" when it has painted. Each side is a fresh Python process, timed from
+spawn to its "ready" line.
 """
 
 from __future__ import annotations
