@@ -37,6 +37,7 @@ class Connection(QObject):
         self.engine: SyncEngine | None = None
         self._base_url: str | None = None
         self._running = False
+        self._again = False  # asked for while a pass ran: run one more right after it
         self.timer = QTimer(self)
         self.timer.setInterval(SYNC_INTERVAL_MS)
         self.timer.timeout.connect(lambda: self.sync_now(force=False))
@@ -90,9 +91,13 @@ class Connection(QObject):
     # -- sync -----------------------------------------------------------------------------------
 
     def sync_now(self, force: bool = True) -> None:
-        """Run one pass in the background; a pass already running makes this a no-op."""
+        """Run one pass in the background; asked while a pass runs, one more follows it (a care flow
+        enrolled meanwhile must not wait for the timer)."""
         engine = self.engine
-        if engine is None or self._running or self.acting_user is None:
+        if engine is None or self.acting_user is None:
+            return
+        if self._running:
+            self._again = self._again or force
             return
         self._running = True
         QueryOp(self, lambda: (engine.run_once(force=force), engine.status()), self._synced).failure(
@@ -104,9 +109,13 @@ class Connection(QObject):
         report, status = result
         self.sig_status.emit(status)
         self.sig_synced.emit(report)
+        if self._again:
+            self._again = False
+            self.sync_now()
 
     def _sync_failed(self, error: BaseException) -> None:
         self._running = False
+        self._again = False
         log.warning("Sync pass failed: %s", type(error).__name__)
         self.sig_problem.emit(str(error))
 
