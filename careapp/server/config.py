@@ -20,6 +20,7 @@ ENV_SECRET_KEY = "CAREAPP_SERVER_SECRET_KEY"
 # The wall clock care flow times are read on ("09:00, 14 days after discharge"): an IANA name.
 ENV_TIME_ZONE = "CAREAPP_SERVER_TIME_ZONE"
 DEFAULT_TIME_ZONES = {"eu": "Europe/Brussels", "uk": "Europe/London", "us": "America/New_York"}
+ENV_PUBLIC_URL = "CAREAPP_SERVER_PUBLIC_URL"  # the base of every hosted pages link
 # Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
 ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
 ENV_HOSTED_KEY_OLDEST = "CAREAPP_SERVER_HOSTED_KEY_OLDEST"
@@ -76,6 +77,7 @@ class ServerConfig:
         env[ENV_TIME_ZONE] = self.time_zone
         if self.secret_file:
             env[ENV_SECRET_FILE] = self.secret_file
+        env[ENV_PUBLIC_URL] = self.public_url
         env[ENV_HOSTED_KEY_VERSION] = str(self.hosted_key_version)
         env[ENV_HOSTED_KEY_OLDEST] = str(self.hosted_key_oldest)
         return env
@@ -88,6 +90,7 @@ class ServerConfig:
             db_url=os.environ.get(ENV_DB, DEFAULT_DB),
             secret_file=os.environ.get(ENV_SECRET_FILE) or None,
             time_zone=os.environ.get(ENV_TIME_ZONE, ""),
+            public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
             **hosted_key_versions_from_env(),
         )
 
