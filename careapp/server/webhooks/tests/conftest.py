@@ -136,8 +136,9 @@ def start_check_in(api: TestClient, patient_id: str) -> dict[str, Any]:
         "/v1/care-flows",
         json={
             "patient_id": patient_id,
-            "definition_id": "chronic-care-check-in",
-            "baseline": {"dry_weight_kg": 71.5},
+            # The walk-in check-in: one report, one triage, completed (the heart failure
+            # check-in runs for six weeks).
+            "definition_id": "walk-in-check-in",
         },
     )
     assert r.status_code == 201, r.text
