@@ -81,8 +81,23 @@ class Scheduler:
         query = self._due_query(tx.now)
         if self.services.db.is_postgres:
             query = query.with_for_update(skip_locked=True, of=CareFlowTimerRow)
+        timers = list(tx.session.scalars(query))
+        if how.in_one_go:
+            # One claim for the batch: only the timers still unfired come back, each to one worker.
+            claim = (
+                update(CareFlowTimerRow)
+                .where(CareFlowTimerRow.id.in_([t.id for t in timers]), CareFlowTimerRow.fired_at.is_(None))
+                .values(fired_at=tx.now)
+                .returning(CareFlowTimerRow.id)
+                .execution_options(synchronize_session=False)
+            )
+            claimed = set(tx.session.scalars(claim))
+            try:
+                return engine.fire_many(tx, [t for t in timers if t.id in claimed])
+            except Exception as exc:
+                raise Redo from exc  # the whole batch runs again carefully, each timer on its own
         fired = 0
-        for timer in list(tx.session.scalars(query)):
+        for timer in timers:
             claim = (
                 update(CareFlowTimerRow)
                 .where(CareFlowTimerRow.id == timer.id, CareFlowTimerRow.fired_at.is_(None))
@@ -94,10 +109,8 @@ class Scheduler:
             try:
                 fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]
             except Exception as exc:
-                if how.in_one_go:
-                    raise Redo from exc  # the whole batch runs again carefully, each timer on its own
-                # Carefully: this timer's move is rolled back alone and it stays fired, so one
-                # broken care flow cannot stop every other one. Ids only in the log.
+                # This timer's move is rolled back alone and it stays fired, so one broken care
+                # flow cannot stop every other one. Ids only in the log.
                 log.warning(
                     "timer %s of care flow %s failed: %s", timer.id, timer.care_flow_id, type(exc).__name__
                 )
