@@ -157,18 +157,9 @@ def replacing_identifier(patient: Patient, identifier: Identifier) -> Patient:
 
 
 def patient_to_json(patient: Patient) -> dict[str, Any]:
-    return {
-        "id": patient.id,
-        "family_name": patient.family_name,
-        "given_name": patient.given_name,
-        "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
-        "sex": patient.sex.value,
-        "phone": patient.phone,
-        "email": patient.email,
-        "address": patient.address,
-        "language": patient.language,
-        "identifiers": [{"system": i.system, "value": i.value} for i in patient.identifiers],
-    }
+    from careapp.domain.patient_record import to_wire  # the one patient codec
+
+    return {"id": patient.id, **to_wire(patient)}
 
 
 def physician_to_json(physician: Physician | None) -> dict[str, Any] | None:

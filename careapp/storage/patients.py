@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, inspect, select, text
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +15,8 @@ from sqlalchemy.orm import Session, aliased
 
 from careapp.domain.clock import Clock, utcnow
 from careapp.domain.identifiers import Identifier
-from careapp.domain.patient import Patient, Physician, Sex, fold
+from careapp.domain.patient import Patient, Physician, fold
+from careapp.domain.patient_record import DEMOGRAPHICS, columns, from_columns, to_wire
 from careapp.storage import audit, outbox
 from careapp.storage.database import CacheDatabase
 from careapp.storage.errors import DuplicateIdentifier
@@ -47,36 +51,16 @@ def search_name(family: str, given: str) -> str:
 
 
 def to_patient(row: PatientRow) -> Patient:
-    return Patient(
-        family_name=row.family_name,
-        given_name=row.given_name,
-        identifiers=tuple(Identifier(i.system, i.value) for i in row.identifiers),
-        birth_date=row.birth_date,
-        sex=Sex(row.sex),
-        phone=row.phone,
-        email=row.email,
-        address=row.address,
-        language=row.language,
-        id=row.id,
-        remote_id=row.remote_id,
-        physician_id=row.physician_id,
+    values = {name: getattr(row, name) for name in DEMOGRAPHICS}
+    identifiers = (Identifier(i.system, i.value) for i in row.identifiers)
+    return from_columns(
+        values, identifiers, id=row.id, remote_id=row.remote_id, physician_id=row.physician_id
     )
 
 
 def patient_payload(row: PatientRow) -> dict[str, object]:
     """What the backend needs to create or update this patient (pushed through the outbox)."""
-    return {
-        "uid": row.uid,
-        "family_name": row.family_name,
-        "given_name": row.given_name,
-        "birth_date": row.birth_date.isoformat() if row.birth_date else None,
-        "sex": row.sex,
-        "phone": row.phone,
-        "email": row.email,
-        "address": row.address,
-        "language": row.language,
-        "identifiers": [{"system": i.system, "value": i.value} for i in row.identifiers],
-    }
+    return {"uid": row.uid, **to_wire(to_patient(row))}
 
 
 def ensure_physician(session: Session, physician: Physician) -> PhysicianRow:
@@ -95,8 +79,7 @@ def ensure_physician(session: Session, physician: Physician) -> PhysicianRow:
     return row
 
 
-_DEMOGRAPHICS = ("family_name", "given_name", "birth_date", "sex", "phone", "email", "address", "language",
-                 "search_name")  # fmt: skip
+_DEMOGRAPHICS = (*DEMOGRAPHICS, "search_name")
 _HELD = aliased(PatientIdentifierRow)
 # Built once (the expanding parameter keeps its compiled form cached). Plain rows, not ORM objects:
 # most SIU appointments name a patient the cache already holds unchanged, and loading objects
@@ -151,18 +134,9 @@ def _holders(session: Session, identifiers: tuple[Identifier, ...]) -> list[_Hol
 
 
 def _demographics(patient: Patient) -> dict[str, object]:
-    family, given = patient.family_name.strip(), patient.given_name.strip()
-    return {
-        "family_name": family,
-        "given_name": given,
-        "birth_date": patient.birth_date,
-        "sex": patient.sex.value,
-        "phone": patient.phone,
-        "email": patient.email,
-        "address": patient.address,
-        "language": patient.language,
-        "search_name": search_name(family, given),
-    }
+    values = columns(patient)
+    values["search_name"] = search_name(values["family_name"], values["given_name"])
+    return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,26 +264,15 @@ class PatientRepository:
             return session.execute(text("SELECT count(*) FROM patients")).scalar_one()
 
     def search(self, raw: str, limit: int = SEARCH_LIMIT) -> list[PatientSummary]:
-        """Name prefixes and identifier values, insensitive to case and diacritics."""
+        """Name prefixes and identifier values, insensitive to case and diacritics: the newest
+        LIMIT matches, by name. Nothing typed: the LIMIT patients changed last, newest first."""
         query = SearchQuery(raw)
+        if not query.tokens:
+            return _summaries_of(self._db.read_rows(_RECENT, {"limit": limit}))
+        if self._db.has_fts:
+            return _summaries_of(self._db.read_rows(_MATCHES, {"match": query.fts_match(), "limit": limit}))
         with self._db.reading() as session:
-            if not query.tokens:
-                ids = list(
-                    session.scalars(select(PatientRow.id).order_by(PatientRow.updated_at.desc()).limit(limit))
-                )
-            elif self._db.has_fts:
-                ids = list(
-                    session.execute(
-                        text(
-                            "SELECT p.id FROM patient_search s JOIN patients p ON p.id = s.rowid "
-                            "WHERE patient_search MATCH :match ORDER BY p.search_name LIMIT :limit"
-                        ),
-                        {"match": query.fts_match(), "limit": limit},
-                    ).scalars()
-                )
-            else:
-                ids = self._like_ids(session, query, limit)
-            return self._summaries(session, ids)
+            return self._summaries(session, self._like_ids(session, query, limit))
 
     def search_like(self, raw: str, limit: int = SEARCH_LIMIT) -> list[PatientSummary]:
         """The fallback for SQLite builds without FTS5 (and the benchmark's comparison)."""
@@ -336,28 +299,42 @@ class PatientRepository:
 
     @staticmethod
     def _summaries(session: Session, ids: list[int]) -> list[PatientSummary]:
-        """Plain rows, no ORM objects: the list is rebuilt on every keystroke."""
+        """Summaries of IDS, in that order."""
         if not ids:
             return []
-        columns = (
-            PatientRow.id,
-            PatientRow.family_name,
-            PatientRow.given_name,
-            PatientRow.birth_date,
-            PatientRow.sex,
+        rows = session.connection().exec_driver_sql(_GIVEN, {"ids": json.dumps(ids)}).all()
+        found = {p.id: p for p in _summaries_of(rows)}
+        return [found[i] for i in ids if i in found]
+
+
+# The patient list's rows, built by SQLite in one statement (the list is rebuilt on every
+# keystroke): demographics and the identifiers as "system US value RS …", in their order.
+_ROW = (
+    "SELECT p.id, p.family_name, p.given_name, p.birth_date, p.sex, (SELECT group_concat(system || "
+    "char(31) || value, char(30)) FROM (SELECT system, value FROM patient_identifiers "
+    "WHERE patient_id = p.id ORDER BY id)) FROM {rows} AS m JOIN patients p ON p.id = m.id"
+)
+# The newest LIMIT matches in the index's own order (no sort of every match), then by name.
+_MATCHES = (
+    _ROW.format(
+        rows="(SELECT rowid AS id FROM patient_search WHERE patient_search MATCH :match ORDER BY rowid DESC "
+        "LIMIT :limit)"
+    )
+    + " ORDER BY p.search_name, p.id"
+)
+# Read backwards along ix_patients_updated_at: LIMIT rows read, whatever the cache holds.
+_RECENT = (
+    _ROW.format(rows="(SELECT id FROM patients ORDER BY updated_at DESC, id DESC LIMIT :limit)")
+    + " ORDER BY p.updated_at DESC, p.id DESC"
+)
+_GIVEN = _ROW.format(rows="(SELECT value AS id FROM json_each(:ids))")
+
+
+def _summaries_of(rows: Iterable[Sequence[Any]]) -> list[PatientSummary]:
+    return [
+        PatientSummary(
+            id, family, given, date.fromisoformat(birth) if birth else None, sex,
+            tuple(Identifier.stored(*i.split("\x1f", 1)) for i in held.split("\x1e")) if held else (),
         )
-        rows = {r.id: r for r in session.execute(select(*columns).where(PatientRow.id.in_(ids)))}
-        identifiers: dict[int, list[Identifier]] = {}
-        held = select(
-            PatientIdentifierRow.patient_id, PatientIdentifierRow.system, PatientIdentifierRow.value
-        )
-        for patient_id, system, value in session.execute(
-            held.where(PatientIdentifierRow.patient_id.in_(ids)).order_by(PatientIdentifierRow.id)
-        ):
-            identifiers.setdefault(patient_id, []).append(Identifier(system, value))
-        return [
-            PatientSummary(
-                r.id, r.family_name, r.given_name, r.birth_date, r.sex, tuple(identifiers.get(r.id, ()))
-            )
-            for r in (rows[i] for i in ids if i in rows)
-        ]
+        for id, family, given, birth, sex, held in rows
+    ]  # fmt: skip

@@ -11,28 +11,24 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import utcnow
-from careapp.domain.identifiers import Identifier, InvalidIdentifier
-from careapp.domain.patient import Sex
 from careapp.storage.models import (
     ActivityRow,
     CareFlowDefinitionRow,
     CareFlowRow,
-    PatientIdentifierRow,
     PatientRow,
     UserRow,
 )
-from careapp.storage.patients import search_name
-from careapp.storage.search import index_patient
+from careapp.storage.remote_patients import apply_patients, naive_utc
+
+__all__ = ["apply_patients"]  # patients come in pages: see remote_patients
 
 log = logging.getLogger(__name__)
-_SEXES = {s.value for s in Sex}
 _FLOW_STATE = ("title", "definition_id", "status", "definition_version")
 
 
@@ -41,25 +37,6 @@ def text_of(value: Any, language: str = "en") -> str:
     if isinstance(value, dict):
         return str(value.get(language) or next(iter(value.values()), ""))
     return "" if value is None else str(value)
-
-
-def naive_utc(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
-
-
-def _identifiers(resource: dict[str, Any]) -> list[Identifier]:
-    out = []
-    for item in resource.get("identifiers") or ():
-        try:
-            out.append(Identifier(item["system"], item["value"]))
-        except (InvalidIdentifier, KeyError, TypeError):
-            continue
-    return out
 
 
 # -- patients ----------------------------------------------------------------------------------
@@ -75,67 +52,6 @@ def unknown_patient_ids(session: Session, remote_ids: Iterable[str]) -> set[str]
         return set()
     known = set(session.scalars(select(PatientRow.remote_id).where(PatientRow.remote_id.in_(wanted))))
     return wanted - known
-
-
-def _owner_of(session: Session, ident: Identifier) -> PatientRow | None:
-    return session.scalar(
-        select(PatientRow)
-        .join(PatientIdentifierRow)
-        .where(PatientIdentifierRow.system == ident.system, PatientIdentifierRow.value == ident.value)
-    )
-
-
-def apply_patient(
-    session: Session,
-    resource: dict[str, Any],
-    *,
-    keep_demographics: set[str] = frozenset(),  # type: ignore[assignment]
-) -> PatientRow | None:
-    """Create or update the cached patient the backend describes (matched by server id, then
-    by identifier). Patients whose uid is in KEEP_DEMOGRAPHICS have a local edit on its way to
-    the backend: their demographics are left alone so the newer local version is not undone."""
-    remote_id = str(resource["id"])
-    identifiers = _identifiers(resource)
-    row = patient_by_remote_id(session, remote_id)
-    if row is None:
-        owners = {o.id: o for o in (_owner_of(session, i) for i in identifiers) if o is not None}
-        candidates = [o for o in owners.values() if o.remote_id in (None, remote_id)]
-        if len(owners) > 1 or (owners and not candidates):
-            # The backend joins what the cache keeps apart: leave it for a person to sort out.
-            log.warning("patient %s matches several cached patients; not applied", remote_id)
-            return None
-        row = candidates[0] if candidates else None
-    now = utcnow()
-    created = row is None
-    if row is None:
-        row = PatientRow(uid=str(uuid.uuid4()), created_at=naive_utc(resource.get("created_at")) or now)
-        session.add(row)
-    if created or row.uid not in keep_demographics:
-        row.family_name = str(resource.get("family_name") or "")
-        row.given_name = str(resource.get("given_name") or "")
-        birth = resource.get("birth_date")
-        row.birth_date = date.fromisoformat(birth) if birth else None
-        sex = resource.get("sex") or "unknown"
-        row.sex = sex if sex in _SEXES else "unknown"
-        row.phone = resource.get("phone")
-        row.email = resource.get("email")
-        row.address = resource.get("address")
-        row.language = resource.get("language")
-        row.search_name = search_name(row.family_name, row.given_name)
-        row.updated_at = naive_utc(resource.get("updated_at")) or now
-    row.remote_id = remote_id
-    session.flush()
-    held = {(i.system, i.value) for i in row.identifiers}
-    for ident in identifiers:
-        if (ident.system, ident.value) in held:
-            continue
-        owner = _owner_of(session, ident)
-        if owner is None:
-            row.identifiers.append(PatientIdentifierRow(system=ident.system, value=ident.value))
-    session.flush()
-    if session.info.get("has_fts"):
-        index_patient(session, row.id, row.search_name, [i.value for i in row.identifiers])
-    return row
 
 
 # -- care flows and activities -----------------------------------------------------------------

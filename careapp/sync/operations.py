@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careapp.domain.patient_record import from_wire, to_wire
 from careapp.storage.models import CareFlowRow, PatientIdentifierRow, PatientRow
 from careapp.storage.outbox import ACTOR_KEY
 from careapp.storage.sync_state import QueuedRow
@@ -22,7 +23,6 @@ from careapp.storage.sync_state import QueuedRow
 WAITS_FOR_PATIENT = "Waits for the patient's record, which the backend has not accepted yet."
 PATIENT_KINDS = frozenset({"patient.upsert", "care_flow.start"})
 USER_KINDS = frozenset({"user.provision", "user.deactivate"})
-_DEMOGRAPHICS = ("family_name", "given_name", "birth_date", "sex", "phone", "email", "address", "language")
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,10 @@ def _build(
 ) -> Built:
     payload = dict(row.payload)
     if row.kind in USER_KINDS:
+        # The backend provisions users only for an admin acting (or a first admin for themself).
+        admin = acting_username(payload.get(ACTOR_KEY)) or fallback_user
         body = _user_body(row.kind, payload)
-        return Operation(row.id, row.kind, _wire(row, "user.provision", None, body), payload=payload)
+        return Operation(row.id, row.kind, _wire(row, "user.provision", admin, body), payload=payload)
     if row.kind not in PATIENT_KINDS:
         return Refused(row.id, _local_problem(f"This kind of change ({row.kind}) cannot be sent."))
     user = acting_username(payload.get(ACTOR_KEY)) or fallback_user
@@ -153,17 +155,13 @@ def _user_body(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _patient_upsert(row: QueuedRow, payload: dict[str, Any], user: str) -> Built:
-    identifiers = [
-        {"system": i["system"], "value": i["value"]}
-        for i in payload.get("identifiers") or ()
-        if i.get("system") and i.get("value")
-    ]
+    try:
+        patient = to_wire(from_wire(payload))
+    except ValueError:
+        return Refused(row.id, _local_problem("This patient's date of birth is not a date."))
+    identifiers = patient["identifiers"]
     if not identifiers:
         return Refused(row.id, _local_problem("This patient has no identifier the backend can know them by."))
-    patient = {name: payload.get(name) for name in _DEMOGRAPHICS}
-    patient["given_name"] = patient["given_name"] or ""
-    patient["sex"] = patient["sex"] or "unknown"
-    patient["identifiers"] = identifiers
     body: dict[str, Any] = {"identifier": identifiers[0], "patient": patient}
     if payload.get("physician_code"):
         body["physician_code"] = payload["physician_code"]

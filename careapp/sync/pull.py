@@ -92,8 +92,7 @@ class Puller:
         with self._db.transaction() as session:
             keep = sync_state.pending_patient_uids(session)
             remote_changes.forget_server_view(session)
-            for patient in patients:
-                remote_changes.apply_patient(session, patient, keep_demographics=keep)
+            remote_changes.apply_patients(session, patients, keep_demographics=keep)
             for flow in flows:
                 remote_changes.apply_care_flow(session, flow)
             for activity in activities:
@@ -119,16 +118,17 @@ class Puller:
     @staticmethod
     def _apply(session: Any, changes: list[dict[str, Any]], fetched: list[dict[str, Any]]) -> None:
         keep = sync_state.pending_patient_uids(session)
-        for patient in fetched:
-            remote_changes.apply_patient(session, patient, keep_demographics=keep)
+        # Patients first, all in one go: the page's care flows and activities refer to them.
+        in_page = [
+            c["resource"] for c in changes if c.get("resource_type") == "patient" and c.get("resource")
+        ]
+        remote_changes.apply_patients(session, [*fetched, *in_page], keep_demographics=keep)
         for change in changes:
             resource = change.get("resource")
             if resource is None:
                 continue  # gone since; a later change or a resync says what is left
             kind = change.get("resource_type")
-            if kind == "patient":
-                remote_changes.apply_patient(session, resource, keep_demographics=keep)
-            elif kind == "care_flow":
+            if kind == "care_flow":
                 remote_changes.apply_care_flow(session, resource)
             elif kind == "activity":
                 remote_changes.apply_activity(session, resource)

@@ -41,6 +41,8 @@ BUDGET_S = 30.0
 DEFINITION = "chronic-care-check-in"
 BASELINE = {"dry_weight_kg": 72}
 SAMPLE = 200
+# Batched, the push must cost at most a quarter of sending each change on its own.
+MAX_RATIO = 0.25
 
 
 def queue_enrollments(db: CacheDatabase, count: int, actor: str = "user:nurse", prefix: str = "B") -> None:
@@ -116,11 +118,14 @@ def run() -> Iterator[Figure]:
         db.close()
         yield Figure(
             figure="push_10k_queued_changes",
-            value=round(seconds, 2),
             unit="s",
-            budget="<= 30 s, none lost or doubled",
-            ok=seconds <= BUDGET_S and exact,
-            baseline=round(queued / rate, 1),
+            value=seconds,
+            baseline=queued / rate,
+            baseline_is=f"one request per change ({round(rate)} changes/s over {SAMPLE}), scaled to {queued}",
+            max_ratio=MAX_RATIO,
+            rounds=1,
+            absolute={f"<= {BUDGET_S:.0f} s": seconds <= BUDGET_S},
+            checks={"none lost or doubled": exact},
             detail={
                 "queued": queued,
                 "acknowledged": result.acknowledged,
@@ -129,7 +134,6 @@ def run() -> Iterator[Figure]:
                 "expected_each": expected,
                 "left_in_outbox": left,
                 "changes_per_s": round(queued / seconds),
-                "baseline": f"one request per change, {round(rate)} changes/s over {SAMPLE}, scaled",
             },
         )
     finally:
