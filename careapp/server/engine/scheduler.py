@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +23,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from careapp.server import engine
+from careapp.server.background import PeriodicThread
 from careapp.server.config import ConfigError
 from careapp.server.context import SYSTEM, Call, Redo, Services, Tx, TxStrategy
 from careapp.server.models import CareFlowTimerRow
@@ -47,8 +47,7 @@ class Scheduler:
         self.services = services
         self.interval = interval
         self.batch = batch
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = PeriodicThread("careapp-scheduler", self.run_once, interval, log, first=True)
 
     def run_once(self) -> int:
         """Fire everything due by now (the clock's), a batch per transaction; how many moved a
@@ -116,26 +115,12 @@ class Scheduler:
                 )
         return fired
 
-    def _loop(self) -> None:
-        while True:
-            try:
-                self.run_once()
-            except Exception as exc:  # the database is down, say: keep the thread, look again later
-                log.warning("scheduler pass failed: %s", type(exc).__name__)
-            if self._stop.wait(self.interval):
-                return
-
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="careapp-scheduler", daemon=True)
-            self._thread.start()
+        """Fire due times in a thread of their own, the first pass at once (the catch-up)."""
+        self._thread.start()
 
     def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._thread.stop(timeout)
 
 
 @asynccontextmanager
