@@ -122,10 +122,16 @@ def _quit_on_signals(app: QApplication) -> None:
     pulse.start(300)
 
 
-def run_gui(demo: bool = False) -> int:
+def configure_logging() -> None:
+    """INFO for CareApp's own lines; Alembic's per-migration chatter only when something is wrong."""
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def run_gui(demo: bool = False) -> int:
+    configure_logging()
     QCoreApplication.setApplicationName("CareApp")
     QCoreApplication.setOrganizationName("CareApp")
     app = QApplication.instance() or QApplication(sys.argv)

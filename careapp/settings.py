@@ -30,7 +30,8 @@ ENVIRONMENTS = ("sandbox", "production")
 DEMO_BACKEND = "demo"  # the embedded loopback backend started by the desktop itself
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 IDLE_LOCK_RANGE = (1, 120)
-DEMO_AUTHORITY = "DEMOHOSP"  # the demo hospital's assigning authority (integrations.config agrees)
+DEMO_AUTHORITY = "DEMOHOSP"  # the demo hospital's assigning authority
+ANY_AUTHORITY = "*"  # an identifier rule's authority that matches any
 
 
 class SettingsError(Exception):
@@ -66,33 +67,41 @@ class BackendProfile:
         return f"{self.region.upper()} {self.environment.capitalize()}"
 
 
-class IdentifierRuleSetting(NamedTuple):
-    """A CX with this (assigning authority, type code) becomes an identifier of ``system``.
+class IdentifierRule(NamedTuple):
+    """A CX with this (assigning authority, identifier type code) becomes an identifier of ``system``.
 
-    Stored in the file as ``{"authority": ..., "type_code": ..., "system": ...}``; ``*`` as the
-    authority matches any. ``integrations.config.HospitalConfig`` turns these into its rules.
+    ``authority`` may be ``*`` for any authority. Rules are tried in order; the first match
+    wins, also between PID-3 repetitions. Stored in the file as
+    ``{"authority": ..., "type_code": ..., "system": ...}``.
     """
 
     authority: str
     type_code: str
     system: str
 
+    def matches(self, authority: str, type_code: str) -> bool:
+        return (self.authority in (ANY_AUTHORITY, authority)) and self.type_code == type_code
+
 
 def demo_identifier_rules(
     patient_id_system: str = DEMO_HOSPITAL_PATIENT_ID, visit_number_system: str = DEMO_HOSPITAL_VISIT_NUMBER
-) -> tuple[IdentifierRuleSetting, ...]:
-    """The demo hospital's rules (kept equal to integrations.config.default_identifier_rules)."""
+) -> tuple[IdentifierRule, ...]:
+    """The demo hospital's rules: its patient id typed PI or MR, any national number, its visits."""
     return (
-        IdentifierRuleSetting(DEMO_AUTHORITY, "PI", patient_id_system),
-        IdentifierRuleSetting(DEMO_AUTHORITY, "MR", patient_id_system),
-        IdentifierRuleSetting("*", "NH", DEMO_NATIONAL_NUMBER),
-        IdentifierRuleSetting(DEMO_AUTHORITY, "VN", visit_number_system),
+        IdentifierRule(DEMO_AUTHORITY, "PI", patient_id_system),
+        IdentifierRule(DEMO_AUTHORITY, "MR", patient_id_system),
+        IdentifierRule(ANY_AUTHORITY, "NH", DEMO_NATIONAL_NUMBER),
+        IdentifierRule(DEMO_AUTHORITY, "VN", visit_number_system),
     )
 
 
 @dataclass(frozen=True)
 class HospitalEndpoints:
-    """How this workstation reaches its hospital (agreed with the hospital's interface team)."""
+    """How this workstation reaches its hospital (agreed with the hospital's interface team).
+
+    The one definition of the hospital settings: ``integrations.config.HospitalConfig`` is this
+    class with the behaviour imports need (rule matching, validation), and no fields of its own.
+    """
 
     hl7_host: str = "127.0.0.1"
     hl7_port: int = 2575
@@ -110,10 +119,13 @@ class HospitalEndpoints:
     receiving_application: str = "HIS"
     receiving_facility: str = DEMO_AUTHORITY
     hl7_version: str = "2.5"  # "2.3", "2.4" or "2.5"
-    hl7_encoding: str = "UNICODE UTF-8"  # MSH-18 we send: "UNICODE UTF-8" or "8859/1"
-    query_authority: str = DEMO_AUTHORITY  # assigning authority named in the A19 query
-    identifier_rules: tuple[IdentifierRuleSetting, ...] = field(default_factory=demo_identifier_rules)
-    attempts: int = 2  # tries of an idempotent query after a timeout or dropped connection
+    # MSH-18 we send; replies and SIU files are decoded by their own MSH-18.
+    hl7_encoding: str = "UNICODE UTF-8"
+    # For messages without MSH-18 (e.g. "CP1250"); empty: UTF-8, else Latin-1.
+    hl7_fallback_charset: str = ""
+    query_authority: str = DEMO_AUTHORITY  # assigning authority named in the A19 query (XCN-9 of QRD-8)
+    identifier_rules: tuple[IdentifierRule, ...] = field(default_factory=demo_identifier_rules)
+    attempts: int = 2  # tries of an idempotent query (A19, PDQm GET) after a timeout or dropped connection
     # Keys of the file this version does not know: not compared, only carried back to disk.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -204,7 +216,7 @@ def _value(name: str, default: Any, raw: Any) -> Any:
                 return {str(k): str(v) for k, v in raw.items()}
         elif name == "identifier_rules":
             if isinstance(raw, list):
-                return tuple(_rule(r) for r in raw)
+                return tuple(identifier_rule(r) for r in raw)
         else:  # pragma: no cover - every field kind is listed above
             return raw
     except (TypeError, ValueError, KeyError):
@@ -212,11 +224,12 @@ def _value(name: str, default: Any, raw: Any) -> Any:
     raise ValueError(f"{name!r} has an unusable value {raw!r}")
 
 
-def _rule(raw: Any) -> IdentifierRuleSetting:
+def identifier_rule(raw: Any) -> IdentifierRule:
+    """A rule from the file's object form, or the older (authority, type code, system) form."""
     if isinstance(raw, dict):
-        return IdentifierRuleSetting(str(raw["authority"]), str(raw["type_code"]), str(raw["system"]))
-    authority, type_code, system = raw  # an older list form
-    return IdentifierRuleSetting(str(authority), str(type_code), str(system))
+        return IdentifierRule(str(raw["authority"]), str(raw["type_code"]), str(raw["system"]))
+    authority, type_code, system = raw
+    return IdentifierRule(str(authority), str(type_code), str(system))
 
 
 def _from_json(cls: type, raw: Any, **computed: Any) -> Any:
@@ -246,7 +259,7 @@ def _hospital_from_json(raw: Any) -> HospitalEndpoints:
 
 
 def _to_json(obj: Any) -> Any:
-    if isinstance(obj, IdentifierRuleSetting):
+    if isinstance(obj, IdentifierRule):
         return obj._asdict()
     if hasattr(obj, "__dataclass_fields__"):
         data = {f.name: _to_json(getattr(obj, f.name)) for f in fields(obj) if f.name != "extra"}

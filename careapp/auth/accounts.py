@@ -6,6 +6,7 @@ audit row cannot be written does not happen.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -126,7 +127,7 @@ class AccountService:
         with self._db.transaction() as session:
             if session.scalar(select(func.count()).select_from(UserRow)):
                 raise AccountError("An admin account exists already; sign in instead.")
-            row = self._add_user(session, name, display_name, Role.ADMIN, password)
+            row = self._add_user(session, name, display_name, Role.ADMIN, password, actor=f"user:{name}")
             audit.record(
                 session, f"user:{name}", "user.created", f"user:{row.id}", "first admin", self._clock
             )
@@ -180,7 +181,7 @@ class AccountService:
         if row.last_failed_at is None:
             return 0
         ready_at = row.last_failed_at + throttle_delay(row.failed_attempts)
-        return max(0, int((ready_at - now).total_seconds() + 0.999))
+        return max(0, math.ceil((ready_at - now).total_seconds()))
 
     def unlock_session(self, principal: Principal, password: str) -> Principal:
         """Idle-lock unlock: the same checks as a login, so it is no side door for guessing."""
@@ -204,6 +205,28 @@ class AccountService:
             )
             return _principal(row)
 
+    def replace_reset_password(self, principal: Principal, new: str) -> Principal:
+        """The new password a user must choose right after signing in with one an admin reset.
+        Signing in proved the old one; this works only while the reset is pending."""
+        passwords.check_policy(new, principal.username)
+        with self._db.transaction() as session:
+            row = self._get(session, principal.user_id)
+            if not row.must_change_password:
+                raise AuthError('Use "Change my password" with your current password.')
+            if passwords.verify(row.password_hash, new):
+                raise AuthError("Choose a password other than the one the admin gave you.")
+            row.password_hash = passwords.hash_password(new)
+            row.must_change_password = False
+            audit.record(
+                session,
+                principal.actor,
+                "user.password_changed",
+                f"user:{row.id}",
+                "after reset",
+                self._clock,
+            )
+            return _principal(row)
+
     # -- administration (admins only) ------------------------------------------------------
 
     def list_users(self, admin: Principal) -> list[UserSummary]:
@@ -220,7 +243,9 @@ class AccountService:
         with self._db.transaction() as session:
             if session.scalar(select(UserRow).where(UserRow.username == name)):
                 raise AccountError(f"The user name {name} is taken.")
-            row = self._add_user(session, name, display_name, role, password, must_change=True)
+            row = self._add_user(
+                session, name, display_name, role, password, must_change=True, actor=admin.actor
+            )
             audit.record(session, admin.actor, "user.created", f"user:{row.id}", f"role={role}", self._clock)
             return _summary(row)
 
@@ -239,6 +264,7 @@ class AccountService:
                 session,
                 "user.deactivate" if disabled else "user.provision",
                 self._provision_payload(row),
+                actor=admin.actor,
             )
             return _summary(row)
 
@@ -271,7 +297,7 @@ class AccountService:
             audit.record(
                 session, admin.actor, "user.role_changed", f"user:{row.id}", f"role={role}", self._clock
             )
-            outbox.enqueue(session, "user.provision", self._provision_payload(row))
+            outbox.enqueue(session, "user.provision", self._provision_payload(row), actor=admin.actor)
             return _summary(row)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -284,6 +310,8 @@ class AccountService:
         role: Role,
         password: str,
         must_change: bool = False,
+        *,
+        actor: str,
     ) -> UserRow:
         row = UserRow(
             username=name,
@@ -297,8 +325,9 @@ class AccountService:
         )
         session.add(row)
         session.flush()
-        # Every local user is provisioned to the backend so actions there name a person.
-        outbox.enqueue(session, "user.provision", self._provision_payload(row))
+        # Every local user is provisioned to the backend so actions there name a person; the
+        # backend takes it only from an admin (ACTOR), or from the first admin for themself.
+        outbox.enqueue(session, "user.provision", self._provision_payload(row), actor=actor)
         return row
 
     @staticmethod

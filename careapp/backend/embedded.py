@@ -18,23 +18,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from careapp import demo_hospital
 from careapp.backend.client import NO_RETRY, BackendClient
 from careapp.backend.credentials import CredentialStore
 from careapp.backend.errors import BackendError, Unauthorized
 from careapp.backend.workstation import pair_workstation, stored_credential
-from careapp.settings import BackendProfile
+from careapp.settings import BackendProfile, HospitalEndpoints
 
 log = logging.getLogger(__name__)
 
 DEMO_PATIENTS = 200
 DEMO_SIU_FILES = 12
-# The simulator's booked services → the seeded demo care flows, for "Pull SIU now".
-DEMO_CARE_FLOW_MAP = {
-    "CARDIO-FU": "post-discharge-follow-up",
-    "ORTHO-KNEE": "pre-op-intake",
-    "DIAB-ED": "chronic-care-check-in",
-    "GEN-CONSULT": "post-discharge-follow-up",
-}
 START_TIMEOUT = 60.0  # a cold start imports FastAPI and migrates the demo database
 
 
@@ -45,13 +39,15 @@ class DemoStartFailed(Exception):
 @dataclass
 class EmbeddedDemo:
     backend_url: str
-    mllp: tuple[str, int]
-    pdqm_url: str
-    siu_dir: Path
+    hospital: HospitalEndpoints  # the demo hospital's endpoints, published for headless commands
+    folder: Path
     credential_in_file: bool
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
+    published: bool = False  # whether headless commands were told where its hospital listens
 
     def stop(self) -> None:
+        if self.published:
+            demo_hospital.withdraw(self.folder)
         for proc in self.processes:
             if proc.poll() is None:
                 proc.terminate()
@@ -64,10 +60,18 @@ class EmbeddedDemo:
 
 
 def start_embedded_demo(
-    folder: Path, profile: BackendProfile, siu_dir: Path, *, store: CredentialStore | None = None
+    folder: Path,
+    profile: BackendProfile,
+    siu_dir: Path,
+    *,
+    store: CredentialStore | None = None,
+    publish_hospital: bool = False,
 ) -> EmbeddedDemo:
     """Start the demo hospital and backend, pair this workstation if needed, and return their
-    addresses. Raises DemoStartFailed (both processes stopped) when either cannot start."""
+    addresses. Raises DemoStartFailed (both processes stopped) when either cannot start.
+
+    ``publish_hospital``: write the hospital's ports where ``careapp import`` and ``siu-pull``
+    find them until ``stop`` (the app's demo; not a headless pass's own short-lived one)."""
     folder.mkdir(parents=True, exist_ok=True)
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -75,10 +79,12 @@ def start_embedded_demo(
         url = _start_server(folder, profile, processes)
         in_file = _ensure_paired(folder, profile, url, store)
     except BaseException:
-        EmbeddedDemo("", ("", 0), "", siu_dir, False, processes).stop()
+        EmbeddedDemo("", HospitalEndpoints(), folder, False, processes).stop()
         raise
-    mllp_host, mllp_port = hospital["mllp"].rsplit(":", 1)
-    return EmbeddedDemo(url, (mllp_host, int(mllp_port)), hospital["pdqm"], siu_dir, in_file, processes)
+    endpoints = demo_hospital.demo_endpoints(hospital["mllp"], hospital["pdqm"], siu_dir)
+    if publish_hospital:
+        demo_hospital.publish(folder, endpoints)
+    return EmbeddedDemo(url, endpoints, folder, in_file, processes, published=publish_hospital)
 
 
 def _start_hospital(folder: Path, siu_dir: Path, processes: list[subprocess.Popen[bytes]]) -> dict[str, str]:

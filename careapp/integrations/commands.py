@@ -1,7 +1,8 @@
 """Headless ``careapp import`` and ``careapp siu-pull`` (wired in careapp/cli.py).
 
 Each returns a JSON-able dict or raises CommandError with one line. Both work on a fresh
-profile: default settings point at the demo hospital simulator on loopback.
+profile: default settings point at the demo hospital simulator on loopback, and while the app
+runs its embedded demo, at that demo's hospital (careapp.demo_hospital).
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ ACTOR = "system:careapp-cli"
 
 
 def _settings() -> Any:
-    from careapp import settings
+    """The stored settings; with no hospital configured, the running demo's hospital (if any)."""
+    from careapp import demo_hospital, settings
 
     try:
-        return settings.load()
+        return demo_hospital.hospital_settings(settings.load())
     except settings.SettingsError as exc:
         raise CommandError(str(exc)) from None
 

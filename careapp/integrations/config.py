@@ -1,98 +1,38 @@
-"""Per-hospital import configuration, derived from the workstation's ``HospitalEndpoints``.
+"""Per-hospital import configuration: the workstation's hospital settings, with behaviour.
 
-Fields the settings file does not (yet) carry fall back to the demo hospital's values, read with
-``getattr`` so that adding them to ``careapp.settings.HospitalEndpoints`` needs no change here.
+``HospitalConfig`` adds methods, never fields, to ``careapp.settings.HospitalEndpoints``, so the
+settings file, the settings page and the imports share one definition of what a hospital is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from careapp.domain.identifiers import (
-    DEMO_HOSPITAL_PATIENT_ID,
-    DEMO_HOSPITAL_VISIT_NUMBER,
-    DEMO_NATIONAL_NUMBER,
-)
 from careapp.integrations.errors import ConfigurationError
 from careapp.integrations.hl7.codec import DecodeError, codec_for
+from careapp.settings import (
+    ANY_AUTHORITY,
+    DEMO_AUTHORITY,
+    HospitalEndpoints,
+    IdentifierRule,
+    demo_identifier_rules,
+)
 
-DEMO_AUTHORITY = "DEMOHOSP"
-ANY = "*"
+__all__ = ["ANY_AUTHORITY", "DEMO_AUTHORITY", "HospitalConfig", "IdentifierRule", "demo_identifier_rules"]
 SOURCES = ("hl7", "pdqm")
 HL7_VERSIONS = ("2.3", "2.4", "2.5")
 
 
-@dataclass(frozen=True, slots=True)
-class IdentifierRule:
-    """A CX with this (assigning authority, identifier type code) becomes an identifier of ``system``.
-
-    ``authority`` may be ``*`` for any authority. Rules are tried in order; the first match wins.
-    """
-
-    authority: str
-    type_code: str
-    system: str
-
-    def matches(self, authority: str, type_code: str) -> bool:
-        return (self.authority in (ANY, authority)) and self.type_code == type_code
-
-
-def default_identifier_rules(
-    patient_id_system: str = DEMO_HOSPITAL_PATIENT_ID,
-    visit_number_system: str = DEMO_HOSPITAL_VISIT_NUMBER,
-) -> tuple[IdentifierRule, ...]:
-    return (
-        IdentifierRule(DEMO_AUTHORITY, "PI", patient_id_system),
-        IdentifierRule(DEMO_AUTHORITY, "MR", patient_id_system),
-        IdentifierRule(ANY, "NH", DEMO_NATIONAL_NUMBER),
-        IdentifierRule(DEMO_AUTHORITY, "VN", visit_number_system),
-    )
-
-
 @dataclass(frozen=True)
-class HospitalConfig:
-    hl7_host: str = "127.0.0.1"
-    hl7_port: int = 2575
-    pdqm_url: str = "http://127.0.0.1:8760/fhir"
-    default_source: str = "hl7"
-    siu_dir: str = ""
-    patient_id_system: str = DEMO_HOSPITAL_PATIENT_ID
-    visit_number_system: str = DEMO_HOSPITAL_VISIT_NUMBER
-    timeout_seconds: float = 5.0
-    siu_care_flow_map: Mapping[str, str] = field(default_factory=dict)
-    # HL7 header and query details agreed with the hospital's interface team.
-    sending_application: str = "CAREAPP"
-    sending_facility: str = "WARD"
-    receiving_application: str = "HIS"
-    receiving_facility: str = DEMO_AUTHORITY
-    hl7_version: str = "2.5"
-    hl7_encoding: str = "UNICODE UTF-8"  # MSH-18 we send; replies are decoded by their own MSH-18
-    hl7_fallback_charset: str = ""  # for messages without MSH-18, e.g. "CP1250"; "": UTF-8, else Latin-1
-    query_authority: str = DEMO_AUTHORITY  # XCN-9 of QRD-8
-    identifier_rules: tuple[IdentifierRule, ...] = field(default_factory=default_identifier_rules)
-    # Attempts for an idempotent query (A19 or PDQm GET) after a timeout or dropped connection.
-    attempts: int = 2
-
+class HospitalConfig(HospitalEndpoints):
     @classmethod
-    def from_endpoints(cls, endpoints: Any, **overrides: Any) -> HospitalConfig:
-        """Build from ``settings.HospitalEndpoints`` (or anything with the same attributes)."""
-        values: dict[str, Any] = {}
-        for name in cls.__dataclass_fields__:
-            if hasattr(endpoints, name):
-                values[name] = getattr(endpoints, name)
-        rules = values.get("identifier_rules")
-        if rules:
-            values["identifier_rules"] = tuple(_rule(r) for r in rules)
-        else:
-            values["identifier_rules"] = default_identifier_rules(
-                values.get("patient_id_system", DEMO_HOSPITAL_PATIENT_ID),
-                values.get("visit_number_system", DEMO_HOSPITAL_VISIT_NUMBER),
-            )
-        values.update(overrides)
-        config = cls(**values)
+    def from_endpoints(cls, endpoints: HospitalEndpoints, **overrides: Any) -> HospitalConfig:
+        """The settings' endpoints (with this run's overrides), validated."""
+        values = {f.name: getattr(endpoints, f.name) for f in fields(HospitalEndpoints)}
+        config = cls(**{**values, **overrides})
         config.validate()
         return config
 
@@ -143,12 +83,3 @@ class HospitalConfig:
             if code and code in self.siu_care_flow_map:
                 return code, self.siu_care_flow_map[code]
         return None, None
-
-
-def _rule(raw: Any) -> IdentifierRule:
-    if isinstance(raw, IdentifierRule):
-        return raw
-    if isinstance(raw, Mapping):
-        return IdentifierRule(str(raw["authority"]), str(raw["type_code"]), str(raw["system"]))
-    authority, type_code, system = raw
-    return IdentifierRule(str(authority), str(type_code), str(system))

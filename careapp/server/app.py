@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,6 +30,28 @@ from careapp.server.tokens import Keyring
 from careapp.server.webhooks import api as webhooks_api
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# Header caps: a browser or an HTTP client sends some 20 headers of a few KiB in all.
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 8 * 1024  # one header, name and value
+MAX_HEADERS_TOTAL_BYTES = 32 * 1024
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """The body streamed past MAX_BODY_BYTES (chunked, or longer than its Content-Length said)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, f"Bodies are limited to {MAX_BODY_BYTES} bytes.")
+
+
+def _headers_refused(headers: list[tuple[bytes, bytes]]) -> str | None:
+    if len(headers) > MAX_HEADERS:
+        return f"At most {MAX_HEADERS} request headers are accepted."
+    sizes = [len(name) + len(value) for name, value in headers]
+    if any(size > MAX_HEADER_BYTES for size in sizes) or sum(sizes) > MAX_HEADERS_TOTAL_BYTES:
+        return (
+            f"Request headers are limited to {MAX_HEADER_BYTES} bytes each, {MAX_HEADERS_TOTAL_BYTES} in all."
+        )
+    return None
 
 
 def default_key_file(db: Database) -> Path | None:
@@ -56,7 +79,10 @@ def build_services(config: ServerConfig, clock: Clock | None = None, db: Databas
 
 
 class Guard:
-    """Refuse oversized bodies early; never let a cache or a proxy keep API responses.
+    """Refuse oversized headers and bodies early; never let a cache or a proxy keep API responses.
+
+    The body is counted as it streams (a chunked body has no Content-Length), so no request
+    makes the server hold more than MAX_BODY_BYTES of it.
 
     A plain ASGI middleware: BaseHTTPMiddleware's task and stream plumbing cost ~0.3 ms a request."""
 
@@ -67,23 +93,44 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        refused = _headers_refused(scope["headers"])
+        if refused:
+            await problems.problem_response(431, "headers-too-large", refused)(scope, receive, send)
+            return
         length = Headers(scope=scope).get("content-length")
         if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            response = problems.problem_response(
-                413, "body-too-large", f"Bodies are limited to {MAX_BODY_BYTES} bytes."
+            await problems.problem_response(413, "body-too-large", BodyTooLarge().detail)(
+                scope, receive, send
             )
-            await response(scope, receive, send)
             return
+        received = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY_BYTES:
+                    raise BodyTooLarge  # answered by the problem handler (see problems.install)
+            return message
 
         async def send_with_defaults(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", [])
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("Cache-Control", "no-store")
                 headers.setdefault("X-Content-Type-Options", "nosniff")
             await send(message)
 
-        await self.app(scope, receive, send_with_defaults)
+        try:
+            await self.app(scope, counted_receive, send_with_defaults)
+        except BodyTooLarge as exc:  # read outside a route (none today), so not answered yet
+            if started:
+                raise
+            await problems.problem_response(413, "body-too-large", exc.detail)(scope, receive, send)
 
 
 # Every router under its prefix, in the order the API documents them.

@@ -16,6 +16,7 @@ ENV_ENVIRONMENT = "CAREAPP_SERVER_ENV"
 ENV_DB = "CAREAPP_SERVER_DB"
 ENV_SECRET_FILE = "CAREAPP_SERVER_SECRET_FILE"
 ENV_SECRET_KEY = "CAREAPP_SERVER_SECRET_KEY"
+ENV_PUBLIC_URL = "CAREAPP_SERVER_PUBLIC_URL"  # the base of every hosted pages link
 # Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
 ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
 ENV_HOSTED_KEY_OLDEST = "CAREAPP_SERVER_HOSTED_KEY_OLDEST"
@@ -58,6 +59,7 @@ class ServerConfig:
         env = {ENV_REGION: self.region, ENV_ENVIRONMENT: self.environment, ENV_DB: self.db_url}
         if self.secret_file:
             env[ENV_SECRET_FILE] = self.secret_file
+        env[ENV_PUBLIC_URL] = self.public_url
         env[ENV_HOSTED_KEY_VERSION] = str(self.hosted_key_version)
         env[ENV_HOSTED_KEY_OLDEST] = str(self.hosted_key_oldest)
         return env
@@ -69,6 +71,7 @@ class ServerConfig:
             environment=os.environ.get(ENV_ENVIRONMENT, "sandbox"),
             db_url=os.environ.get(ENV_DB, DEFAULT_DB),
             secret_file=os.environ.get(ENV_SECRET_FILE) or None,
+            public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
             **hosted_key_versions_from_env(),
         )
 

@@ -24,6 +24,7 @@ TITLES = {
     410: "Gone",
     412: "Precondition failed",
     413: "Payload too large",
+    431: "Request header fields too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
     428: "Precondition required",
@@ -143,7 +144,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        slug = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
+            exc.status_code, "http-error"
+        )
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(
             exc.status_code, slug, detail, instance=request.url.path, headers=getattr(exc, "headers", None)

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -55,11 +56,21 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def _unb64(text: str) -> bytes | None:
+    """The bytes of TEXT in canonical unpadded base64url, else None.
+
+    Lenient decoding would let altered tokens open the same page: it skips characters outside
+    the alphabet ('.', '~', '='), and ignores the unused low bits of the last character."""
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        return None
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         return None
+    return raw if _b64(raw) == text else None
 
 
 def lookup_of(random_id: bytes) -> str:

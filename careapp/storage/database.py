@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # The newest migration this build knows. Checked against Alembic's head by a test, and compared
 # with the file's own version at start-up so Alembic is imported only when there is work to do.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -65,6 +65,16 @@ class CacheDatabase:
             session.rollback()
             session.close()
 
+    def read_rows(self, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
+        """One read-only statement on a pooled plain sqlite3 connection, rows as tuples: for the
+        patient list, rebuilt on every keystroke, where a session, its BEGIN and result
+        processing cost more than the query. One statement reads one consistent snapshot."""
+        connection = self.engine.raw_connection()
+        try:
+            return connection.driver_connection.execute(sql, params).fetchall()  # type: ignore[union-attr]
+        finally:
+            connection.close()
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -78,6 +88,10 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # FULL: the outbox is the only copy of offline work; a power cut must not lose a commit.
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA busy_timeout = 5000")
+    # 16 MB of pages per connection, not SQLite's 2 MB: the patient list's rows (and their
+    # identifiers) lie scattered over a cache of up to a million patients, and re-reading them
+    # from the OS on every keystroke cost 4 times the query (1.5 vs 5.8 ms at 1M patients).
+    cursor.execute("PRAGMA cache_size = -16384")
     cursor.close()
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, inspect, select, text
 from sqlalchemy.exc import IntegrityError
@@ -264,26 +267,15 @@ class PatientRepository:
             return session.execute(text("SELECT count(*) FROM patients")).scalar_one()
 
     def search(self, raw: str, limit: int = SEARCH_LIMIT) -> list[PatientSummary]:
-        """Name prefixes and identifier values, insensitive to case and diacritics."""
+        """Name prefixes and identifier values, insensitive to case and diacritics: the newest
+        LIMIT matches, by name. Nothing typed: the LIMIT patients changed last, newest first."""
         query = SearchQuery(raw)
+        if not query.tokens:
+            return _summaries_of(self._db.read_rows(_RECENT, {"limit": limit}))
+        if self._db.has_fts:
+            return _summaries_of(self._db.read_rows(_MATCHES, {"match": query.fts_match(), "limit": limit}))
         with self._db.reading() as session:
-            if not query.tokens:
-                ids = list(
-                    session.scalars(select(PatientRow.id).order_by(PatientRow.updated_at.desc()).limit(limit))
-                )
-            elif self._db.has_fts:
-                ids = list(
-                    session.execute(
-                        text(
-                            "SELECT p.id FROM patient_search s JOIN patients p ON p.id = s.rowid "
-                            "WHERE patient_search MATCH :match ORDER BY p.search_name LIMIT :limit"
-                        ),
-                        {"match": query.fts_match(), "limit": limit},
-                    ).scalars()
-                )
-            else:
-                ids = self._like_ids(session, query, limit)
-            return self._summaries(session, ids)
+            return self._summaries(session, self._like_ids(session, query, limit))
 
     def search_like(self, raw: str, limit: int = SEARCH_LIMIT) -> list[PatientSummary]:
         """The fallback for SQLite builds without FTS5 (and the benchmark's comparison)."""
@@ -310,28 +302,42 @@ class PatientRepository:
 
     @staticmethod
     def _summaries(session: Session, ids: list[int]) -> list[PatientSummary]:
-        """Plain rows, no ORM objects: the list is rebuilt on every keystroke."""
+        """Summaries of IDS, in that order."""
         if not ids:
             return []
-        columns = (
-            PatientRow.id,
-            PatientRow.family_name,
-            PatientRow.given_name,
-            PatientRow.birth_date,
-            PatientRow.sex,
+        rows = session.connection().exec_driver_sql(_GIVEN, {"ids": json.dumps(ids)}).all()
+        found = {p.id: p for p in _summaries_of(rows)}
+        return [found[i] for i in ids if i in found]
+
+
+# The patient list's rows, built by SQLite in one statement (the list is rebuilt on every
+# keystroke): demographics and the identifiers as "system US value RS …", in their order.
+_ROW = (
+    "SELECT p.id, p.family_name, p.given_name, p.birth_date, p.sex, (SELECT group_concat(system || "
+    "char(31) || value, char(30)) FROM (SELECT system, value FROM patient_identifiers "
+    "WHERE patient_id = p.id ORDER BY id)) FROM {rows} AS m JOIN patients p ON p.id = m.id"
+)
+# The newest LIMIT matches in the index's own order (no sort of every match), then by name.
+_MATCHES = (
+    _ROW.format(
+        rows="(SELECT rowid AS id FROM patient_search WHERE patient_search MATCH :match ORDER BY rowid DESC "
+        "LIMIT :limit)"
+    )
+    + " ORDER BY p.search_name, p.id"
+)
+# Read backwards along ix_patients_updated_at: LIMIT rows read, whatever the cache holds.
+_RECENT = (
+    _ROW.format(rows="(SELECT id FROM patients ORDER BY updated_at DESC, id DESC LIMIT :limit)")
+    + " ORDER BY p.updated_at DESC, p.id DESC"
+)
+_GIVEN = _ROW.format(rows="(SELECT value AS id FROM json_each(:ids))")
+
+
+def _summaries_of(rows: Iterable[Sequence[Any]]) -> list[PatientSummary]:
+    return [
+        PatientSummary(
+            id, family, given, date.fromisoformat(birth) if birth else None, sex,
+            tuple(Identifier.stored(*i.split("\x1f", 1)) for i in held.split("\x1e")) if held else (),
         )
-        rows = {r.id: r for r in session.execute(select(*columns).where(PatientRow.id.in_(ids)))}
-        identifiers: dict[int, list[Identifier]] = {}
-        held = select(
-            PatientIdentifierRow.patient_id, PatientIdentifierRow.system, PatientIdentifierRow.value
-        )
-        for patient_id, system, value in session.execute(
-            held.where(PatientIdentifierRow.patient_id.in_(ids)).order_by(PatientIdentifierRow.id)
-        ):
-            identifiers.setdefault(patient_id, []).append(Identifier(system, value))
-        return [
-            PatientSummary(
-                r.id, r.family_name, r.given_name, r.birth_date, r.sex, tuple(identifiers.get(r.id, ()))
-            )
-            for r in (rows[i] for i in ids if i in rows)
-        ]
+        for id, family, given, birth, sex, held in rows
+    ]  # fmt: skip

@@ -122,8 +122,10 @@ def _build(
 ) -> Built:
     payload = dict(row.payload)
     if row.kind in USER_KINDS:
+        # The backend provisions users only for an admin acting (or a first admin for themself).
+        admin = acting_username(payload.get(ACTOR_KEY)) or fallback_user
         body = _user_body(row.kind, payload)
-        return Operation(row.id, row.kind, _wire(row, "user.provision", None, body), payload=payload)
+        return Operation(row.id, row.kind, _wire(row, "user.provision", admin, body), payload=payload)
     if row.kind not in PATIENT_KINDS:
         return Refused(row.id, _local_problem(f"This kind of change ({row.kind}) cannot be sent."))
     user = acting_username(payload.get(ACTOR_KEY)) or fallback_user

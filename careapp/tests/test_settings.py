@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from careapp import settings as store
-from careapp.integrations.config import HospitalConfig, default_identifier_rules
-from careapp.settings import BackendProfile, HospitalEndpoints, IdentifierRuleSetting, Settings
+from careapp.integrations.config import HospitalConfig, demo_identifier_rules
+from careapp.settings import BackendProfile, HospitalEndpoints, IdentifierRule, Settings
 
 
 def test_fresh_profile_gets_the_demo_and_its_hospital(tmp_path: Path) -> None:
     loaded = store.load(tmp_path / "missing.json")
     assert loaded == Settings() and loaded.backend.is_demo
     config = HospitalConfig.from_endpoints(loaded.hospital)
-    assert config.identifier_rules == default_identifier_rules()
+    assert config.identifier_rules == demo_identifier_rules()
     assert (config.hl7_version, config.hl7_encoding, config.attempts) == ("2.5", "UNICODE UTF-8", 2)
 
 
@@ -28,7 +28,7 @@ def test_every_hospital_field_round_trips_into_the_import_config(tmp_path: Path)
         visit_number_system="urn:oid:1.2.4", timeout_seconds=7.5, siu_care_flow_map={"CARD": "cf-1"},
         sending_application="CA", sending_facility="W3", receiving_application="ENG",
         receiving_facility="STM", hl7_version="2.3", hl7_encoding="8859/1", query_authority="STM",
-        identifier_rules=(IdentifierRuleSetting("STM", "MR", "urn:oid:1.2.3"),), attempts=3,
+        identifier_rules=(IdentifierRule("STM", "MR", "urn:oid:1.2.3"),), attempts=3,
     )  # fmt: skip
     path = tmp_path / "settings.json"
     store.save(Settings(hospital=hospital), path)
@@ -42,6 +42,18 @@ def test_every_hospital_field_round_trips_into_the_import_config(tmp_path: Path)
             assert getattr(config, name) == getattr(hospital, name), name
     rules = [(r.authority, r.type_code, r.system) for r in config.identifier_rules]
     assert rules == [("STM", "MR", "urn:oid:1.2.3")]
+
+
+def test_one_definition_serves_the_file_and_the_imports() -> None:
+    # HospitalConfig is the settings' class with behaviour only: a field added to the settings
+    # reaches the imports, and the settings page, without a second list kept equal by hand.
+    from dataclasses import fields
+
+    assert issubclass(HospitalConfig, HospitalEndpoints)
+    assert [f.name for f in fields(HospitalConfig)] == [f.name for f in fields(HospitalEndpoints)]
+    assert (
+        HospitalConfig().identifier_rules == HospitalEndpoints().identifier_rules == demo_identifier_rules()
+    )
 
 
 def test_an_older_file_loads_with_defaults_and_its_own_systems(tmp_path: Path) -> None:

@@ -7,13 +7,11 @@ receives finished results. Sync runs on a timer and on demand; only one pass run
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from careapp import paths
-from careapp.settings import HospitalEndpoints
 from careapp.ui.operations import QueryOp
 
 if TYPE_CHECKING:
@@ -39,6 +37,7 @@ class Connection(QObject):
         self.engine: SyncEngine | None = None
         self._base_url: str | None = None
         self._running = False
+        self._again = False  # asked for while a pass ran: run one more right after it
         self.timer = QTimer(self)
         self.timer.setInterval(SYNC_INTERVAL_MS)
         self.timer.timeout.connect(lambda: self.sync_now(force=False))
@@ -55,27 +54,20 @@ class Connection(QObject):
         def start_demo() -> EmbeddedDemo:
             from careapp.backend.embedded import start_embedded_demo
 
-            return start_embedded_demo(paths.demo_dir(), profile, paths.siu_drop_dir())
+            return start_embedded_demo(paths.demo_dir(), profile, paths.siu_drop_dir(), publish_hospital=True)
 
         QueryOp(self, start_demo, self._demo_started).failure(
             lambda exc: self.sig_problem.emit(str(exc))
         ).run_in_background()
 
     def _demo_started(self, demo: EmbeddedDemo) -> None:
-        from careapp.backend.embedded import DEMO_CARE_FLOW_MAP
+        from careapp import demo_hospital
 
         self.demo = demo
         self._base_url = demo.backend_url
-        if self.services.settings.hospital == HospitalEndpoints():
+        if demo_hospital.applies(self.services.settings):
             # No hospital configured: import from the demo hospital (never written to settings).
-            self.services.hospital_override = replace(
-                HospitalEndpoints(),
-                hl7_host=demo.mllp[0],
-                hl7_port=demo.mllp[1],
-                pdqm_url=demo.pdqm_url,
-                siu_dir=str(demo.siu_dir),
-                siu_care_flow_map=dict(DEMO_CARE_FLOW_MAP),
-            )
+            self.services.hospital_override = demo.hospital
         self._create_engine(credential_in_file=demo.credential_in_file)
 
     def _create_engine(self, *, credential_in_file: bool) -> None:
@@ -99,9 +91,13 @@ class Connection(QObject):
     # -- sync -----------------------------------------------------------------------------------
 
     def sync_now(self, force: bool = True) -> None:
-        """Run one pass in the background; a pass already running makes this a no-op."""
+        """Run one pass in the background; asked while a pass runs, one more follows it (a care flow
+        enrolled meanwhile must not wait for the timer)."""
         engine = self.engine
-        if engine is None or self._running or self.acting_user is None:
+        if engine is None or self.acting_user is None:
+            return
+        if self._running:
+            self._again = self._again or force
             return
         self._running = True
         QueryOp(self, lambda: (engine.run_once(force=force), engine.status()), self._synced).failure(
@@ -113,9 +109,13 @@ class Connection(QObject):
         report, status = result
         self.sig_status.emit(status)
         self.sig_synced.emit(report)
+        if self._again:
+            self._again = False
+            self.sync_now()
 
     def _sync_failed(self, error: BaseException) -> None:
         self._running = False
+        self._again = False
         log.warning("Sync pass failed: %s", type(error).__name__)
         self.sig_problem.emit(str(error))
 

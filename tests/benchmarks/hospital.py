@@ -128,10 +128,14 @@ def a19_import() -> Figure:
 
 
 def siu_pull() -> Figure:
+    with tempfile.TemporaryDirectory(prefix="careapp-bench-siu-") as tmp:
+        return _siu_figure(Path(tmp))
+
+
+def _siu_figure(folder: Path) -> Figure:
     from careapp.hospital_sim.patients import generate
     from careapp.hospital_sim.siu import write_siu_files
 
-    folder = Path(tempfile.mkdtemp(prefix="careapp-bench-siu-"))
     write_siu_files(folder / "source", generate(SIU_PATIENTS, 1), SIU_FILES, seed=1)
     with simulator(SIU_PATIENTS) as (host, port):
         out = subprocess.run(

@@ -12,6 +12,7 @@ from careapp.integrations.errors import ConfigurationError, MalformedReply
 from careapp.integrations.hl7.codec import decode, escape, normalise_line_endings, unescape
 from careapp.integrations.hl7.message import parse_text
 from careapp.integrations.mapping import identifiers_from_cx, patient_from_pid
+from careapp.settings import HospitalEndpoints
 
 
 @given(st.text())
@@ -45,11 +46,10 @@ def test_custom_delimiters() -> None:
 
 
 def test_identifier_rules_are_configurable() -> None:
-    class Endpoints:  # a future HospitalEndpoints carrying its own rules
-        patient_id_system = "urn:oid:1.2.3"
-        identifier_rules = [{"authority": "STJAN", "type_code": "MR", "system": "urn:oid:1.2.3"}]
-
-    config = HospitalConfig.from_endpoints(Endpoints())
+    rules = (IdentifierRule("STJAN", "MR", "urn:oid:1.2.3"),)
+    config = HospitalConfig.from_endpoints(
+        HospitalEndpoints(patient_id_system="urn:oid:1.2.3", identifier_rules=rules)
+    )
     assert config.identifier_rules == (IdentifierRule("STJAN", "MR", "urn:oid:1.2.3"),)
     ids = identifiers_from_cx([["1", "", "", "OTHER", "MR"], ["2", "", "", "STJAN", "MR"]], config)
     assert [(i.system, i.value) for i in ids] == [("urn:oid:1.2.3", "2")]

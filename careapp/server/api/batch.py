@@ -134,6 +134,16 @@ def _acting(tx: Tx, call: Call, username: str | None, access: Access) -> Princip
     return acting
 
 
+def _first_admin(tx: Tx, op: BatchOperation) -> bool:
+    """A workstation's first user, acting for themself: the backend knows nobody there yet."""
+    return (
+        op.kind == "user.provision"
+        and op.acting_user is not None
+        and op.acting_user == op.body.get("username")
+        and directory.may_provision_first_admin(tx, op.acting_user)
+    )
+
+
 def _patient_upsert(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
     return apply_push(tx, PatientPush.model_validate(raw), index)
 
@@ -240,7 +250,9 @@ class _Batch:
         access, handler = _HANDLERS[op.kind]
         if op.kind == "user.provision":
             tx.session.info.pop("batch_acting_users", None)  # a user may change: look again
-        op_tx = tx.acting_as(_acting(tx, call, op.acting_user, access))
+        # A workstation's first user provisions themself (see _first_admin); others act for someone.
+        principal = call.principal if _first_admin(tx, op) else _acting(tx, call, op.acting_user, access)
+        op_tx = tx.acting_as(principal)
         try:
             status, body = handler(op_tx, op.body, self.index)
         except ValidationError as exc:

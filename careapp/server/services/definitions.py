@@ -39,7 +39,8 @@ def _sync_constants(tx: Tx, definition_id: str, doc: CareFlowDocument) -> None:
     """Constants follow the document: new keys added, gone keys dropped, given values set.
 
     A constant given without a value keeps the value already stored, so re-importing an export
-    (where concealed values are blank) never wipes a secret.
+    (where concealed values are blank) never wipes a secret. Un-concealing a constant drops its
+    value (the admin sets a new one): a concealed value is never turned back into plain text.
     """
     rows = {
         c.key: c
@@ -58,9 +59,7 @@ def _sync_constants(tx: Tx, definition_id: str, doc: CareFlowDocument) -> None:
             tx.session.add(row)
             tx.session.flush()
         elif row.concealed != const.concealed:
-            _store_value(
-                tx, row, _read_value(tx.services, row) if row.concealed else row.value, const.concealed
-            )
+            _store_value(tx, row, None if row.concealed else row.value, const.concealed)
         if const.value is not None:
             _store_value(tx, row, const.value, const.concealed)
 

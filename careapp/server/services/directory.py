@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from careapp.domain.identifiers import IdentifierSystem, InvalidIdentifier
 from careapp.server import crypto
 from careapp.server.auth import API_KEY_PREFIX, API_KEY_ROLES, WORKSTATION_PREFIX, credential_revoked
-from careapp.server.context import Tx
-from careapp.server.models import ApiKey, IdentifierSystemRow, PhysicianRow, User, Workstation
+from careapp.server.context import CredentialKind, Tx
+from careapp.server.models import ApiKey, AuditEvent, IdentifierSystemRow, PhysicianRow, User, Workstation
 from careapp.server.problems import ProblemError
 from careapp.server.schemas.directory import UserCreate, UserUpdate
 from careapp.server.services.common import get_or_404, invalid
@@ -20,11 +20,42 @@ from careapp.server.services.common import get_or_404, invalid
 # ----------------------------------------------------------------------------- users
 
 
+PROVISIONED = "user.provisioned"  # the audit action of a new user
+
+
+def _check_admin_grant(tx: Tx, *roles: str | None) -> None:
+    """Only an admin makes, changes or unmakes an admin: an integrator key provisions clinicians.
+    (Workstations need an acting admin for any provisioning: see auth.authorize.)"""
+    principal = tx.principal
+    if "admin" in roles and principal.kind is CredentialKind.API_KEY and principal.role != "admin":
+        raise ProblemError(
+            403, "admin-grant-forbidden", "An integrator key provisions clinicians only; ask an admin."
+        )
+
+
+def may_provision_first_admin(tx: Tx, username: str) -> bool:
+    """May this workstation provision USERNAME, acting for that very person, with nobody else to
+    act for? Its first user only: the person who set the workstation up (with the operator's
+    one-time pairing code), before the backend knows anyone there. Once per credential."""
+    principal = tx.principal
+    if principal.kind is not CredentialKind.WORKSTATION or principal.user is not None:
+        return False
+    if tx.session.scalar(select(User.id).where(User.username == username)) is not None:
+        return False
+    earlier = select(AuditEvent.id).where(
+        AuditEvent.credential_kind == CredentialKind.WORKSTATION.value,
+        AuditEvent.credential_id == principal.credential_id,
+        AuditEvent.action == PROVISIONED,
+    )
+    return tx.session.scalar(earlier.limit(1)) is None
+
+
 def create_user(tx: Tx, body: UserCreate) -> tuple[User, bool]:
     """Provision a user; provisioning an existing username again returns that user unchanged."""
     existing = tx.session.scalar(select(User).where(User.username == body.username))
     if existing is not None:
         return existing, False
+    _check_admin_grant(tx, body.role)
     user = User(
         username=body.username,
         display_name=body.display_name,
@@ -40,7 +71,7 @@ def create_user(tx: Tx, body: UserCreate) -> tuple[User, bool]:
     except IntegrityError:
         # Another request provisioned the same username a moment ago.
         return tx.session.scalars(select(User).where(User.username == body.username)).one(), False
-    tx.audit("user.provisioned", resource_type="user", resource_id=user.id)
+    tx.audit(PROVISIONED, resource_type="user", resource_id=user.id)
     tx.change("user", user.id, "created")
     return user, True
 
@@ -57,6 +88,7 @@ def list_users(tx: Tx, *, active: bool | None, limit: int, offset: int) -> tuple
 def update_user(tx: Tx, user_id: str, body: UserUpdate) -> User:
     user = get_or_404(tx.session, User, user_id, "user", for_update=True)
     fields = body.model_dump(exclude_unset=True)
+    _check_admin_grant(tx, user.role, fields.get("role"))
     if "display_name" in fields and fields["display_name"] is not None:
         user.display_name = fields["display_name"]
     if "role" in fields and fields["role"] is not None:

@@ -8,6 +8,7 @@ opened link be found without storing anything that would open it.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from careapp.server.context import Services, Tx
 from careapp.server.models import CareFlowRow, HostedPagesLinkRow
@@ -100,6 +101,17 @@ def revoke(tx: Tx, flow: CareFlowRow) -> HostedPagesLinkRow | None:
 def reissue(tx: Tx, flow: CareFlowRow) -> tuple[HostedPagesLinkRow, str]:
     revoke(tx, flow)
     return issue(tx, flow)
+
+
+def lookup_of_url(services: Services, url: str) -> str | None:
+    """The lookup of a genuine static link URL: what may be stored instead of the URL itself."""
+    _base, sep, token = url.rpartition(LINK_PATH)
+    return services.keyring.verify(Purpose.LINK, token) if sep else None
+
+
+def url_by_lookup(services: Services, session: Session, lookup: str) -> str | None:
+    row = session.scalar(select(HostedPagesLinkRow).where(HostedPagesLinkRow.lookup == lookup))
+    return url_of(services, row) if row else None
 
 
 def resolve(services: Services, tx: Tx, token: str) -> HostedPagesLinkRow | None:

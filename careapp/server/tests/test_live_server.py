@@ -125,11 +125,10 @@ def test_workstation_pairs_and_acts_for_a_user(server: ServerProcess) -> None:
         assert credential.startswith("cw_eu_sandbox_")
         assert c.post("/v1/workstations/pair", json={"pairing_code": code}).status_code == 401  # single use
         auth = {"Authorization": f"Bearer {credential}"}
-        user = c.post(
-            "/v1/users",
-            json={"username": "nurse.an", "display_name": "An", "role": "clinician"},
-            headers=auth,
-        )
+        nurse = {"username": "nurse.an", "display_name": "An", "role": "clinician"}
+        assert c.post("/v1/users", json=nurse, headers=auth).status_code == 403  # nobody acting
+        admin_key = {"Authorization": f"Bearer {make_api_key(server.db_url)}"}
+        user = c.post("/v1/users", json=nurse, headers=admin_key)
         assert user.status_code == 201
         assert c.get("/v1/patients", headers=auth).status_code == 403  # nobody named as acting
         acting = {**auth, "X-Acting-User": "nurse.an"}
@@ -139,7 +138,7 @@ def test_workstation_pairs_and_acts_for_a_user(server: ServerProcess) -> None:
             c.post("/v1/users", json={"username": "x.y", "display_name": "X"}, headers=acting).status_code
             == 403
         )
-        c.post(f"/v1/users/{user.json()['id']}/deactivate", headers=auth).raise_for_status()
+        c.post(f"/v1/users/{user.json()['id']}/deactivate", headers=admin_key).raise_for_status()
         assert c.get("/v1/patients", headers=acting).status_code == 403
         admin = {"Authorization": f"Bearer {make_api_key(server.db_url)}"}
         ws_id = paired.json()["workstation_id"]

@@ -1,5 +1,10 @@
 """Delivers the outbox: claims due rows under a lease, signs, POSTs, and schedules retries.
 
+Endpoints are served side by side (up to ``concurrency`` at once), each one delivery at a time
+in its order, and every attempt has a total deadline: a receiver that hangs or drips holds only
+its own endpoint, for one deadline per attempt. The lease is that deadline plus a margin, so a
+server killed mid-attempt frees its claims within seconds.
+
 State lives only in the database, so any number of dispatchers (one per server worker) may run,
 and a restarted server carries on where the last one stopped. A claim is a lease: a dispatcher
 that dies mid-delivery leaves rows that another takes over once the lease lapses. Delivery is
@@ -17,6 +22,7 @@ import random
 import secrets
 import threading
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,9 +38,9 @@ from careapp import __version__
 from careapp.server.context import Services
 from careapp.server.crypto import SealError
 from careapp.server.models import WebhookDelivery, WebhookEndpoint
-from careapp.server.webhooks import signing
+from careapp.server.webhooks import deadline, signing
 from careapp.server.webhooks.endpoints import secrets_in_use
-from careapp.server.webhooks.outbox import DELIVERED, FAILED, PENDING, QUEUED_KEY
+from careapp.server.webhooks.outbox import DELIVERED, FAILED, PENDING, QUEUED_KEY, with_link
 
 log = logging.getLogger("careapp.server.webhooks")
 
@@ -53,9 +59,15 @@ MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
 MAX_RETRY_AFTER = timedelta(hours=24)
 # Connect and per-read timeouts: a receiver should answer within seconds (Svix allows 15 s).
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-# Longer than a whole batch of timed-out requests, so a live dispatcher never loses its claim.
-DEFAULT_LEASE = timedelta(minutes=5)
+# The whole attempt (connect, send, response head), however the receiver paces its bytes.
+ATTEMPT_DEADLINE = timedelta(seconds=15)
+# A claim outlives its attempt by the time to record the result, and no more.
+LEASE_MARGIN = timedelta(seconds=15)
+DEFAULT_LEASE = ATTEMPT_DEADLINE + LEASE_MARGIN
 DEFAULT_BATCH = 10
+MAX_CONCURRENT_ENDPOINTS = 8
+# Due rows read per claim to find the next one of each idle endpoint.
+_CLAIM_SCAN = 200
 
 
 def default_jitter() -> float:
@@ -118,21 +130,29 @@ class WebhookDispatcher:
         *,
         client: httpx.Client | None = None,
         batch_size: int = DEFAULT_BATCH,
-        lease: timedelta = DEFAULT_LEASE,
+        attempt_deadline: timedelta = ATTEMPT_DEADLINE,
+        lease: timedelta | None = None,
+        concurrency: int = MAX_CONCURRENT_ENDPOINTS,
         jitter: Callable[[], float] = default_jitter,
         poll_interval: float = 1.0,
     ) -> None:
         self.services = services
         self._own_client = client is None
         self.client = client or httpx.Client(
+            transport=deadline.transport(),
             timeout=DEFAULT_TIMEOUT,
             follow_redirects=False,  # a 3xx is a failure, as in Standard Webhooks
             headers={"user-agent": f"CareApp-Webhooks/{__version__}"},
         )
         self.batch_size = batch_size
-        self.lease = lease
+        self.attempt_deadline = attempt_deadline
+        self.lease = lease if lease is not None else attempt_deadline + LEASE_MARGIN
+        self.concurrency = concurrency
         self.jitter = jitter
         self.poll_interval = poll_interval
+        self._senders = ThreadPoolExecutor(concurrency, thread_name_prefix="webhook-sender")
+        self._busy: set[str] = set()  # endpoints with an attempt in flight here
+        self._busy_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -141,14 +161,39 @@ class WebhookDispatcher:
     # One pass -----------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Deliver every delivery due now (up to a batch); return how many were attempted."""
-        claims = self.claim()
-        for index, claim in enumerate(claims):
-            if self._stop.is_set():
-                self.release(claims[index:])
+        """Deliver what is due now (up to a batch), endpoints side by side; wait for the results.
+        Returns how many deliveries were attempted."""
+        attempted = 0
+        while attempted < self.batch_size:
+            started = self._start(self.batch_size - attempted)
+            if not started:
                 break
-            self.settle(claim, self.deliver(claim))
-        return len(claims)
+            wait(started)
+            attempted += len(started)
+        return attempted
+
+    def _start(self, most: int) -> list[Future[None]]:
+        """Claim the next delivery of up to MOST idle endpoints and hand each to a sender."""
+        with self._busy_lock:
+            busy = frozenset(self._busy)
+        most = min(most, self.concurrency - len(busy))
+        if most <= 0:
+            return []
+        claims = self.claim(exclude=busy, most=most)
+        with self._busy_lock:
+            self._busy.update(c.endpoint_id for c in claims)
+        return [self._senders.submit(self._attempt, claim) for claim in claims]
+
+    def _attempt(self, claim: Claim) -> None:
+        try:
+            if self._stop.is_set():
+                self.release([claim])
+            else:
+                self.settle(claim, self.deliver(claim))
+        finally:
+            with self._busy_lock:
+                self._busy.discard(claim.endpoint_id)
+            self._wake.set()  # that endpoint may have more due
 
     @staticmethod
     def _due(query: Select[Any], now: datetime) -> Select[Any]:
@@ -166,18 +211,19 @@ class WebhookDispatcher:
             due = session.scalar(self._due(select(WebhookDelivery.id), now).limit(1))
         return due is not None
 
-    def claim(self) -> list[Claim]:
-        """Lease due deliveries of enabled endpoints; expired leases (a crashed worker) count as free."""
+    def claim(self, *, exclude: frozenset[str] = frozenset(), most: int | None = None) -> list[Claim]:
+        """Lease the next due delivery of each enabled endpoint (not EXCLUDE's, up to MOST of
+        them); expired leases (a crashed worker) count as free."""
         services = self.services
         now = services.clock.now()
         if not self._anything_due(now):
             return []
+        most = self.concurrency if most is None else most
         token = secrets.token_hex(16)
-        query = (
-            self._due(select(WebhookDelivery, WebhookEndpoint), now)
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(self.batch_size)
-        )
+        due = self._due(select(WebhookDelivery, WebhookEndpoint), now)
+        if exclude:
+            due = due.where(WebhookDelivery.endpoint_id.not_in(exclude))
+        query = due.order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(_CLAIM_SCAN)
         if services.db.is_postgres:
             # Other workers skip the rows we lock instead of waiting; SQLite's BEGIN IMMEDIATE
             # (db.transaction) already gives one claimer at a time.
@@ -185,6 +231,10 @@ class WebhookDispatcher:
         claims: list[Claim] = []
         with services.db.transaction() as session:
             for delivery, endpoint in session.execute(query).all():
+                if len(claims) >= most:
+                    break
+                if any(c.endpoint_id == endpoint.id for c in claims):
+                    continue  # one at a time per endpoint, in order
                 try:
                     in_use = secrets_in_use(services, endpoint, now)
                 except SealError:
@@ -199,7 +249,7 @@ class WebhookDispatcher:
                         endpoint.id,
                         delivery.message_id,
                         endpoint.url,
-                        delivery.payload,
+                        with_link(services, session, delivery.payload),
                         tuple(in_use),
                     )
                 )
@@ -212,7 +262,10 @@ class WebhookDispatcher:
         try:
             # Streamed and closed unread: only the status and Retry-After matter, and a huge or
             # endless response body must not hold the dispatcher.
-            with self.client.stream("POST", claim.url, content=claim.body.encode(), headers=headers) as r:
+            with (
+                deadline.attempt_deadline(self.attempt_deadline.total_seconds()),
+                self.client.stream("POST", claim.url, content=claim.body.encode(), headers=headers) as r,
+            ):
                 code = r.status_code
                 error = None if 200 <= code < 300 else f"HTTP {code}"
                 return Attempt(code, error, r.headers.get("retry-after"))
@@ -295,6 +348,7 @@ class WebhookDispatcher:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self._senders.shutdown(wait=True)  # an attempt in flight ends by its deadline
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
@@ -311,13 +365,15 @@ class WebhookDispatcher:
             self.wake()
 
     def _loop(self) -> None:
+        # Unlike run_once, never waits for a sender: an idle endpoint's delivery starts as soon
+        # as it is due, whatever a slow endpoint's attempt is doing.
         while not self._stop.is_set():
             try:
-                attempted = self.run_once()
+                started = len(self._start(self.concurrency))
             except Exception as exc:  # the database is down, say: keep the thread, try again later
                 log.warning("webhook dispatcher pass failed: %s", type(exc).__name__)
-                attempted = 0
-            if attempted == 0:
+                started = 0
+            if started == 0:
                 self._wake.wait(self.poll_interval)
                 self._wake.clear()
 

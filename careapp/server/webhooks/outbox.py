@@ -11,11 +11,13 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from careapp.server import events
 from careapp.server.context import Services, Tx
 from careapp.server.events import DomainEvent
 from careapp.server.models import WebhookDelivery, WebhookEndpoint
+from careapp.server.services import links
 from careapp.server.webhooks.signing import new_message_id
 
 WEBHOOK_EVENTS: tuple[str, ...] = (
@@ -31,6 +33,9 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
 # Only these keys of an event's extra data reach a payload: an allowlist, so a field added to
 # an event later can never leak patient data into a customer's system by accident.
 _DATA_KEYS = ("session_id", "hosted_pages_link")
+# A static link never expires, so its URL is never stored: the row keeps the link's lookup under
+# this key, and the dispatcher puts the URL back when it sends (see with_link).
+LINK_LOOKUP_KEY = "hosted_pages_link_lookup"
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
@@ -60,8 +65,8 @@ def _enabled_endpoints(tx: Tx) -> list[tuple[str, frozenset[str]]]:
     return cached
 
 
-def payload(event: DomainEvent) -> str:
-    """The body as sent and signed: ``{"type", "timestamp", "data": {ids}}``."""
+def payload(services: Services, event: DomainEvent) -> str:
+    """The body as stored: ``{"type", "timestamp", "data": {ids}}``, a static link by lookup."""
     data: dict[str, Any] = {
         "care_flow_id": event.care_flow_id,
         "patient_id": event.patient_id,
@@ -71,7 +76,13 @@ def payload(event: DomainEvent) -> str:
         data["activity_id"] = event.activity_id
     for key in _DATA_KEYS:
         value = event.data.get(key)
-        if isinstance(value, str) and value:
+        if not (isinstance(value, str) and value):
+            continue
+        if key == "hosted_pages_link":
+            lookup = links.lookup_of_url(services, value)
+            if lookup is not None:  # anything else is not a link of ours: it is left out
+                data[LINK_LOOKUP_KEY] = lookup
+        else:
             data[key] = value
     timestamp = event.at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return json.dumps({"type": event.type, "timestamp": timestamp, "data": data}, separators=(",", ":"))
@@ -84,7 +95,7 @@ def record(tx: Tx, event: DomainEvent) -> list[WebhookDelivery]:
     subscribed = [endpoint_id for endpoint_id, types in _enabled_endpoints(tx) if event.type in types]
     if not subscribed:
         return []
-    body = payload(event)
+    body = payload(tx.services, event)
     message_id = new_message_id()
     rows = [
         WebhookDelivery(
@@ -102,6 +113,21 @@ def record(tx: Tx, event: DomainEvent) -> list[WebhookDelivery]:
     tx.session.add_all(rows)
     tx.session.info[QUEUED_KEY] = True
     return rows
+
+
+def with_link(services: Services, session: Session, stored: str) -> str:
+    """The body as sent and signed: the stored one with its static link's URL put back."""
+    if LINK_LOOKUP_KEY not in stored:
+        return stored
+    body = json.loads(stored)
+    data = body["data"]
+    url = links.url_by_lookup(services, session, data[LINK_LOOKUP_KEY])
+    body["data"] = {
+        ("hosted_pages_link" if k == LINK_LOOKUP_KEY else k): (url if k == LINK_LOOKUP_KEY else v)
+        for k, v in data.items()
+        if k != LINK_LOOKUP_KEY or url is not None
+    }
+    return json.dumps(body, separators=(",", ":"))
 
 
 def install(services: Services) -> None:

@@ -207,7 +207,7 @@ def test_local_users_and_their_deactivation_reach_the_backend(ward: Ward) -> Non
     ward.accounts.set_disabled(ward.admin, nurse.id, True)
     ward.engine.run_once()
     with ward.client() as client:
-        listed = client.request("GET", "/v1/users")["items"]
+        listed = client.request("GET", "/v1/users", acting_user="admin")["items"]
     by_name = {u["username"]: u for u in listed}
     assert by_name["admin"]["role"] == "admin" and by_name["admin"]["active"]
     assert by_name["nurse"]["active"] is False and by_name["nurse"]["display_name"] == "Nurse Anna"
@@ -215,7 +215,7 @@ def test_local_users_and_their_deactivation_reach_the_backend(ward: Ward) -> Non
     # The deactivated nurse may not read the change feed: that pass backs off; "Sync now" goes.
     ward.engine.run_once(force=True)
     with ward.client() as client:
-        again = {u["username"]: u for u in client.request("GET", "/v1/users")["items"]}
+        again = {u["username"]: u for u in client.request("GET", "/v1/users", acting_user="admin")["items"]}
     assert again["nurse"]["active"] is True
 
 

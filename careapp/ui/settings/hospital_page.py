@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -26,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careapp.settings import HospitalEndpoints, IdentifierRuleSetting, SettingsError
+from careapp.demo_hospital import running as running_demo_hospital
+from careapp.settings import HospitalEndpoints, IdentifierRule, SettingsError
 from careapp.ui.settings.rows_table import RowsEditor, TextRow
 from careapp.ui.widgets import add_row
 
@@ -104,6 +106,9 @@ class HospitalPage(QScrollArea):
         self.setWidgetResizable(True)
         inner = QWidget()
         layout = QVBoxLayout(inner)
+        self.demo_ports = self._demo_ports(endpoints)
+        if self.demo_ports is not None:
+            layout.addWidget(self.demo_ports)
 
         # HL7 v2 over MLLP
         self.hl7_host = QLineEdit(endpoints.hl7_host)
@@ -122,6 +127,8 @@ class HospitalPage(QScrollArea):
         for value, text in ENCODINGS:
             self.hl7_encoding.addItem(self.tr(text), value)
         _select(self.hl7_encoding, endpoints.hl7_encoding)
+        self.hl7_fallback_charset = QLineEdit(endpoints.hl7_fallback_charset)
+        self.hl7_fallback_charset.setPlaceholderText(self.tr("empty: UTF-8, else ISO 8859-1; e.g. CP1250"))
         self.query_authority = QLineEdit(endpoints.query_authority)
         hl7 = QFormLayout()
         add_row(hl7, self.tr("MLLP h&ost:"), self.hl7_host)
@@ -132,6 +139,7 @@ class HospitalPage(QScrollArea):
         add_row(hl7, self.tr("Receiving fa&cility (MSH-6):"), self.receiving_facility)
         add_row(hl7, self.tr("HL7 &version:"), self.hl7_version)
         add_row(hl7, self.tr("&Encoding (MSH-18):"), self.hl7_encoding)
+        add_row(hl7, self.tr("Character set of messages &without MSH-18:"), self.hl7_fallback_charset)
         add_row(hl7, self.tr("&Query authority:"), self.query_authority)
         layout.addWidget(_group(self.tr("HL7 v2 over MLLP"), hl7))
 
@@ -197,6 +205,23 @@ class HospitalPage(QScrollArea):
         layout.addStretch()
         self.setWidget(inner)
 
+    def _demo_ports(self, endpoints: HospitalEndpoints) -> QLabel | None:
+        """Where the running demo hospital listens, while no hospital is configured: its ports
+        are chosen at start, and integrators point their own tools (and --hl7/--pdqm) at them."""
+        demo = running_demo_hospital()
+        if demo is None or endpoints != HospitalEndpoints():
+            return None
+        label = QLabel(
+            self.tr(
+                "Local demo hospital, this session: HL7 MLLP {mllp}, PDQm {pdqm}. Used while no "
+                "hospital is configured, by this app and by careapp import and careapp siu-pull."
+            ).format(mllp=f"{demo.hl7_host}:{demo.hl7_port}", pdqm=demo.pdqm_url)
+        )
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setAccessibleName(self.tr("Local demo hospital endpoints"))
+        return label
+
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("SIU folder"), self.siu_dir.text())
         if folder:
@@ -216,6 +241,7 @@ class HospitalPage(QScrollArea):
             receiving_facility=self.receiving_facility.text().strip(),
             hl7_version=str(self.hl7_version.currentData()),
             hl7_encoding=str(self.hl7_encoding.currentData()),
+            hl7_fallback_charset=self.hl7_fallback_charset.text().strip(),
             query_authority=self.query_authority.text().strip(),
             patient_id_system=self.patient_id_system.text().strip(),
             visit_number_system=self.visit_number_system.text().strip(),
@@ -233,8 +259,8 @@ class HospitalPage(QScrollArea):
         return _validated(self.endpoints())
 
 
-def _rule(row: TextRow) -> IdentifierRuleSetting:
-    return IdentifierRuleSetting(*(cell.strip() for cell in row))
+def _rule(row: TextRow) -> IdentifierRule:
+    return IdentifierRule(*(cell.strip() for cell in row))
 
 
 def _mapping(rows: tuple[TextRow, ...]) -> dict[str, str]:

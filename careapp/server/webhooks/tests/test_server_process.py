@@ -3,6 +3,7 @@ the next process that starts, verified with standardwebhooks on the real clock."
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -49,6 +50,11 @@ def test_webhooks_queued_before_a_restart_are_delivered_after_it(tmp_path: Path)
             log = api.get(f"/v1/webhook-endpoints/{endpoint_id}/deliveries").json()
             assert [d["status"] for d in log["items"]] == ["pending", "pending"]
         assert receiver.received == []
+        # The static link never expires: its token is not stored in clear with the delivery.
+        token = flow["hosted_pages_link"].rsplit("/l/", 1)[1]
+        with sqlite3.connect(tmp_path / "server.sqlite3") as db:
+            stored = [row[0] for row in db.execute("SELECT payload FROM webhook_deliveries")]
+        assert len(stored) == 2 and not any(token in p or "/l/" in p for p in stored)
 
         # Second process: its dispatcher picks the pending rows up from the database.
         second = ServerProcess(db_url, tmp_path)
@@ -63,6 +69,8 @@ def test_webhooks_queued_before_a_restart_are_delivered_after_it(tmp_path: Path)
             assert {d["status"] for d in log["items"]} == {"delivered"}
             assert all(d["attempts"] == 1 and d["last_status_code"] == 204 for d in log["items"])
         assert all(r.verified for r in receiver.received) and not receiver.duplicates
+        by_type = {p["type"]: p for p in receiver.processed.values()}
+        assert by_type["care_flow.started"]["data"]["hosted_pages_link"] == flow["hosted_pages_link"]
         assert sorted(p["type"] for p in receiver.processed.values()) == [
             "care_flow.started",
             "care_flow.stopped",

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from careapp import settings as store
 from careapp.integrations.config import HospitalConfig
-from careapp.settings import BackendProfile, HospitalEndpoints, IdentifierRuleSetting, Settings
+from careapp.settings import BackendProfile, HospitalEndpoints, IdentifierRule, Settings
 from careapp.ui.settings.backends_page import BackendEditor
 from careapp.ui.settings_dialog import SettingsDialog
 from careapp.ui.widgets import EnvironmentBanner, banner_style
@@ -63,6 +63,7 @@ def test_every_hospital_field_is_saved_and_reaches_the_import_config(
         (page.receiving_facility, "STMARY"), (page.query_authority, "STMARY"),
         (page.patient_id_system, "urn:oid:2.16.1"), (page.visit_number_system, "urn:oid:2.16.2"),
         (page.pdqm_url, "https://pdqm.stmary.example/fhir/"), (page.siu_dir, str(siu)),
+        (page.hl7_fallback_charset, "CP1250"),
     ]:  # fmt: skip
         type_into(field, text)
     page.hl7_port.setValue(6661)
@@ -98,6 +99,7 @@ def test_every_hospital_field_is_saved_and_reaches_the_import_config(
     assert (config.patient_id_system, config.visit_number_system) == ("urn:oid:2.16.1", "urn:oid:2.16.2")
     assert (config.default_source, config.timeout_seconds, config.attempts) == ("pdqm", 12.5, 3)
     assert config.siu_care_flow_map == {"CARDIO": "cf-heart-failure"}
+    assert config.hl7_fallback_charset == "CP1250"
     assert config.system_for("STMARY", "MR") == "urn:oid:2.16.1"
     assert config.system_for("ANY", "NH") == "urn:oid:2.16.840.1.113883.2.4.6.3"
     assert config.system_for("DEMOHOSP", "PI") is None
@@ -307,7 +309,7 @@ def test_siu_pull_dialog_runs_once_test_patients_are_allowed(qtbot, services, ad
     _on_sandbox(services, allow=True)
     services.settings = services.settings.with_changes(
         hospital=HospitalEndpoints(
-            siu_dir=str(tmp_path), identifier_rules=(IdentifierRuleSetting("*", "PI", "urn:x:y"),)
+            siu_dir=str(tmp_path), identifier_rules=(IdentifierRule("*", "PI", "urn:x:y"),)
         )
     )
     from careapp.ui.hospital_import.siu_pull_dialog import SiuPullDialog

@@ -1,0 +1,196 @@
+"""What a security reviewer tried against a real careapp-server on loopback, and must not work.
+
+Concealed values stay sealed when a constant is un-concealed; bodies are counted as they stream
+(chunked ones too) and headers are capped; hosted pages tokens decode only in their canonical
+form; ``--public-url`` reaches every worker; the SQLite database syncs fully on commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID
+from careapp.server.db import Database
+from careapp.server.tests.harness import ServerProcess, cli, make_api_key
+
+SECRET = "pacs-secret-0123456789"
+B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    workdir = tmp_path_factory.mktemp("security")
+    db_url = f"sqlite:///{workdir / 'server.sqlite3'}"
+    cli("seed-demo", "--db", db_url)
+    server = ServerProcess(db_url, workdir)
+    with server.running():
+        yield server
+    assert "Traceback" not in server.log()
+
+
+@pytest.fixture(scope="module")
+def admin(live: ServerProcess) -> Iterator[httpx.Client]:
+    key = make_api_key(live.db_url)
+    with httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
+        yield c
+
+
+def _started_flow(admin: httpx.Client) -> dict:  # type: ignore[type-arg]
+    patient = admin.post(
+        "/v1/patients",
+        json={
+            "family_name": "Peeters",
+            "given_name": "Lotte",
+            "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": uuid.uuid4().hex[:12]}],
+        },
+    ).json()
+    flow = admin.post(
+        "/v1/care-flows",
+        json={
+            "patient_id": patient["id"],
+            "definition_id": "chronic-care-check-in",
+            "baseline": {"dry_weight_kg": 70},
+        },
+    )
+    assert flow.status_code == 201, flow.text
+    return flow.json()  # type: ignore[no-any-return]
+
+
+# ----------------------------------------------------------------------------- item 1
+
+
+def test_un_concealing_a_constant_drops_its_value_instead_of_revealing_it(admin: httpx.Client) -> None:
+    doc = {
+        "id": "pacs-lookup",
+        "title": "PACS lookup",
+        "constants": [{"key": "pacs_token", "concealed": True, "value": SECRET}],
+        "steps": [
+            {
+                "id": "s1",
+                "activities": [
+                    {"id": "a1", "type": "message", "stakeholder": "clinician", "title": "T", "body": "B"}
+                ],
+            }
+        ],
+    }
+    created = admin.post("/v1/care-flow-definitions", json=doc)
+    assert created.status_code == 201, created.text
+    doc["constants"] = [{"key": "pacs_token", "concealed": False}]
+    changed = admin.put(
+        "/v1/care-flow-definitions/pacs-lookup/working-version",
+        json=doc,
+        headers={"If-Match": f'"{created.json()["revision"]}"'},
+    )
+    assert changed.status_code == 200, changed.text
+    constants = admin.get("/v1/care-flow-definitions/pacs-lookup/constants")
+    assert constants.json()["items"] == [
+        {"key": "pacs_token", "concealed": False, "value": None, **_extra(constants.json()["items"][0])}
+    ]
+    exported = admin.get("/v1/care-flow-definitions/pacs-lookup/export")
+    assert SECRET not in constants.text and SECRET not in exported.text and SECRET not in changed.text
+    # The admin sets a new, plain value; concealing it again seals that one.
+    assert admin.put(
+        "/v1/care-flow-definitions/pacs-lookup/constants/pacs_token", json={"value": "plain"}
+    ).is_success
+
+
+def _extra(item: dict) -> dict:  # type: ignore[type-arg]
+    """Members besides key, concealed and value (e.g. updated_at), whatever they hold."""
+    return {k: v for k, v in item.items() if k not in ("key", "concealed", "value")}
+
+
+# ----------------------------------------------------------------------------- item 3
+
+
+def _chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
+    sent = 0
+    while sent < total:
+        yield b"x" * min(size, total - sent)
+        sent += size
+
+
+def test_a_chunked_body_past_the_limit_is_refused_without_a_credential(live: ServerProcess) -> None:
+    # No Content-Length: the old guard let any size through to be buffered whole.
+    response = httpx.post(
+        live.url + "/v1/workstations/pair",
+        content=_chunks(20 * 1024 * 1024),
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["type"].endswith("body-too-large")
+    # A small chunked body still gets its ordinary answer.
+    small = httpx.post(
+        live.url + "/v1/workstations/pair",
+        content=iter([b'{"pairing_code": ', b'"NOPE-NOPE"}']),
+        headers={"Content-Type": "application/json"},
+    )
+    assert small.status_code == 401
+
+
+def test_header_size_and_count_are_capped(live: ServerProcess) -> None:
+    huge = httpx.get(live.url + "/v1/health", headers={"X-Padding": "a" * (64 * 1024)})
+    assert huge.status_code == 431
+    many = httpx.get(live.url + "/v1/health", headers=[(f"X-H{i}", "1") for i in range(500)])
+    assert many.status_code == 431
+    assert many.json()["type"].endswith("headers-too-large")
+    assert httpx.get(live.url + "/v1/health", headers={"X-Fine": "a" * 1000}).status_code == 200
+
+
+# ----------------------------------------------------------------------------- item 7
+
+
+def _altered(token: str) -> list[str]:
+    """Tokens a lenient base64 decoder reads as TOKEN: padding, stray characters, and a last
+    character differing only in its unused low bits."""
+    last = B64URL.index(token[-1])
+    unused = len(token) * 6 % 8  # low bits of the last character that carry no data
+    siblings = [B64URL[last ^ n] for n in range(1, 2**unused)]
+    return [token + "=", token + "%3D", token + "~", token + ".", *(token[:-1] + c for c in siblings)]
+
+
+def test_altered_link_tokens_do_not_open_the_page(live: ServerProcess, admin: httpx.Client) -> None:
+    link = _started_flow(admin)["hosted_pages_link"]
+    token = link.rsplit("/l/", 1)[1]
+    assert httpx.get(live.url + "/l/" + token).status_code in (200, 303)
+    altered = _altered(token)
+    assert len(altered) == 4 + 15  # 46 characters: the last one has 4 unused bits
+    for variant in altered:
+        response = httpx.get(live.url + "/l/" + variant)
+        assert response.status_code == 404, variant
+
+
+# ----------------------------------------------------------------------------- item 5
+
+
+def test_public_url_reaches_every_worker(sqlite_url: str, tmp_path: Path) -> None:
+    cli("seed-demo", "--db", sqlite_url)
+    public = "https://care.example.org"
+    server = ServerProcess(sqlite_url, tmp_path, extra=("--workers", "2", "--public-url", public))
+    with server.running():
+        key = make_api_key(sqlite_url)
+        links = []
+        for _ in range(8):  # a fresh connection each: the workers share them out
+            with httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30
+            ) as c:
+                links.append(_started_flow(c)["hosted_pages_link"])
+    assert all(link.startswith(public + "/l/") for link in links), links
+
+
+# ----------------------------------------------------------------------------- item 9
+
+
+def test_the_server_database_syncs_fully_on_commit(live: ServerProcess) -> None:
+    db = Database(live.db_url)
+    try:
+        with db.transaction(read_only=True) as session:
+            assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+    finally:
+        db.dispose()
