@@ -32,7 +32,9 @@ def record(
     clock: Clock = utcnow,
 ) -> None:
     """Add an audit row to SESSION's transaction: if it cannot be written, the change fails too."""
-    deferred.add(session, AuditRow(at=clock(), actor=actor, action=action, subject=subject, detail=detail))
+    deferred.insert_row(
+        session, AuditRow, at=clock(), actor=actor, action=action, subject=subject, detail=detail
+    )
 
 
 def query(

@@ -115,12 +115,18 @@ def queue_start_row(
     baseline: dict[str, Any],
     actor: str,
     clock: Clock = utcnow,
-) -> CareFlowRow:
-    """Record the enrollment locally and queue its start for the backend, in SESSION's transaction."""
+) -> CareFlowRow | None:
+    """Record the enrollment locally and queue its start for the backend, in SESSION's transaction.
+
+    The new row is returned, except inside a bulk batch (deferred.buffering), which writes it
+    with the batch."""
     definition = _definition(session, definition_id)
     now = clock()
-    row = CareFlowRow(
-        uid=str(uuid.uuid4()),
+    uid = str(uuid.uuid4())
+    row = deferred.insert_row(
+        session,
+        CareFlowRow,
+        uid=uid,
         patient_id=patient.id,
         definition_id=definition_id,
         definition_version=definition.version if definition else None,
@@ -131,12 +137,11 @@ def queue_start_row(
         created_at=now,
         updated_at=now,
     )
-    deferred.add(session, row)
     outbox.enqueue(
         session,
         "care_flow.start",
         {
-            "uid": row.uid,
+            "uid": uid,
             "patient_uid": patient.uid,
             "definition_id": definition_id,
             "baseline": baseline,
@@ -178,6 +183,7 @@ class CareFlowRepository:
             row = queue_start_row(
                 session, patient, definition_id, physician_row, baseline, actor, self._clock
             )
+            assert row is not None  # not inside a bulk batch
             session.flush()  # the summary needs the row's id
             return _summary(row)
 

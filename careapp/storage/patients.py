@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, inspect, select, text
+from sqlalchemy import bindparam, insert, inspect, select, text
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -123,7 +124,10 @@ def _holders(session: Session, identifiers: tuple[Identifier, ...]) -> list[_Hol
         return []
     wanted = {(i.system, i.value) for i in identifiers}
     found: dict[int, _Holder] = {}
-    for row in session.execute(_HOLDERS, {"values": sorted({value for _system, value in wanted})}):
+    # On the connection, not the session: a plain statement needs none of the ORM's execution
+    # machinery, and that machinery was most of the cost of this query.
+    connection = session.connection()
+    for row in connection.execute(_HOLDERS, {"values": sorted({value for _system, value in wanted})}):
         holder = found.get(row.id)
         if holder is None:
             values = {name: getattr(row, name) for name in _DEMOGRAPHICS}
@@ -142,56 +146,67 @@ def _demographics(patient: Patient) -> dict[str, object]:
 @dataclass(frozen=True, slots=True)
 class Upserted:
     key: PatientKey
-    row: PatientRow | None  # loaded only when something was written
     created: bool
     changed: bool  # demographics or identifiers differ from what the cache held
+    payload: dict[str, object] | None  # what the backend needs, when something was written
+
+
+_INSERT_PATIENT = insert(PatientRow.__table__)  # Core: its result carries the new id
+_INSERT_IDENTIFIERS = insert(PatientIdentifierRow.__table__)
 
 
 def upsert_row(
     session: Session, patient: Patient, clock: Clock = utcnow, physician: PhysicianRow | None = None
 ) -> Upserted:
-    """Create the patient, or update the one already holding its identifiers (and PHYSICIAN)."""
-    with session.no_autoflush:  # one flush at the end instead of one per query
-        holders = _holders(session, patient.identifiers)
-        if len(holders) > 1:
-            raise DuplicateIdentifier(
-                "These identifiers belong to two different patients in the cache; "
-                "nothing was saved. Ask an admin to review the duplicates."
-            )
-        values = _demographics(patient)
-        wanted = {(i.system, i.value) for i in patient.identifiers}
+    """Create the patient, or update the one already holding its identifiers (and PHYSICIAN).
+
+    Plain statements, no ORM objects: an SIU pull upserts thousands of patients in one
+    transaction, and the unit of work's flush per patient cost more than the rest of the pull.
+    Nothing is written before every check has passed, so a refusal leaves the transaction as
+    it was."""
+    holders = _holders(session, patient.identifiers)
+    if len(holders) > 1:
+        raise DuplicateIdentifier(
+            "These identifiers belong to two different patients in the cache; "
+            "nothing was saved. Ask an admin to review the duplicates."
+        )
+    values = _demographics(patient)
+    wanted = {(i.system, i.value) for i in patient.identifiers}
+    physician_id = physician.id if physician is not None else None
+    now = clock()
+    connection = session.connection()
+    try:
         if holders:
             held = holders[0]
             changed = held.values != values or not wanted <= held.identifiers
-            if not changed and (
-                (physician is None or held.physician_id == physician.id)
-                and (not patient.remote_id or held.remote_id == patient.remote_id)
-            ):
-                return Upserted(held.key, None, created=False, changed=False)
-            row = session.get_one(PatientRow, held.key.id)
-            created = False
+            update: dict[str, object] = {**values, "updated_at": now} if changed else {}
+            if patient.remote_id and held.remote_id != patient.remote_id:
+                update["remote_id"] = patient.remote_id
+            if physician_id is not None and held.physician_id != physician_id:
+                update["physician_id"] = physician_id
+            if not update:
+                return Upserted(held.key, created=False, changed=False, payload=None)
+            key, created, held_ids = held.key, False, held.identifiers
+            connection.execute(sql_update(PatientRow.__table__).where(PatientRow.id == key.id).values(update))
         else:
-            row = PatientRow(uid=str(uuid.uuid4()), created_at=clock())
-            session.add(row)
-            created = changed = True
-        if changed:
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.updated_at = clock()
-        if patient.remote_id:
-            row.remote_id = patient.remote_id
-        if physician is not None and row.physician_id != physician.id:
-            row.physician_id = physician.id
-        held_now = set() if created else {(i.system, i.value) for i in row.identifiers}
-        for system, value in sorted(wanted - held_now):
-            row.identifiers.append(PatientIdentifierRow(system=system, value=value))
-    try:
-        session.flush()
+            uid = str(uuid.uuid4())
+            row = {**values, "uid": uid, "remote_id": patient.remote_id, "physician_id": physician_id,
+                   "created_at": now, "updated_at": now}  # fmt: skip
+            new_id = connection.execute(_INSERT_PATIENT, row).inserted_primary_key[0]
+            key, created, changed, held_ids = PatientKey(new_id, uid), True, True, set()
+        added = sorted(wanted - held_ids)
+        if added:
+            rows = [{"patient_id": key.id, "system": s, "value": v} for s, v in added]
+            connection.execute(_INSERT_IDENTIFIERS, rows)
     except IntegrityError as exc:  # another writer took an identifier between our read and write
         raise DuplicateIdentifier.taken() from exc
-    if changed and session.info.get("has_fts"):
-        index_patient(session, row.id, row.search_name, [i.value for i in row.identifiers])
-    return Upserted(PatientKey(row.id, row.uid), row, created, changed)
+    if not changed:
+        return Upserted(key, created=False, changed=False, payload=None)
+    identifiers = [Identifier(s, v) for s, v in (*sorted(held_ids), *added)]
+    if session.info.get("has_fts"):
+        index_patient(session, key.id, str(values["search_name"]), [i.value for i in identifiers])
+    payload = {"uid": key.uid, **to_wire(from_columns(values, identifiers))}
+    return Upserted(key, created, changed, payload)
 
 
 def save_from_hospital(
@@ -210,8 +225,8 @@ def save_from_hospital(
     pushed again, since the backend already has exactly this record; the save is still audited."""
     physician_row = ensure_physician(session, physician) if physician else None
     upserted = upsert_row(session, patient, clock, physician_row)
-    if upserted.changed and upserted.row is not None:
-        payload = patient_payload(upserted.row)
+    if upserted.payload is not None:
+        payload = dict(upserted.payload)
         if physician_row is not None:  # travels with the patient to the backend
             payload["physician_code"], payload["physician_name"] = physician_row.code, physician_row.name
         outbox.enqueue(session, "patient.upsert", payload, actor=actor)

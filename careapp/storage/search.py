@@ -17,6 +17,8 @@ what every match costs (one letter matches a third of a million-patient cache):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -68,12 +70,34 @@ def identifier_terms(values: list[str]) -> str:
     return " ".join(t for t in terms if t)
 
 
+_PENDING = "search_pending"
+_UNINDEX = text("DELETE FROM patient_search WHERE rowid = :id")
+_INDEX = text("INSERT INTO patient_search (rowid, names, ids) VALUES (:id, :names, :ids)")
+
+
 def index_patient(session: Session, patient_id: int, search_name: str, identifier_values: list[str]) -> None:
-    session.execute(text("DELETE FROM patient_search WHERE rowid = :id"), {"id": patient_id})
-    session.execute(
-        text("INSERT INTO patient_search (rowid, names, ids) VALUES (:id, :names, :ids)"),
-        {"id": patient_id, "names": search_name, "ids": identifier_terms(identifier_values)},
-    )
+    row = {"id": patient_id, "names": search_name, "ids": identifier_terms(identifier_values)}
+    pending: dict[int, dict[str, object]] | None = session.info.get(_PENDING)
+    if pending is not None:
+        pending[patient_id] = row  # the last version of the patient in the batch wins
+        return
+    session.execute(_UNINDEX, {"id": patient_id})
+    session.execute(_INDEX, row)
+
+
+@contextmanager
+def indexing_later(session: Session) -> Iterator[None]:
+    """Index the patients a bulk batch saves once, at its end: two statements in all instead
+    of two per patient. Searches inside the batch do not see them; nothing searches there."""
+    pending: dict[int, dict[str, object]] = {}
+    session.info[_PENDING] = pending
+    try:
+        yield
+        if pending:
+            session.execute(_UNINDEX, [{"id": i} for i in pending])
+            session.execute(_INDEX, list(pending.values()))
+    finally:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True, slots=True)

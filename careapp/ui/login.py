@@ -45,6 +45,9 @@ class LoginDialog(QDialog):
         self.setWindowTitle(self.tr("CareApp — sign in"))
         self.setMinimumWidth(420)
         self._services: Services | None = None
+        self._first_run: bool | None = None  # which page shows, once known
+        # A sign-in pressed before the cache is open: run when it is (typing need not wait).
+        self._pending: Callable[[], None] | None = None
         # The throttling countdown ends on the clock, not on counted ticks: a coarse 1 s timer
         # may fire up to 5% early, which let "Sign in" come back before the wait was over.
         self._monotonic = monotonic
@@ -130,20 +133,44 @@ class LoginDialog(QDialog):
 
     # -- state -------------------------------------------------------------------------------
 
+    def show_page(self, first_run: bool) -> None:
+        """Accept input before the cache is open, when a first look at it told which page."""
+        self._show_page(first_run)
+
     def set_services(self, services: Services) -> None:
         """The cache is open: find out whether this is the first run, then accept input."""
         self._services = services
-        QueryOp(self, services.accounts.needs_first_admin, self._show_page).failure(
+        QueryOp(self, services.accounts.needs_first_admin, self._cache_opened).failure(
             self.show_failure
         ).run_in_background()
 
+    def _cache_opened(self, first_run: bool) -> None:
+        if first_run != self._first_run:  # not shown early, or the first look was wrong
+            self._pending = None
+            self._show_page(first_run)
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._set_ready(True)
+            pending()
+
     def _show_page(self, first_run: bool) -> None:
+        self._first_run = first_run
         self.pages.setCurrentIndex(1 if first_run else 0)
         self.message.show_info("")
         self._set_ready(True)
         (self.new_username if first_run else self.username).setFocus()
 
+    def _when_open(self, attempt: Callable[[], None]) -> bool:
+        """False (and ATTEMPT kept for later) while the cache is still opening."""
+        if self._services is not None:
+            return True
+        self._pending = attempt
+        self._set_ready(False)
+        self.message.show_info(self.tr("Opening the local cache…"))
+        return False
+
     def show_failure(self, error: BaseException) -> None:
+        self._pending = None
         self.message.show_error(str(error))
 
     def reset(self) -> None:
@@ -161,11 +188,13 @@ class LoginDialog(QDialog):
     # -- actions -----------------------------------------------------------------------------
 
     def _attempt_sign_in(self) -> None:
-        if self._services is None or not self.sign_in.isEnabled():
+        if not self.sign_in.isEnabled():
             return
         username, password = self.username.text(), self.password.text()
         if not username or not password:
             self.message.show_error(self.tr("Enter your user name and password."))
+            return
+        if not self._when_open(self._attempt_sign_in) or self._services is None:
             return
         self._set_ready(False)
         self.message.show_info(self.tr("Signing in…"))
@@ -197,10 +226,12 @@ class LoginDialog(QDialog):
             self.message.show_error(self.tr("Too many failed attempts. Try again in %n s.", "", seconds))
 
     def _attempt_create_admin(self) -> None:
-        if self._services is None or not self.create_admin.isEnabled():
+        if not self.create_admin.isEnabled():
             return
         if self.new_password.text() != self.new_repeat.text():
             self.message.show_error(self.tr("The two passwords differ."))
+            return
+        if not self._when_open(self._attempt_create_admin) or self._services is None:
             return
         accounts = self._services.accounts
         args = (self.new_username.text(), self.new_display.text(), self.new_password.text())

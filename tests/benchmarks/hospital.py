@@ -230,7 +230,10 @@ def _siu_worker(folder: str, endpoint: str) -> None:
         def __init__(self, batch):  # type: ignore[no-untyped-def]
             self._batch = batch
 
-        def seen(self, message_key: str) -> bool:  # the duplicate check, asked before the hospital
+        def expect(self, message_keys):  # type: ignore[no-untyped-def]  # the batch's duplicate check
+            self._batch.expect(message_keys)
+
+        def seen(self, message_key: str) -> bool:
             return bool(self._batch.seen(message_key))
 
         def apply_appointment(self, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -1,9 +1,11 @@
 """Start to a usable login window, at a cache of 100,000 patients, against a bare QMainWindow
 that paints a comparable text form, both timed the same way in interleaved rounds.
 
-"Usable" is what a clinician waits for: the login window has painted and accepts a sign-in
-(the cache is open and checked, the sign-in page chosen). The bare window is "usable" when it
-has painted. Each side is a fresh Python process, timed from spawn to its "ready" line.
+"Usable" is what a clinician waits for: the login window has painted and takes the user name
+and password on the right page (sign in, or the first admin). The cache may still be opening
+then (SQLAlchemy loading, migrations); a sign-in pressed before it is open completes when it is.
+The bare window is "usable" when it has painted. Each side is a fresh Python process, timed from
+spawn to its "ready" line.
 """
 
 from __future__ import annotations
