@@ -81,7 +81,14 @@ def patient_to_enroll(tx: Tx, patient_id: str) -> PatientRow:
 
 
 def start(
-    tx: Tx, patient: PatientRow, definition_id: str, version: int | None, baseline: dict[str, Any]
+    tx: Tx,
+    patient: PatientRow,
+    definition_id: str,
+    version: int | None,
+    baseline: dict[str, Any],
+    *,
+    client_id: str | None = None,
+    physician_id: str | None = None,
 ) -> CareFlowRow:
     try:
         number, doc = definitions.require_published(tx.services, tx.session, definition_id, version)
@@ -98,6 +105,8 @@ def start(
         started_at=tx.now,
         updated_at=tx.now,
         started_by=tx.principal.actor,
+        client_id=client_id,
+        physician_id=physician_id,
     )
     # One INSERT with its final state at the caller's next flush, not an INSERT and an UPDATE.
     tx.session.add(flow)
@@ -111,6 +120,17 @@ def start(
     else:
         _activate(tx, st, url)
     views.starting_values(tx.session, flow, st.values)  # calculations may have added some
+    return flow
+
+
+def started_for_client(tx: Tx, client_id: str, patient: PatientRow, definition_id: str) -> CareFlowRow | None:
+    """The care flow a client already started under its own id CLIENT_ID, if any; 409 when that
+    id names another patient's or another definition's care flow."""
+    flow = tx.session.scalar(select(CareFlowRow).where(CareFlowRow.client_id == client_id))
+    if flow is not None and (flow.patient_id, flow.definition_id) != (patient.id, definition_id):
+        raise conflict(
+            "client-id-reused", "client_id already names another patient's or definition's care flow."
+        )
     return flow
 
 
@@ -290,6 +310,16 @@ def list_for_patient(
     return rows, total
 
 
+def list_all(tx: Tx, *, after: str, limit: int) -> tuple[list[CareFlowRow], int]:
+    """Every care flow whose id sorts after AFTER, in id order (keyset paging: a full resync)."""
+    total = tx.session.scalar(select(func.count()).select_from(CareFlowRow)) or 0
+    query = select(CareFlowRow).where(CareFlowRow.id > after).order_by(CareFlowRow.id).limit(limit)
+    rows = list(tx.session.scalars(query))
+    for patient_id in sorted({r.patient_id for r in rows}):
+        tx.audit("care_flow.listed", patient_id=patient_id, resource_type="patient", resource_id=patient_id)
+    return rows, total
+
+
 def activities(
     tx: Tx,
     *,
@@ -299,6 +329,7 @@ def activities(
     stakeholder: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    after: str | None = None,
 ) -> tuple[list[ActivityRow], int]:
     query = select(ActivityRow)
     if care_flow_id is not None:
@@ -311,13 +342,12 @@ def activities(
     if stakeholder:
         query = query.where(ActivityRow.stakeholder == stakeholder)
     total = tx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        tx.session.scalars(
-            query.order_by(ActivityRow.created_at, ActivityRow.step_index, ActivityRow.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+    if after is not None:  # keyset paging in id order (a full resync)
+        ordered = query.where(ActivityRow.id > after).order_by(ActivityRow.id).limit(limit)
+    else:
+        ordered = query.order_by(ActivityRow.created_at, ActivityRow.step_index, ActivityRow.id)
+        ordered = ordered.limit(limit).offset(offset)
+    rows = list(tx.session.scalars(ordered))
     for patient in sorted({r.patient_id for r in rows}):
         tx.audit("activity.listed", patient_id=patient, resource_type="patient", resource_id=patient)
     return rows, total

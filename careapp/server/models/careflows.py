@@ -71,6 +71,10 @@ class CareFlowRow(Base):
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stop_reason: Mapped[str | None] = mapped_column(String(500))
     started_by: Mapped[str | None] = mapped_column(String(100))
+    # The client's own id for this enrollment (a desktop's care flow uid): a start sent again
+    # after the idempotency keys' retention finds this care flow instead of starting another.
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    physician_id: Mapped[str | None] = mapped_column(ForeignKey("physicians.id"))
     # Bumped on every engine move so two concurrent completions cannot both advance the flow.
     revision: Mapped[int] = mapped_column(Integer)
     patient: Mapped[PatientRow] = insert_order_parent("PatientRow")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from careapp.server.schemas.common import Count, Input, JsonObject, Page, text
+from careapp.server.schemas.directory import PhysicianCreate
 
 CareFlowStatus = Literal["active", "completed", "stopped", "missing_baseline_info"]
 ActivityStatus = Literal["active", "done", "canceled", "expired"]
@@ -89,7 +90,24 @@ class ConstantList(BaseModel):
     items: list[ConstantOut]
 
 
-class CareFlowStart(Input):
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ClientStart(Input):
+    """What every way of starting a care flow may add: the client's own id and the physician."""
+
+    client_id: ClientId | None = Field(
+        None,
+        description="The client's own id for this enrollment. A start naming a client_id already "
+        "used returns that care flow (200) instead of starting another, however long after: it "
+        "outlives the Idempotency-Key retention.",
+    )
+    physician: PhysicianCreate | None = Field(
+        None, description="The physician responsible (code and name; created when new)."
+    )
+
+
+class CareFlowStart(ClientStart):
     patient_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
     definition_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     version: Count | None = Field(None, description="A published version; the live one when omitted.")

@@ -25,6 +25,16 @@ def flow_detail(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
     return {**view, "hosted_pages_link": links.current_url(tx, flow.id), **timeline(tx, flow, doc, values)}
 
 
+def flow_views(tx: Tx, flows: list[CareFlowRow]) -> list[dict[str, Any]]:
+    """flow_view of each of FLOWS, their static links read in one query (lists, feed pages)."""
+    urls = links.current_urls(tx, {f.id for f in flows})
+    out = []
+    for flow in flows:
+        view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
+        out.append({**view, "hosted_pages_link": urls.get(flow.id)})
+    return out
+
+
 def activity_view(tx: Tx, row: ActivityRow) -> dict[str, Any]:
     flow = tx.session.get(CareFlowRow, row.care_flow_id)
     assert flow is not None
