@@ -37,6 +37,22 @@ class DesktopApp:
         QTimer.singleShot(0, self._open_cache)
 
     def _open_cache(self) -> None:
+        backend = self.settings.backend
+
+        def first_look() -> bool | None:
+            from careapp import paths
+            from careapp.storage.first_look import has_accounts
+
+            return has_accounts(paths.cache_file(backend.url, backend.region, backend.environment))
+
+        # A plain-sqlite3 look first: the login takes input while SQLAlchemy and the cache load.
+        operations.QueryOp(self.login, first_look, self._looked).failure(
+            lambda _error: self._looked(None)
+        ).run_in_background()
+
+    def _looked(self, has_accounts: bool | None) -> None:
+        if has_accounts is not None:
+            self.login.show_page(first_run=not has_accounts)
         settings = self.settings
 
         def open_services() -> Services:
@@ -122,10 +138,16 @@ def _quit_on_signals(app: QApplication) -> None:
     pulse.start(300)
 
 
-def run_gui(demo: bool = False) -> int:
+def configure_logging() -> None:
+    """INFO for CareApp's own lines; Alembic's per-migration chatter only when something is wrong."""
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def run_gui(demo: bool = False) -> int:
+    configure_logging()
     QCoreApplication.setApplicationName("CareApp")
     QCoreApplication.setOrganizationName("CareApp")
     app = QApplication.instance() or QApplication(sys.argv)

@@ -11,7 +11,9 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "resources" / "screenshots"
+# CAREAPP_SCREENSHOTS writes them elsewhere (the test that runs this script uses a temporary folder).
+README_SHOTS = Path(__file__).resolve().parents[1] / "resources" / "screenshots"
+OUT = Path(os.environ.get("CAREAPP_SCREENSHOTS") or README_SHOTS)
 os.environ.setdefault("CAREAPP_PROFILE", tempfile.mkdtemp(prefix="careapp-shots-"))
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
@@ -132,14 +134,14 @@ def ward_loop() -> None:
     dialog.baseline.inputs[0].setText("74.5")
     shoot(dialog, "04-enroll")
     dialog.enroll.click()
-    wait_for(lambda: window.detail.selected_care_flow is not None
-             and window.detail.selected_care_flow.status != "queued")  # fmt: skip
-    activities = window.detail.activities
-    wait_for(lambda: activities.count() > 0 and "No activities" not in activities.item(0).text())
-    shoot(window, "05-enrolled")
-    window.detail.link_buttons["session_qr"].click()
+    # The session QR follows the enrollment by itself once the backend has started the care flow.
+    wait_for(lambda: window.findChild(SessionQrDialog) is not None)
     qr = window.findChild(SessionQrDialog)
     wait_for(lambda: qr.qr.link is not None)
+    activities = window.detail.activities
+    wait_for(lambda: activities.count() > 0 and "No activities" not in activities.item(0).text()
+             and "activities done" in window.detail.care_flows.item(0).text())  # fmt: skip
+    shoot(window, "05-enrolled")
     shoot(qr, "06-session-qr")
     qr.reject()
     connection.stop()

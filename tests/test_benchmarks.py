@@ -150,10 +150,21 @@ def test_the_raw_siu_script_does_the_same_work_as_the_pull(tmp_path):
     assert len(list((tmp_path / "raw" / "processed").iterdir())) == 120
 
 
-def test_the_startup_probe_waits_for_a_usable_login_and_a_painted_bare_window():
+def test_the_startup_probe_waits_for_a_usable_login_and_a_painted_bare_window(tmp_path):
     from tests.benchmarks.startup import BARE, CAREAPP, time_to_ready, workstation
 
-    env, cache = workstation(300)
+    env, cache = workstation(tmp_path / "workstation", 300)
     assert cache.exists()
     assert time_to_ready(BARE, env) > 0
     assert time_to_ready(CAREAPP, env) > 0
+
+
+def test_the_raw_fts5_baseline_finds_the_same_patients_for_every_query_kind(tmp_path):
+    from tests.benchmarks.search import build_cache, query_mix, raw_search
+
+    repo = build_cache(tmp_path / "cache.sqlite3", 3_000)
+    raw = raw_search(tmp_path / "cache.sqlite3")
+    for kind, queries in query_mix(3_000).items():
+        for query in queries[:5]:
+            assert {p.id for p in repo.search(query)} == {row[0] for row in raw(query)}, (kind, query)
+    repo._db.close()

@@ -6,6 +6,7 @@ audit row cannot be written does not happen.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -180,7 +181,7 @@ class AccountService:
         if row.last_failed_at is None:
             return 0
         ready_at = row.last_failed_at + throttle_delay(row.failed_attempts)
-        return max(0, int((ready_at - now).total_seconds() + 0.999))
+        return max(0, math.ceil((ready_at - now).total_seconds()))
 
     def unlock_session(self, principal: Principal, password: str) -> Principal:
         """Idle-lock unlock: the same checks as a login, so it is no side door for guessing."""
@@ -201,6 +202,28 @@ class AccountService:
             row.must_change_password = False
             audit.record(
                 session, principal.actor, "user.password_changed", f"user:{row.id}", None, self._clock
+            )
+            return _principal(row)
+
+    def replace_reset_password(self, principal: Principal, new: str) -> Principal:
+        """The new password a user must choose right after signing in with one an admin reset.
+        Signing in proved the old one; this works only while the reset is pending."""
+        passwords.check_policy(new, principal.username)
+        with self._db.transaction() as session:
+            row = self._get(session, principal.user_id)
+            if not row.must_change_password:
+                raise AuthError('Use "Change my password" with your current password.')
+            if passwords.verify(row.password_hash, new):
+                raise AuthError("Choose a password other than the one the admin gave you.")
+            row.password_hash = passwords.hash_password(new)
+            row.must_change_password = False
+            audit.record(
+                session,
+                principal.actor,
+                "user.password_changed",
+                f"user:{row.id}",
+                "after reset",
+                self._clock,
             )
             return _principal(row)
 

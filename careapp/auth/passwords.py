@@ -5,8 +5,9 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from careapp.auth.policy import MIN_LENGTH
+
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-MIN_LENGTH = 8
 
 
 class WeakPassword(ValueError):

@@ -2,8 +2,9 @@
 
 For each appointment: look the patient's demographics up at the configured source, create or
 update the patient and queue the mapped care flow's start for the named physician, keyed by
-MSH-10 + SCH-1 (so a message is applied once, however often it is dropped). Files are applied
-BATCH_FILES to a cache transaction, each appointment in its own savepoint, and moved after the
+MSH-10 + SCH-1 (so a message is applied once, however often it is dropped; the keys of a
+batch are checked in one query, before the hospital is asked). Files are applied BATCH_FILES to
+a cache transaction (an appointment the cache refuses writes nothing), and moved after the
 commit: to processed/ when every message in it was applied (or was a duplicate), to error/
 otherwise. When the hospital or the cache is unavailable the pass stops and leaves the
 remaining files in place for the next run: nothing is lost and nothing is applied twice.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from careapp.integrations.errors import (
     UnknownPatient,
 )
 from careapp.integrations.hl7.drop_folder import DEFAULT_MIN_AGE, DropFolder
-from careapp.integrations.hl7.siu import Appointment, Ignored, Rejected, read_siu_file
+from careapp.integrations.hl7.siu import Appointment, Ignored, Rejected, SiuItem, read_siu_file
 from careapp.integrations.lookup import PatientSource
 from careapp.integrations.mapping import replacing_identifier
 from careapp.storage.errors import DuplicateIdentifier, StorageError
@@ -54,6 +55,8 @@ class AppointmentOutcome(Protocol):
 
 
 class AppointmentBatch(Protocol):
+    def expect(self, message_keys: Iterable[str]) -> None: ...
+
     def seen(self, message_key: str) -> bool: ...
 
     def apply_appointment(
@@ -160,14 +163,17 @@ class _Pass:
         next pass finds their messages already processed and just moves them."""
         part = SiuSummary(folder=self.summary.folder)
         read: list[tuple[Path, list[str]]] = []  # each file read, with its failures
+        # Read and parse the batch first: its duplicates are then known from one query.
+        files = [(path, _read_file(path, self.config)) for path in paths]
         try:
             with self.sink.batch() as batch:
-                for path in paths:
+                batch.expect(i.message_key for _, items in files for i in items if isinstance(i, Appointment))
+                for path, items in files:
                     if self.cancel is not None and self.cancel.is_set():
                         self.summary.cancelled = True
                         break
                     try:
-                        failures = _pull_file(path, self.config, batch, patients, self.actor, part)
+                        failures = _apply_file(items, self.config, batch, patients, self.actor, part)
                     except _StopPass as exc:  # keep what this batch applied; stop after the commit
                         self.summary.stopped = str(exc)
                         break
@@ -189,8 +195,24 @@ class _Pass:
         return not (self.summary.cancelled or self.summary.stopped)
 
 
-def _pull_file(
-    path: Path,
+def _read_file(path: Path, config: HospitalConfig) -> list[SiuItem] | str | None:
+    """A file's messages; one line when the file as a whole is unusable; None when it could not
+    be read (vanished, or locked by its writer: tried again next time)."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        return f"the file is larger than {MAX_FILE_BYTES // 2**20} MB, more than any SIU batch needs"
+    try:
+        return read_siu_file(data, config)
+    except MalformedMessage as exc:
+        return str(exc)
+
+
+def _apply_file(
+    items: list[SiuItem] | str | None,
     config: HospitalConfig,
     batch: AppointmentBatch,
     patients: PatientSource,
@@ -198,17 +220,8 @@ def _pull_file(
     summary: SiuSummary,
 ) -> list[str] | None:
     """Apply one file's appointments; return its failures, or None when it could not be read."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return None  # vanished or locked by its writer: try again next time
-    if len(data) > MAX_FILE_BYTES:
-        return [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB, more than any SIU batch needs"]
-    try:
-        items = read_siu_file(data, config)
-    except MalformedMessage as exc:
-        return [str(exc)]
+    if items is None or isinstance(items, str):
+        return None if items is None else [items]
     failures: list[str] = []
     for item in items:
         summary.messages += 1

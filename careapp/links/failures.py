@@ -27,6 +27,10 @@ def describe_failure(error: BaseException) -> str:
     if isinstance(error, Unauthorized):
         return "The backend refused this workstation's credential; ask an admin to pair it again."
     if isinstance(error, Rejected):
+        if error.slug == "needs-baseline":
+            return (
+                "Patients cannot start this care flow themselves: it needs baseline values from a clinician."
+            )
         if error.slug == "no-live-link":
             return "This care flow's link was revoked; an admin can issue a new one."
         if error.status == 404 or error.slug == "unknown-care-flow":

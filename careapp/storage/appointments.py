@@ -1,13 +1,13 @@
 """SIU appointments, applied at most once per message, many to a transaction.
 
 A daily SIU drop holds thousands of files; one commit (one fsync) per appointment made the
-cache the bottleneck. A batch applies many appointments in one transaction, each inside its own
-SAVEPOINT so that one that clashes with the cache is rolled back alone, and commits them together.
+cache the bottleneck. A batch applies many appointments in one transaction and commits them
+together; an appointment that clashes with the cache is refused before it writes anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -20,12 +20,15 @@ from careapp.domain.patient import Patient, Physician
 from careapp.storage import deferred
 from careapp.storage.care_flows import queue_start_row
 from careapp.storage.database import CacheDatabase
-from careapp.storage.deferred import RowBuffer
-from careapp.storage.errors import DuplicateIdentifier
+from careapp.storage.errors import DuplicateIdentifier, StorageError
 from careapp.storage.models import ProcessedMessageRow
 from careapp.storage.patients import save_from_hospital
+from careapp.storage.search import indexing_later
 
-_SEEN = select(ProcessedMessageRow.key).where(ProcessedMessageRow.key == bindparam("key"))
+_SEEN_ANY = select(ProcessedMessageRow.key).where(
+    ProcessedMessageRow.key.in_(bindparam("keys", expanding=True))
+)
+_CHUNK = 500  # keys per query, well under SQLite's bound-parameter limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,27 +41,32 @@ class AppointmentResult:
 class AppointmentBatch:
     """Appointments written in one open transaction; nothing is durable until the batch commits.
 
-    Only the patient rows go through the unit of work (and a flush when one is new or changed);
-    audit, outbox, care flow and message rows wait in a RowBuffer for one bulk insert."""
+    Patients are written with plain statements as they come (a later appointment of the batch
+    must find them); audit, outbox, care flow and message rows wait in a RowBuffer, and search
+    index entries in search.indexing_later, for one bulk insert each at the end."""
 
-    def __init__(self, session: Session, buffer: RowBuffer, clock: Clock) -> None:
+    def __init__(self, session: Session, clock: Clock) -> None:
         self._session = session
-        self._buffer = buffer
         self._clock = clock
-        self._keys: set[str] = set()  # applied in this batch, not yet in processed_messages
+        self._keys: set[str] = set()  # processed before, or applied in this batch
         self._new: set[str] = set()  # looked up and not processed before
+
+    def expect(self, message_keys: Iterable[str]) -> None:
+        """Look up which of MESSAGE_KEYS were processed before, in one query per chunk, so
+        that ``seen`` asks nothing of the database for the appointments of this batch."""
+        unknown = sorted(set(message_keys) - self._keys - self._new)
+        for start in range(0, len(unknown), _CHUNK):
+            chunk = unknown[start : start + _CHUNK]
+            found = set(self._session.connection().execute(_SEEN_ANY, {"keys": chunk}).scalars())
+            self._keys |= found
+            self._new.update(k for k in chunk if k not in found)
 
     def seen(self, message_key: str) -> bool:
         """Whether MESSAGE_KEY was applied before: asked before the hospital is, so a re-dropped
         file costs no hospital query (and needs no hospital at all)."""
-        if message_key in self._keys:
-            return True
-        if message_key in self._new:
-            return False
-        if self._session.execute(_SEEN, {"key": message_key}).first():
-            return True
-        self._new.add(message_key)
-        return False
+        if message_key not in self._keys and message_key not in self._new:
+            self.expect((message_key,))
+        return message_key in self._keys
 
     def apply_appointment(
         self,
@@ -70,29 +78,25 @@ class AppointmentBatch:
     ) -> AppointmentResult:
         """Upsert the patient and queue its care flow start, unless MESSAGE_KEY was seen before.
 
-        Raises DuplicateIdentifier, with this appointment's writes undone and the batch intact."""
+        Raises DuplicateIdentifier, with nothing of this appointment written and the batch
+        intact: the patient upsert checks everything before it writes, so no savepoint is
+        needed (one per appointment cost more than the appointment's own inserts)."""
         session = self._session
         if self.seen(message_key):
             return AppointmentResult(created=False, queued_care_flow=False, duplicate=True)
-        mark = self._buffer.mark()
         try:
-            with session.begin_nested():
-                row, physician_row, created = save_from_hospital(
-                    session, patient, physician, actor=actor, source="siu", clock=self._clock
-                )
-                if definition_id:
-                    queue_start_row(
-                        session, row, definition_id, physician_row, baseline={}, actor=actor,
-                        clock=self._clock,
-                    )  # fmt: skip
-                session.flush()
-        except IntegrityError as exc:  # the savepoint is rolled back; the batch goes on
-            self._buffer.undo_to(mark)
-            raise DuplicateIdentifier.taken() from exc
-        except DuplicateIdentifier:
-            self._buffer.undo_to(mark)
+            key, physician_row, created = save_from_hospital(
+                session, patient, physician, actor=actor, source="siu", clock=self._clock
+            )
+        except DuplicateIdentifier as exc:
+            if isinstance(exc.__cause__, IntegrityError):  # refused mid-write: undo the whole batch
+                raise StorageError(str(exc)) from exc
             raise
-        deferred.add(session, ProcessedMessageRow(key=message_key, processed_at=self._clock()))
+        if definition_id:
+            queue_start_row(
+                session, key, definition_id, physician_row, baseline={}, actor=actor, clock=self._clock
+            )
+        deferred.insert_row(session, ProcessedMessageRow, key=message_key, processed_at=self._clock())
         self._keys.add(message_key)
         return AppointmentResult(created, bool(definition_id), duplicate=False)
 
@@ -105,5 +109,5 @@ class AppointmentRepository:
     @contextmanager
     def batch(self) -> Iterator[AppointmentBatch]:
         """One transaction: commits when the block ends, rolls everything back if it raises."""
-        with self._db.transaction() as session, deferred.buffering(session) as buffer:
-            yield AppointmentBatch(session, buffer, self._clock)
+        with self._db.transaction() as session, deferred.buffering(session), indexing_later(session):
+            yield AppointmentBatch(session, self._clock)

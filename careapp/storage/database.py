@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
@@ -15,16 +15,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from careapp import paths
-from careapp.storage.cache_file import check_openable, read_only_profile
+from careapp.storage.cache_file import check_openable, read_only_profile, wal_of
 from careapp.storage.errors import CacheUnusable, StorageError, describe_write_failure
+from careapp.storage.first_look import SCHEMA_HEAD
 from careapp.storage.search import has_patient_search
 
 if TYPE_CHECKING:
     from careapp.settings import Settings
 
-# The newest migration this build knows. Checked against Alembic's head by a test, and compared
-# with the file's own version at start-up so Alembic is imported only when there is work to do.
-SCHEMA_HEAD = "0001"
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -65,6 +63,16 @@ class CacheDatabase:
             session.rollback()
             session.close()
 
+    def read_rows(self, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
+        """One read-only statement on a pooled plain sqlite3 connection, rows as tuples: for the
+        patient list, rebuilt on every keystroke, where a session, its BEGIN and result
+        processing cost more than the query. One statement reads one consistent snapshot."""
+        connection = self.engine.raw_connection()
+        try:
+            return connection.driver_connection.execute(sql, params).fetchall()  # type: ignore[union-attr]
+        finally:
+            connection.close()
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -78,6 +86,10 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # FULL: the outbox is the only copy of offline work; a power cut must not lose a commit.
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA busy_timeout = 5000")
+    # 16 MB of pages per connection, not SQLite's 2 MB: the patient list's rows (and their
+    # identifiers) lie scattered over a cache of up to a million patients, and re-reading them
+    # from the OS on every keystroke cost 4 times the query (1.5 vs 5.8 ms at 1M patients).
+    cursor.execute("PRAGMA cache_size = -16384")
     cursor.close()
 
 
@@ -90,8 +102,20 @@ def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def closed_cleanly(path: Path) -> bool:
+    """Whether the last session on PATH closed it: SQLite removes the ``-wal`` when the last
+    connection closes, so one left beside the file means a crash, a power cut or a kill (or
+    another CareApp process using it right now)."""
+    return not wal_of(path).exists()
+
+
 def _stored_revision(path: Path) -> str | None:
-    """Read the file's schema version with plain sqlite3, refusing damaged files untouched."""
+    """Read the file's schema version with plain sqlite3, refusing damaged files untouched.
+
+    The whole file is checked (PRAGMA quick_check) only when the last session did not close it:
+    that is when damage happens, and reading every page of a big cache before the login is
+    usable cost 0.2 s at 134 MB and 1.1 s at 647 MB. After a clean close SQLite's own checks on
+    every page it reads stay on guard."""
     if not path.exists() or path.stat().st_size == 0:
         return None
     with path.open("rb") as fh:
@@ -99,10 +123,11 @@ def _stored_revision(path: Path) -> str | None:
             raise CacheUnusable(
                 f"The local cache {path.name} is damaged (not a database). It was left untouched."
             )
+    check_pages = not closed_cleanly(path)  # before our own connection makes a -wal
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            if check_pages and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise CacheUnusable(f"The local cache {path.name} is damaged. It was left untouched.")
             has_table = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"

@@ -11,46 +11,47 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import insert
 from sqlalchemy.orm import DeclarativeBase, Session
 
 _KEY = "row_buffer"
+Model = TypeVar("Model", bound=DeclarativeBase)
 
 
 class RowBuffer:
+    """Rows as plain column values: building thousands of ORM objects only to read their
+    attributes back for an executemany cost as much as the inserts."""
+
     def __init__(self) -> None:
-        self._rows: list[DeclarativeBase] = []
+        self._rows: list[tuple[type[DeclarativeBase], dict[str, Any]]] = []
 
-    def append(self, row: DeclarativeBase) -> None:
-        self._rows.append(row)
-
-    def mark(self) -> int:
-        return len(self._rows)
-
-    def undo_to(self, mark: int) -> None:
-        """Forget rows added after MARK (their appointment's savepoint was rolled back)."""
-        del self._rows[mark:]
+    def append(self, model: type[DeclarativeBase], values: dict[str, Any]) -> None:
+        self._rows.append((model, values))
 
     def write(self, session: Session) -> None:
         """Insert everything collected, table by table in first-use order, and start afresh."""
         by_statement: dict[tuple[type, frozenset[str]], list[dict[str, Any]]] = {}
-        for row in self._rows:
-            values = _column_values(row)
-            by_statement.setdefault((type(row), frozenset(values)), []).append(values)
+        for model, values in self._rows:
+            by_statement.setdefault((model, frozenset(values)), []).append(values)
         self._rows.clear()
         for (model, _keys), rows in by_statement.items():
             session.execute(insert(model), rows)
 
 
-def add(session: Session, row: DeclarativeBase) -> None:
-    """Add ROW to the session's open buffer, or to the session itself when there is none."""
+def insert_row(session: Session, model: type[Model], **values: Any) -> Model | None:
+    """A new row of MODEL: into the session's open buffer (None returned), or, when there is
+    none, added to the session as an object (returned). Values that are None are left out, so
+    that column defaults apply either way."""
+    values = {k: v for k, v in values.items() if v is not None}
     buffer: RowBuffer | None = session.info.get(_KEY)
-    if buffer is None:
-        session.add(row)
-    else:
-        buffer.append(row)
+    if buffer is not None:
+        buffer.append(model, values)
+        return None
+    row = model(**values)
+    session.add(row)
+    return row
 
 
 @contextmanager
@@ -64,13 +65,3 @@ def buffering(session: Session) -> Iterator[RowBuffer]:
         buffer.write(session)
     finally:
         session.info.pop(_KEY, None)
-
-
-def _column_values(row: DeclarativeBase) -> dict[str, Any]:
-    """The row's set columns; unset ones are left out so their column defaults apply."""
-    values = {}
-    for attr in inspect(row).mapper.column_attrs:
-        value = getattr(row, attr.key)
-        if value is not None:
-            values[attr.key] = value
-    return values

@@ -51,7 +51,8 @@ class PatientRow(Base):
     # Folded "family given" for the LIKE fallback and for sorting without collations.
     search_name: Mapped[str] = mapped_column(String(400), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Indexed: the patient list before anything is typed shows the patients changed last.
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
     identifiers: Mapped[list[PatientIdentifierRow]] = relationship(
         back_populates="patient", cascade="all, delete-orphan", lazy="selectin"

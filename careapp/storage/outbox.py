@@ -29,14 +29,16 @@ class QueuedChange:
     created_at: datetime
 
 
-def enqueue(session: Session, kind: str, payload: dict[str, Any], *, actor: str | None = None) -> OutboxRow:
+def enqueue(session: Session, kind: str, payload: dict[str, Any], *, actor: str | None = None) -> None:
     """Queue a change for the backend in SESSION's transaction.
 
     ACTOR (the audit actor, "user:<name>") is kept so sync can tell the backend which person
     made the change (X-Acting-User), whoever is signed in when it is finally pushed."""
     if actor is not None:
         payload = {**payload, ACTOR_KEY: actor}
-    row = OutboxRow(
+    deferred.insert_row(
+        session,
+        OutboxRow,
         kind=kind,
         payload=payload,
         idempotency_key=uuid.uuid4().hex,
@@ -44,8 +46,6 @@ def enqueue(session: Session, kind: str, payload: dict[str, Any], *, actor: str 
         attempts=0,
         created_at=utcnow(),
     )
-    deferred.add(session, row)
-    return row
 
 
 def to_change(row: OutboxRow) -> QueuedChange:

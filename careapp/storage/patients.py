@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import bindparam, inspect, select, text
+from sqlalchemy import bindparam, insert, inspect, select, text
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -120,7 +124,10 @@ def _holders(session: Session, identifiers: tuple[Identifier, ...]) -> list[_Hol
         return []
     wanted = {(i.system, i.value) for i in identifiers}
     found: dict[int, _Holder] = {}
-    for row in session.execute(_HOLDERS, {"values": sorted({value for _system, value in wanted})}):
+    # On the connection, not the session: a plain statement needs none of the ORM's execution
+    # machinery, and that machinery was most of the cost of this query.
+    connection = session.connection()
+    for row in connection.execute(_HOLDERS, {"values": sorted({value for _system, value in wanted})}):
         holder = found.get(row.id)
         if holder is None:
             values = {name: getattr(row, name) for name in _DEMOGRAPHICS}
@@ -139,56 +146,67 @@ def _demographics(patient: Patient) -> dict[str, object]:
 @dataclass(frozen=True, slots=True)
 class Upserted:
     key: PatientKey
-    row: PatientRow | None  # loaded only when something was written
     created: bool
     changed: bool  # demographics or identifiers differ from what the cache held
+    payload: dict[str, object] | None  # what the backend needs, when something was written
+
+
+_INSERT_PATIENT = insert(PatientRow.__table__)  # Core: its result carries the new id
+_INSERT_IDENTIFIERS = insert(PatientIdentifierRow.__table__)
 
 
 def upsert_row(
     session: Session, patient: Patient, clock: Clock = utcnow, physician: PhysicianRow | None = None
 ) -> Upserted:
-    """Create the patient, or update the one already holding its identifiers (and PHYSICIAN)."""
-    with session.no_autoflush:  # one flush at the end instead of one per query
-        holders = _holders(session, patient.identifiers)
-        if len(holders) > 1:
-            raise DuplicateIdentifier(
-                "These identifiers belong to two different patients in the cache; "
-                "nothing was saved. Ask an admin to review the duplicates."
-            )
-        values = _demographics(patient)
-        wanted = {(i.system, i.value) for i in patient.identifiers}
+    """Create the patient, or update the one already holding its identifiers (and PHYSICIAN).
+
+    Plain statements, no ORM objects: an SIU pull upserts thousands of patients in one
+    transaction, and the unit of work's flush per patient cost more than the rest of the pull.
+    Nothing is written before every check has passed, so a refusal leaves the transaction as
+    it was."""
+    holders = _holders(session, patient.identifiers)
+    if len(holders) > 1:
+        raise DuplicateIdentifier(
+            "These identifiers belong to two different patients in the cache; "
+            "nothing was saved. Ask an admin to review the duplicates."
+        )
+    values = _demographics(patient)
+    wanted = {(i.system, i.value) for i in patient.identifiers}
+    physician_id = physician.id if physician is not None else None
+    now = clock()
+    connection = session.connection()
+    try:
         if holders:
             held = holders[0]
             changed = held.values != values or not wanted <= held.identifiers
-            if not changed and (
-                (physician is None or held.physician_id == physician.id)
-                and (not patient.remote_id or held.remote_id == patient.remote_id)
-            ):
-                return Upserted(held.key, None, created=False, changed=False)
-            row = session.get_one(PatientRow, held.key.id)
-            created = False
+            update: dict[str, object] = {**values, "updated_at": now} if changed else {}
+            if patient.remote_id and held.remote_id != patient.remote_id:
+                update["remote_id"] = patient.remote_id
+            if physician_id is not None and held.physician_id != physician_id:
+                update["physician_id"] = physician_id
+            if not update:
+                return Upserted(held.key, created=False, changed=False, payload=None)
+            key, created, held_ids = held.key, False, held.identifiers
+            connection.execute(sql_update(PatientRow.__table__).where(PatientRow.id == key.id).values(update))
         else:
-            row = PatientRow(uid=str(uuid.uuid4()), created_at=clock())
-            session.add(row)
-            created = changed = True
-        if changed:
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.updated_at = clock()
-        if patient.remote_id:
-            row.remote_id = patient.remote_id
-        if physician is not None and row.physician_id != physician.id:
-            row.physician_id = physician.id
-        held_now = set() if created else {(i.system, i.value) for i in row.identifiers}
-        for system, value in sorted(wanted - held_now):
-            row.identifiers.append(PatientIdentifierRow(system=system, value=value))
-    try:
-        session.flush()
+            uid = str(uuid.uuid4())
+            row = {**values, "uid": uid, "remote_id": patient.remote_id, "physician_id": physician_id,
+                   "created_at": now, "updated_at": now}  # fmt: skip
+            new_id = connection.execute(_INSERT_PATIENT, row).inserted_primary_key[0]
+            key, created, changed, held_ids = PatientKey(new_id, uid), True, True, set()
+        added = sorted(wanted - held_ids)
+        if added:
+            rows = [{"patient_id": key.id, "system": s, "value": v} for s, v in added]
+            connection.execute(_INSERT_IDENTIFIERS, rows)
     except IntegrityError as exc:  # another writer took an identifier between our read and write
         raise DuplicateIdentifier.taken() from exc
-    if changed and session.info.get("has_fts"):
-        index_patient(session, row.id, row.search_name, [i.value for i in row.identifiers])
-    return Upserted(PatientKey(row.id, row.uid), row, created, changed)
+    if not changed:
+        return Upserted(key, created=False, changed=False, payload=None)
+    identifiers = [Identifier(s, v) for s, v in (*sorted(held_ids), *added)]
+    if session.info.get("has_fts"):
+        index_patient(session, key.id, str(values["search_name"]), [i.value for i in identifiers])
+    payload = {"uid": key.uid, **to_wire(from_columns(values, identifiers))}
+    return Upserted(key, created, changed, payload)
 
 
 def save_from_hospital(
@@ -207,8 +225,11 @@ def save_from_hospital(
     pushed again, since the backend already has exactly this record; the save is still audited."""
     physician_row = ensure_physician(session, physician) if physician else None
     upserted = upsert_row(session, patient, clock, physician_row)
-    if upserted.changed and upserted.row is not None:
-        outbox.enqueue(session, "patient.upsert", patient_payload(upserted.row), actor=actor)
+    if upserted.payload is not None:
+        payload = dict(upserted.payload)
+        if physician_row is not None:  # travels with the patient to the backend
+            payload["physician_code"], payload["physician_name"] = physician_row.code, physician_row.name
+        outbox.enqueue(session, "patient.upsert", payload, actor=actor)
     action = "patient.imported" if upserted.created else "patient.updated"
     detail = f"source={source}" if upserted.changed else f"source={source}; unchanged"
     audit.record(session, actor, action, subject=f"patient:{upserted.key.id}", detail=detail, clock=clock)
@@ -261,26 +282,15 @@ class PatientRepository:
             return session.execute(text("SELECT count(*) FROM patients")).scalar_one()
 
     def search(self, raw: str, limit: int = SEARCH_LIMIT) -> list[PatientSummary]:
-        """Name prefixes and identifier values, insensitive to case and diacritics."""
+        """Name prefixes and identifier values, insensitive to case and diacritics: the newest
+        LIMIT matches, by name. Nothing typed: the LIMIT patients changed last, newest first."""
         query = SearchQuery(raw)
+        if not query.tokens:
+            return _summaries_of(self._db.read_rows(_RECENT, {"limit": limit}))
+        if self._db.has_fts:
+            return _summaries_of(self._db.read_rows(_MATCHES, {"match": query.fts_match(), "limit": limit}))
         with self._db.reading() as session:
-            if not query.tokens:
-                ids = list(
-                    session.scalars(select(PatientRow.id).order_by(PatientRow.updated_at.desc()).limit(limit))
-                )
-            elif self._db.has_fts:
-                ids = list(
-                    session.execute(
-                        text(
-                            "SELECT p.id FROM patient_search s JOIN patients p ON p.id = s.rowid "
-                            "WHERE patient_search MATCH :match ORDER BY p.search_name LIMIT :limit"
-                        ),
-                        {"match": query.fts_match(), "limit": limit},
-                    ).scalars()
-                )
-            else:
-                ids = self._like_ids(session, query, limit)
-            return self._summaries(session, ids)
+            return self._summaries(session, self._like_ids(session, query, limit))
 
     def search_like(self, raw: str, limit: int = SEARCH_LIMIT) -> list[PatientSummary]:
         """The fallback for SQLite builds without FTS5 (and the benchmark's comparison)."""
@@ -307,28 +317,42 @@ class PatientRepository:
 
     @staticmethod
     def _summaries(session: Session, ids: list[int]) -> list[PatientSummary]:
-        """Plain rows, no ORM objects: the list is rebuilt on every keystroke."""
+        """Summaries of IDS, in that order."""
         if not ids:
             return []
-        columns = (
-            PatientRow.id,
-            PatientRow.family_name,
-            PatientRow.given_name,
-            PatientRow.birth_date,
-            PatientRow.sex,
+        rows = session.connection().exec_driver_sql(_GIVEN, {"ids": json.dumps(ids)}).all()
+        found = {p.id: p for p in _summaries_of(rows)}
+        return [found[i] for i in ids if i in found]
+
+
+# The patient list's rows, built by SQLite in one statement (the list is rebuilt on every
+# keystroke): demographics and the identifiers as "system US value RS …", in their order.
+_ROW = (
+    "SELECT p.id, p.family_name, p.given_name, p.birth_date, p.sex, (SELECT group_concat(system || "
+    "char(31) || value, char(30)) FROM (SELECT system, value FROM patient_identifiers "
+    "WHERE patient_id = p.id ORDER BY id)) FROM {rows} AS m JOIN patients p ON p.id = m.id"
+)
+# The newest LIMIT matches in the index's own order (no sort of every match), then by name.
+_MATCHES = (
+    _ROW.format(
+        rows="(SELECT rowid AS id FROM patient_search WHERE patient_search MATCH :match ORDER BY rowid DESC "
+        "LIMIT :limit)"
+    )
+    + " ORDER BY p.search_name, p.id"
+)
+# Read backwards along ix_patients_updated_at: LIMIT rows read, whatever the cache holds.
+_RECENT = (
+    _ROW.format(rows="(SELECT id FROM patients ORDER BY updated_at DESC, id DESC LIMIT :limit)")
+    + " ORDER BY p.updated_at DESC, p.id DESC"
+)
+_GIVEN = _ROW.format(rows="(SELECT value AS id FROM json_each(:ids))")
+
+
+def _summaries_of(rows: Iterable[Sequence[Any]]) -> list[PatientSummary]:
+    return [
+        PatientSummary(
+            id, family, given, date.fromisoformat(birth) if birth else None, sex,
+            tuple(Identifier.stored(*i.split("\x1f", 1)) for i in held.split("\x1e")) if held else (),
         )
-        rows = {r.id: r for r in session.execute(select(*columns).where(PatientRow.id.in_(ids)))}
-        identifiers: dict[int, list[Identifier]] = {}
-        held = select(
-            PatientIdentifierRow.patient_id, PatientIdentifierRow.system, PatientIdentifierRow.value
-        )
-        for patient_id, system, value in session.execute(
-            held.where(PatientIdentifierRow.patient_id.in_(ids)).order_by(PatientIdentifierRow.id)
-        ):
-            identifiers.setdefault(patient_id, []).append(Identifier(system, value))
-        return [
-            PatientSummary(
-                r.id, r.family_name, r.given_name, r.birth_date, r.sex, tuple(identifiers.get(r.id, ()))
-            )
-            for r in (rows[i] for i in ids if i in rows)
-        ]
+        for id, family, given, birth, sex, held in rows
+    ]  # fmt: skip

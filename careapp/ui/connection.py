@@ -1,7 +1,8 @@
 """The desktop's link to its backend: the embedded demo, pairing, and background sync.
 
-Everything that touches the network runs on a worker thread (QueryOp); the GUI thread only
-receives finished results. Sync runs on a timer and on demand; only one pass runs at a time.
+Everything that touches the network runs on a worker thread (sync passes on the writer, since
+they write the cache); the GUI thread only receives finished results. Sync runs on a timer and
+on demand; only one pass runs at a time.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from careapp import paths
-from careapp.ui.operations import QueryOp
+from careapp.ui.operations import CollectionOp, QueryOp
 
 if TYPE_CHECKING:
     from careapp.backend import BackendClient
@@ -37,6 +38,7 @@ class Connection(QObject):
         self.engine: SyncEngine | None = None
         self._base_url: str | None = None
         self._running = False
+        self._again = False  # asked for while a pass ran: run one more right after it
         self.timer = QTimer(self)
         self.timer.setInterval(SYNC_INTERVAL_MS)
         self.timer.timeout.connect(lambda: self.sync_now(force=False))
@@ -90,12 +92,18 @@ class Connection(QObject):
     # -- sync -----------------------------------------------------------------------------------
 
     def sync_now(self, force: bool = True) -> None:
-        """Run one pass in the background; a pass already running makes this a no-op."""
+        """Run one pass in the background; asked while a pass runs, one more follows it (a care flow
+        enrolled meanwhile must not wait for the timer)."""
         engine = self.engine
-        if engine is None or self._running or self.acting_user is None:
+        if engine is None or self.acting_user is None:
+            return
+        if self._running:
+            self._again = self._again or force
             return
         self._running = True
-        QueryOp(self, lambda: (engine.run_once(force=force), engine.status()), self._synced).failure(
+        # A pass writes the cache (answers, pulled pages): it runs on the single writer, in
+        # order with the window's own writes, not on the read pool.
+        CollectionOp(self, lambda: (engine.run_once(force=force), engine.status()), self._synced).failure(
             self._sync_failed
         ).run_in_background()
 
@@ -104,9 +112,13 @@ class Connection(QObject):
         report, status = result
         self.sig_status.emit(status)
         self.sig_synced.emit(report)
+        if self._again:
+            self._again = False
+            self.sync_now()
 
     def _sync_failed(self, error: BaseException) -> None:
         self._running = False
+        self._again = False
         log.warning("Sync pass failed: %s", type(error).__name__)
         self.sig_problem.emit(str(error))
 

@@ -3,6 +3,7 @@ enrollment, link actions and the sync status."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -10,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -28,6 +30,7 @@ from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.patient_detail import PatientDetailPanel
 from careapp.ui.patient_list import PatientListPanel
 from careapp.ui.services import Services
+from careapp.ui.shortcuts import CommandKeysFirst
 from careapp.ui.sync_status import SyncStatusBar
 from careapp.ui.widgets import EnvironmentBanner
 
@@ -55,6 +58,11 @@ class MainWindow(QMainWindow):
         self.connection = connection
         self._closing_for_logout = False
         self._link_actions: LinkActions | None = None
+        # Work waiting for a patient to load (enroll after an import) and for a care flow to
+        # start on the backend (its session QR follows the enrollment).
+        self._when_shown: tuple[int, Callable[[], None]] | None = None
+        self._qr_after_start: tuple[int, int] | None = None  # (patient id, care flow id)
+        self.poster_chooser: QInputDialog | None = None
         self.setWindowTitle(self.tr("CareApp"))
         self.resize(1100, 700)
 
@@ -88,7 +96,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._build_actions()
+        commands = [*self.workspace_actions, self.switch_action, self.quit_action]
+        self.command_keys = CommandKeysFirst(commands, self)
+        self.command_keys.watch([self.patient_list.search])
         self.patient_list.sig_patient_selected.connect(self.open_patient)
+        self.patient_list.sig_unknown_identifier.connect(self.open_import)
         self.patient_list.sig_cleared.connect(self.detail.clear)
         self.detail.sig_enroll.connect(self.enroll)
         self.detail.sig_care_flow_selected.connect(self._load_activities)
@@ -145,12 +157,16 @@ class MainWindow(QMainWindow):
         self.switch_action = self._action(
             self.tr("&Switch user"), "Ctrl+Shift+L", lambda: self.logout(""), ward
         )
-        self.quit_action = self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close, ward)
-        tools = bar.addMenu(self.tr("&Tools"))
+        self.password_action = self._action(
+            self.tr("Change my &password…"), "Ctrl+Shift+K", self.change_password, ward
+        )
+        # Ctrl+Q outright: several platform themes bind nothing to the standard Quit key.
+        self.quit_action = self._action(self.tr("&Quit"), "Ctrl+Q", self.close, ward)
+        self.tools_menu = tools = bar.addMenu(self.tr("&Tools"))
         self.settings_action = self._action(self.tr("&Settings…"), "Ctrl+,", self.open_settings, tools)
         self.admin_action = self._action(self.tr("&Administration…"), "Ctrl+Shift+A", self.open_admin, tools)
-        for action in (self.settings_action, self.admin_action):
-            action.setVisible(self.principal.is_admin)
+        for action in (self.settings_action, self.admin_action, tools.menuAction()):
+            action.setVisible(self.principal.is_admin)  # a clinician sees no empty Tools menu
             action.setEnabled(self.principal.is_admin)
         self.workspace_actions = [
             self.find_action,
@@ -161,6 +177,7 @@ class MainWindow(QMainWindow):
             self.poster_action,
             self.refresh_action,
             self.lock_action,
+            self.password_action,
             self.settings_action,
             self.admin_action,
         ]
@@ -171,6 +188,7 @@ class MainWindow(QMainWindow):
 
     def open_patient(self, patient_id: int) -> None:
         services, actor = self.services, self.principal.actor
+        then = self._when_shown
 
         def load():  # type: ignore[no-untyped-def]
             patient = services.patients.record_viewed(patient_id, actor)
@@ -179,7 +197,12 @@ class MainWindow(QMainWindow):
         def show(result) -> None:  # type: ignore[no-untyped-def]
             patient, flows = result
             if patient is not None and self.stack.currentIndex() == 0:
+                if self._qr_after_start is not None and self._qr_after_start[0] != patient_id:
+                    self._qr_after_start = None  # moved on to another patient: no QR pops up later
                 self.detail.show_patient(patient, flows)
+                if then is not None and then[0] == patient_id and self._when_shown is then:
+                    self._when_shown = None
+                    then[1]()
 
         CollectionOp(self, load, show).failure(self.show_error).run_in_background()
 
@@ -187,6 +210,10 @@ class MainWindow(QMainWindow):
         from careapp.ui.enroll.enroll_dialog import EnrollDialog
 
         patient = self.detail.patient
+        listed = self.patient_list.only_patient()
+        if listed is not None and (patient is None or patient.id != listed):
+            self._open_then(listed, self.enroll)  # the one patient the search shows
+            return
         if patient is None:
             self.statusBar().showMessage(self.tr("Select a patient first."), 5000)
             return
@@ -194,7 +221,18 @@ class MainWindow(QMainWindow):
         dialog.sig_enrolled.connect(self._enrolled)
         dialog.open()
 
+    def _open_then(self, patient_id: int, then: Callable[[], None]) -> None:
+        self._when_shown = (patient_id, then)
+        self.open_patient(patient_id)
+
     def _enrolled(self, flow: CareFlowSummary) -> None:
+        self._qr_after_start = (flow.patient_id, flow.id)
+        if self.connection is None:
+            self.statusBar().showMessage(self.tr("Enrolled. The session QR needs a backend."), 10_000)
+        else:
+            self.statusBar().showMessage(
+                self.tr("Enrolled. The session QR opens once the backend has started the care flow."), 30_000
+            )
         self._reload_care_flows(keep=flow.id)
         self.sync_now()
 
@@ -208,9 +246,20 @@ class MainWindow(QMainWindow):
             current = self.detail.patient
             if current is not None and current.id == patient_id:
                 self.detail.show_care_flows(flows, keep)
+                self._session_qr_if_started(flows)
 
         load = lambda: care_flows.for_patient(patient_id)  # noqa: E731
         QueryOp(self, load, show).failure(self.show_error).run_in_background()
+
+    def _session_qr_if_started(self, flows: list[CareFlowSummary]) -> None:
+        """The session QR of the care flow just enrolled in, as soon as the backend started it."""
+        waiting = self._qr_after_start
+        started = next((f for f in flows if waiting and f.id == waiting[1] and f.remote_id), None)
+        if started is None or self.stack.currentIndex() != 0:
+            return
+        self._qr_after_start = None
+        self.statusBar().clearMessage()
+        self.link_action("session_qr", started)
 
     def _load_activities(self, flow: CareFlowSummary) -> None:
         care_flows = self.services.care_flows
@@ -243,16 +292,27 @@ class MainWindow(QMainWindow):
         ).run_in_background()
 
     def _choose_poster_definition(self, definitions: list[CareFlowDefinitionSummary]) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         if not definitions:
             self.statusBar().showMessage(self.tr("No published care flows yet: sync first."), 8000)
             return
+        # A poster can only start a care flow that needs no baseline values from a clinician.
+        definitions = [d for d in definitions if d.can_self_enroll]
+        if not definitions:
+            self.statusBar().showMessage(
+                self.tr("None of the published care flows can be started by patients themselves."), 10_000
+            )
+            return
         titles = [d.title for d in definitions]
-        heading, label = self.tr("Waiting-room poster"), self.tr("Care flow:")
-        title, ok = QInputDialog.getItem(self, heading, label, titles, 0, False)
-        if ok:
-            self.link_actions().show_enrollment_poster(definitions[titles.index(title)])
+        chooser = QInputDialog(self)
+        chooser.setWindowTitle(self.tr("Waiting-room poster"))
+        chooser.setLabelText(self.tr("Care flow:"))
+        chooser.setComboBoxItems(titles)
+        chooser.setComboBoxEditable(False)
+        chooser.textValueSelected.connect(
+            lambda title: self.link_actions().show_enrollment_poster(definitions[titles.index(title)])
+        )
+        self.poster_chooser = chooser
+        chooser.open()
 
     def link_actions(self) -> LinkActions:
         from careapp.ui.links.actions import LinkActions
@@ -287,15 +347,20 @@ class MainWindow(QMainWindow):
             dialog.finished.connect(lambda _r: self.connection and self.connection.refresh_status())
             dialog.open()
 
-    def open_import(self) -> None:
+    def open_import(self, scanned: str | None = None) -> None:
+        """The import dialog; with SCANNED (a wristband the cache does not know) it looks it up at
+        once. After Save it goes on to enrollment."""
         from careapp.ui.hospital_import.import_dialog import ImportDialog
 
-        dialog = ImportDialog(self.services, self.principal, self)
+        dialog = ImportDialog(self.services, self.principal, self, go_on_to_enroll=True)
         dialog.sig_saved.connect(self._patient_saved)
         dialog.open()
+        if scanned:
+            dialog.look_up_scanned(scanned)
 
     def _patient_saved(self, patient_id: int) -> None:
-        self.patient_list.reveal(patient_id)
+        self._when_shown = (patient_id, self.enroll)
+        self.patient_list.reveal(patient_id)  # selecting it opens it, then the enroll dialog
 
     def pull_siu(self) -> None:
         from careapp.ui.hospital_import.siu_pull_dialog import SiuPullDialog
@@ -304,6 +369,17 @@ class MainWindow(QMainWindow):
         dialog.sig_finished.connect(lambda _s: self.patient_list.refresh())
         dialog.open()
         dialog.start()
+
+    def change_password(self) -> None:
+        from careapp.ui.change_password import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.services.accounts, self.principal, self)
+        dialog.sig_changed.connect(self._password_changed)
+        dialog.open()
+
+    def _password_changed(self, principal: Principal) -> None:
+        self.principal = principal
+        self.statusBar().showMessage(self.tr("Your password was changed."), 10_000)
 
     def show_error(self, error: BaseException) -> None:
         self.statusBar().showMessage(str(error), 10_000)
@@ -350,6 +426,7 @@ class MainWindow(QMainWindow):
         if self.stack.currentIndex() == 1:
             return
         self.idle.stop()
+        self._when_shown = self._qr_after_start = None
         for dialog in self.findChildren(QDialog):  # nothing with patient data stays on screen
             dialog.reject()
         self.patient_list.clear()

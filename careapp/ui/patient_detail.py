@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from careapp.domain.patient import Patient
 from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
+from careapp.ui.dates import date_text, local_moment
 
 # Link actions the panel offers for the selected care flow: (key, label, needs the backend's link).
 LINK_ACTIONS = (
@@ -32,7 +33,6 @@ class PatientDetailPanel(QWidget):
     def __init__(self, system_names: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._system_names = system_names
-        self._locale = QLocale()
         self.patient: Patient | None = None
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -131,8 +131,7 @@ class PatientDetailPanel(QWidget):
         rows = [f"<h2 style='margin-bottom:2px'>{escape(patient.display_name)}</h2>"]
         facts = []
         if patient.birth_date:
-            d = patient.birth_date
-            facts.append(self._locale.toString(QDate(d.year, d.month, d.day), QLocale.FormatType.LongFormat))
+            facts.append(date_text(patient.birth_date, long=True))
         facts.append(self.tr(patient.sex.value.capitalize()))
         rows.append(f"<p>{escape(' · '.join(facts))}</p><table cellspacing='4'>")
         for ident in patient.identifiers:
@@ -154,6 +153,21 @@ class PatientDetailPanel(QWidget):
         self.enroll_button.setEnabled(True)
         self.show_care_flows(care_flows)
 
+    def care_flow_line(self, flow: CareFlowSummary) -> str:
+        """ "Heart failure check-in — active · since 2026-11-21 · 1 of 2 activities done"."""
+        if flow.status == "queued":
+            status = self.tr("queued: starts when the backend is reachable")
+        else:
+            status = flow.status.replace("_", " ")
+        parts = [status, self.tr("since %1").replace("%1", date_text(local_moment(flow.created_at).date()))]
+        if flow.activities_total:
+            parts.append(
+                self.tr("%1 of %2 activities done")
+                .replace("%1", str(flow.activities_done))
+                .replace("%2", str(flow.activities_total))
+            )
+        return f"{flow.title} — {' · '.join(parts)}"
+
     def show_care_flows(self, care_flows: list[CareFlowSummary], keep: int | None = None) -> None:
         """List CARE_FLOWS, keeping the care flow with id KEEP selected if it is still there."""
         keep = keep if keep is not None else (self.selected_care_flow.id if self.selected_care_flow else None)
@@ -161,12 +175,7 @@ class PatientDetailPanel(QWidget):
         self.care_flows.blockSignals(True)
         self.care_flows.clear()
         for flow in care_flows:
-            status = (
-                self.tr("queued: starts when the backend is reachable")
-                if flow.status == "queued"
-                else flow.status.replace("_", " ")
-            )
-            self.care_flows.addItem(f"{flow.title} — {status}")
+            self.care_flows.addItem(self.care_flow_line(flow))
         self.care_flows.blockSignals(False)
         if not care_flows:
             self.care_flows.addItem(self.tr("Not enrolled in any care flow yet."))

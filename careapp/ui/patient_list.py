@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import (
-    QDate,
-    QLocale,
-    QModelIndex,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QLocale, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from careapp.storage.patients import PatientSummary
+from careapp.ui.dates import date_text
 from careapp.ui.operations import QueryOp
 from careapp.ui.services import Services
 from careapp.ui.table_model import RowsModel
 
 DEBOUNCE_MS = 180
+
+
+def _looks_like_an_id(value: str) -> bool:
+    """A wristband or visit number (digits, no spaces), not a name typed with a slip."""
+    return any(ch.isdigit() for ch in value) and not any(ch.isspace() for ch in value)
 
 
 class PatientTableModel(RowsModel[PatientSummary]):
@@ -36,8 +36,7 @@ class PatientTableModel(RowsModel[PatientSummary]):
         if column == 1:
             if patient.birth_date is None:
                 return ""
-            d = patient.birth_date
-            return self._locale.toString(QDate(d.year, d.month, d.day), QLocale.FormatType.ShortFormat)
+            return date_text(patient.birth_date, self._locale)
         if column == 2:
             return self.tr(patient.sex.capitalize())
         hospital = next((i.value for i in patient.identifiers if i.system == self._id_system), None)
@@ -46,10 +45,12 @@ class PatientTableModel(RowsModel[PatientSummary]):
 
 class PatientListPanel(QWidget):
     """Search box over the table. Typing searches after a short pause; Enter (as a barcode
-    scanner sends it) looks the text up as an exact identifier and selects that patient."""
+    scanner sends it) looks the text up as an exact identifier and selects that patient, or, when
+    nothing in the cache matches at all, says so (the window offers the import at once)."""
 
     sig_patient_selected = Signal(int)
     sig_cleared = Signal()
+    sig_unknown_identifier = Signal(str)  # Enter on a value nobody in the cache has: a new wristband
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,11 +117,24 @@ class PatientListPanel(QWidget):
                 return patients.summaries(ids), ids[0]
             return patients.search(value), None
 
-        QueryOp(self, lookup, lambda result: self._show(generation, result[0], result[1])).run_in_background()
+        def found(result: tuple[list[PatientSummary], int | None]) -> None:
+            rows, selected = result
+            self._show(generation, rows, selected)
+            if generation == self._generation and not rows and _looks_like_an_id(value):
+                self.sig_unknown_identifier.emit(value)
+
+        QueryOp(self, lookup, found).run_in_background()
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self.sig_patient_selected.emit(self.model.row_at(current.row()).id)
+
+    def only_patient(self) -> int | None:
+        """The one patient the search shows, or the selected one: whom Ctrl+E enrolls."""
+        current = self.table.currentIndex()
+        if current.isValid():
+            return self.model.row_at(current.row()).id
+        return self.model.row_at(0).id if self.model.rowCount() == 1 else None
 
     def reveal(self, patient_id: int) -> None:
         """Show the whole list with PATIENT_ID selected (after an import, say)."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 # No ``Qt`` namespace here: its first use costs ~13 ms, and the login window needs these at start-up.
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QWidget
 
 from careapp.settings import BackendProfile
 
@@ -72,3 +74,24 @@ class MessageLabel(QLabel):
     def show_info(self, text: str) -> None:
         self.setStyleSheet("")
         self.setText(text)
+
+
+def ask_first(parent: QWidget, title: str, question: str, then: Callable[[], None]) -> QMessageBox:
+    """A Yes/No question opened without blocking (No is the default: Enter changes nothing);
+    THEN runs on Yes. The box is returned so callers and tests can reach it."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+
+    def answered(_result: int) -> None:
+        if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes:
+            then()
+
+    box.finished.connect(answered)
+    box.open()
+    return box

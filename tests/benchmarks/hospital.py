@@ -128,10 +128,14 @@ def a19_import() -> Figure:
 
 
 def siu_pull() -> Figure:
+    with tempfile.TemporaryDirectory(prefix="careapp-bench-siu-") as tmp:
+        return _siu_figure(Path(tmp))
+
+
+def _siu_figure(folder: Path) -> Figure:
     from careapp.hospital_sim.patients import generate
     from careapp.hospital_sim.siu import write_siu_files
 
-    folder = Path(tempfile.mkdtemp(prefix="careapp-bench-siu-"))
     write_siu_files(folder / "source", generate(SIU_PATIENTS, 1), SIU_FILES, seed=1)
     with simulator(SIU_PATIENTS) as (host, port):
         out = subprocess.run(
@@ -226,7 +230,10 @@ def _siu_worker(folder: str, endpoint: str) -> None:
         def __init__(self, batch):  # type: ignore[no-untyped-def]
             self._batch = batch
 
-        def seen(self, message_key: str) -> bool:  # the duplicate check, asked before the hospital
+        def expect(self, message_keys):  # type: ignore[no-untyped-def]  # the batch's duplicate check
+            self._batch.expect(message_keys)
+
+        def seen(self, message_key: str) -> bool:
             return bool(self._batch.seen(message_key))
 
         def apply_appointment(self, *args, **kwargs):  # type: ignore[no-untyped-def]

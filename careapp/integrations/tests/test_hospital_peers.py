@@ -198,3 +198,29 @@ def test_a_silent_hospital_says_how_long_it_was_waited_for() -> None:
     with MllpPeer(lambda p, c: None) as peer, pytest.raises(HospitalTimeout) as err:
         query_patient(config_for(peer, timeout=0.2, attempts=1), "100001")
     assert str(err.value) == "The hospital did not answer the query within 0.2 s."
+
+
+# -- issue 20: the SIU pull's statements per appointment ----------------------------------------
+
+
+def test_an_siu_batch_costs_a_few_statements_per_appointment(
+    sim_config: HospitalConfig, cache: CacheDatabase, tmp_path: Path
+) -> None:
+    """40 new patients in one batch: one duplicate query for the batch, no savepoints, plain
+    inserts per patient, and the append-only rows and search entries in one executemany each."""
+    from sqlalchemy import event
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n in range(40):
+        pid = f"{100011 + (n % 30)}"  # not the simulator's duplicate registration (100007/8)
+        drop(inbox, f"f{n:02}.hl7", siu(ctrl=f"P{n}", apt=f"A{n}", pid=pid).replace("V77^", f"V{pid}^"))
+    statements: list[str] = []
+    event.listen(cache.engine, "before_cursor_execute", lambda *a: statements.append(a[2].split()[0:3]))
+    summary = pull(cache, replace(sim_config, siu_care_flow_map={"CARDIO-FU": "def-cardio"}), inbox)
+    assert (summary.processed, summary.patients_created, summary.patients_updated) == (40, 30, 10)
+    text = [" ".join(s).upper() for s in statements]
+    assert sum(1 for s in text if "PROCESSED_MESSAGES" in s and s.startswith("SELECT")) == 1
+    assert not any(s.startswith(("SAVEPOINT", "RELEASE")) for s in text)
+    assert sum(1 for s in text if s.startswith("INSERT INTO AUDIT_LOG")) <= 1
+    assert len(statements) <= 40 * 4 + 20  # holder query, patient, identifiers, physician at most

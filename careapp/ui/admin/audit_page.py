@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QLocale, QTimer
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
@@ -19,20 +19,33 @@ from PySide6.QtWidgets import (
 from careapp.storage import audit
 from careapp.storage.audit import AuditEntry
 from careapp.storage.database import CacheDatabase
+from careapp.ui.dates import moment_text
 from careapp.ui.operations import QueryOp
 from careapp.ui.table_model import RowsModel
 from careapp.ui.widgets import add_row
 
 
 class AuditTableModel(RowsModel[AuditEntry]):
-    HEADERS = ("When (UTC)", "Who", "What", "Subject", "Detail")
+    HEADERS = ("When", "Who", "What", "Subject", "Detail")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._names: dict[str, str] = {}
+
+    def show_entries(self, found: tuple[list[AuditEntry], dict[str, str]]) -> None:
+        entries, self._names = found
+        self.set_rows(entries)
 
     def cell(self, entry: AuditEntry, column: int) -> str:
+        if column == 3:
+            subject = entry.subject or ""
+            name = self._names.get(subject)
+            return f"{name} ({subject})" if name else subject
         return (
-            QLocale().toString(entry.at, QLocale.FormatType.ShortFormat),
+            moment_text(entry.at, seconds=True),  # the workstation's time zone, not UTC
             entry.actor,
             entry.action,
-            entry.subject or "",
+            "",
             entry.detail or "",
         )[column]
 
@@ -85,14 +98,21 @@ class AuditPage(QWidget):
 
     def refresh(self) -> None:
         action, actor = self.action.text().strip(), self.actor.text().strip()
-        since = datetime.combine(self.since.date().toPython(), time.min)
-        until = datetime.combine(self.until.date().toPython(), time.min) + timedelta(days=1)
+        # The chosen days are local days; the log is stored in UTC.
+        since = _utc(datetime.combine(self.since.date().toPython(), time.min))
+        until = _utc(datetime.combine(self.until.date().toPython(), time.min) + timedelta(days=1))
         db = self._db
 
-        def load() -> list[AuditEntry]:
+        def load() -> tuple[list[AuditEntry], dict[str, str]]:
             with db.reading() as session:
-                return audit.query(
+                entries = audit.query(
                     session, actor=actor or None, action=action or None, since=since, until=until
                 )
+                return entries, audit.subject_names(session, {e.subject for e in entries if e.subject})
 
-        QueryOp(self, load, self.model.set_rows).run_in_background()
+        QueryOp(self, load, self.model.show_entries).run_in_background()
+
+
+def _utc(local_naive: datetime) -> datetime:
+    """A local wall-clock time as the naive UTC the log is stored in."""
+    return local_naive.astimezone().astimezone(UTC).replace(tzinfo=None)

@@ -1,11 +1,13 @@
-"""Admin page: local accounts (create, disable, unlock, reset password, change role)."""
+"""Admin page: local accounts (create, disable, unlock, reset password, change role).
+
+The selected user stays selected after every change; disabling an account and changing a role
+are confirmed first (the default answer is No)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -24,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from careapp.auth.accounts import AccountService, UserSummary
 from careapp.auth.roles import Principal, Role
+from careapp.ui.dates import date_text, local_moment
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.table_model import RowsModel
-from careapp.ui.widgets import MessageLabel, add_row
+from careapp.ui.widgets import MessageLabel, add_row, ask_first
 
 
 class UserTableModel(RowsModel[UserSummary]):
@@ -39,7 +43,7 @@ class UserTableModel(RowsModel[UserSummary]):
             user.display_name,
             self.tr(user.role.value.capitalize()),
             self.tr(status.capitalize()),
-            QLocale().toString(user.created_at.date(), QLocale.FormatType.ShortFormat),
+            date_text(local_moment(user.created_at).date()),
         )[column]
 
 
@@ -105,25 +109,53 @@ class UsersPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table)
         layout.addWidget(self.message)
+        self.confirm: QMessageBox | None = None
         self.new_user.clicked.connect(self._create)
-        self.toggle_disabled.clicked.connect(
-            lambda: self._on_selected(lambda u: accounts.set_disabled(admin, u.id, not u.disabled))
-        )
+        self.toggle_disabled.clicked.connect(self._toggle_disabled)
         self.unlock.clicked.connect(lambda: self._on_selected(lambda u: accounts.unlock(admin, u.id)))
         self.reset_password.clicked.connect(self._reset)
-        self.change_role.clicked.connect(
-            lambda: self._on_selected(
-                lambda u: accounts.change_role(
-                    admin, u.id, Role.CLINICIAN if u.role is Role.ADMIN else Role.ADMIN
-                )
-            )
-        )
+        self.change_role.clicked.connect(self._change_role)
         self.refresh()
 
-    def refresh(self) -> None:
-        QueryOp(self, lambda: self._accounts.list_users(self._admin), self.model.set_rows).failure(
+    def refresh(self, keep: int | None = None) -> None:
+        """Reload the list, keeping user KEEP (or the selected user) selected."""
+        selected = self.selected()
+        keep = keep if keep is not None else (selected.id if selected else None)
+
+        def show(users: list[UserSummary]) -> None:
+            self.model.set_rows(users)
+            row = next((i for i, u in enumerate(users) if u.id == keep), None)
+            if row is not None:
+                self.table.selectRow(row)
+
+        QueryOp(self, lambda: self._accounts.list_users(self._admin), show).failure(
             self._failed
         ).run_in_background()
+
+    def _toggle_disabled(self) -> None:
+        accounts, admin = self._accounts, self._admin
+        user = self.selected()
+        if user is not None and not user.disabled:
+            question = self.tr("Disable %1? They can no longer sign in.").replace("%1", user.username)
+            self._confirmed(
+                question, lambda: self._write(lambda: accounts.set_disabled(admin, user.id, True))
+            )
+            return
+        self._on_selected(lambda u: accounts.set_disabled(admin, u.id, False))
+
+    def _change_role(self) -> None:
+        user = self.selected()
+        if user is None:
+            self.message.show_error(self.tr("Select a user first."))
+            return
+        role = Role.CLINICIAN if user.role is Role.ADMIN else Role.ADMIN
+        question = self.tr("Make %1 a %2?").replace("%1", user.username).replace("%2", self.tr(role.value))
+        accounts, admin = self._accounts, self._admin
+        self._confirmed(question, lambda: self._write(lambda: accounts.change_role(admin, user.id, role)))
+
+    def _confirmed(self, question: str, then: Callable[[], None]) -> None:
+        self.confirm = ask_first(self, self.tr("Confirm"), question, then)
+        self.confirm.finished.connect(lambda _r: setattr(self, "confirm", None))
 
     def selected(self) -> UserSummary | None:
         index = self.table.currentIndex()

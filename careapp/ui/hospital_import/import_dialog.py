@@ -1,10 +1,14 @@
-"""Import a patient from the hospital: id or visit number → preview → physician → save."""
+"""Import a patient from the hospital: id or visit number → preview → physician → save.
+
+Keyboard first: Enter in the id field looks up, then Save is the default button, so a scanned
+wristband is scan, Enter. Opened from the main window the dialog goes on to enrollment after Save.
+"""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +28,7 @@ from careapp.domain.patient import Physician
 from careapp.integrations import service
 from careapp.integrations.mapping import HospitalRecord
 from careapp.storage.patients import SavedPatient
+from careapp.ui.dates import date_text
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.services import Services
 from careapp.ui.widgets import MessageLabel, add_row
@@ -35,8 +40,16 @@ _SOURCES = (("hl7", "HL7 A19 query"), ("pdqm", "PDQm web service"))
 class ImportDialog(QDialog):
     sig_saved = Signal(int)  # local patient id
 
-    def __init__(self, services: Services, principal: Principal, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        principal: Principal,
+        parent: QWidget | None = None,
+        *,
+        go_on_to_enroll: bool = False,
+    ) -> None:
         super().__init__(parent)
+        self._go_on = go_on_to_enroll
         self.setWindowTitle(self.tr("Import patient from the hospital"))
         self.resize(560, 520)
         self._services = services
@@ -91,9 +104,19 @@ class ImportDialog(QDialog):
         self.matches.currentRowChanged.connect(self._show_record)
         self.save.clicked.connect(self.start_save)
         self.close_button.clicked.connect(self.reject)
+        # Enter presses Save (once there is a record to save), never Look up or Close.
+        self.look_up.setAutoDefault(False)
+        self.close_button.setAutoDefault(False)
+        self.save.setAutoDefault(False)
+        self.save.setDefault(True)
         QueryOp(self, services.physicians.all, self._set_physicians).run_in_background()
 
     # -- look-up -----------------------------------------------------------------------------
+
+    def look_up_scanned(self, value: str) -> None:
+        """A wristband scanned in the patient search that the cache does not know: look it up."""
+        self.value.setText(value)
+        self.start_lookup()
 
     def start_lookup(self) -> None:
         value = self.value.text().strip()
@@ -124,13 +147,16 @@ class ImportDialog(QDialog):
             self.message.show_info(self.tr("%n patients match: choose one.", "", len(records)))
             for record in records:
                 p = record.patient
-                born = p.birth_date.isoformat() if p.birth_date else "?"
+                born = date_text(p.birth_date) if p.birth_date else "?"
                 self.matches.addItem(f"{p.display_name} — {born}")
             self.matches.show()
             self.matches.setCurrentRow(0)
-        else:
-            self.message.show_info(self.tr("Check the details, choose the physician, then save."))
+        elif records:
+            self.message.show_info(self.tr("Check the details and the physician, then save (Enter)."))
             self._show_record(0)
+            self.save.setFocus()
+        else:
+            self.message.show_error(self.tr("The hospital knows no patient with this id."))
 
     def _show_record(self, row: int) -> None:
         if not 0 <= row < len(self._records):
@@ -139,9 +165,7 @@ class ImportDialog(QDialog):
         p = record.patient
         parts = [f"<h3>{escape(p.display_name)}</h3><table cellspacing='3'>"]
         if p.birth_date:
-            d = p.birth_date
-            born = QLocale().toString(QDate(d.year, d.month, d.day), QLocale.FormatType.LongFormat)
-            parts.append(self._row(self.tr("Born"), born))
+            parts.append(self._row(self.tr("Born"), date_text(p.birth_date, long=True)))
         parts.append(self._row(self.tr("Sex"), self.tr(p.sex.value.capitalize())))
         for ident in p.identifiers:
             parts.append(
@@ -211,6 +235,8 @@ class ImportDialog(QDialog):
             self.message.show_info(self.tr("This patient was known already: the details were updated."))
         assert saved.patient.id is not None
         self.sig_saved.emit(saved.patient.id)
+        if self._go_on:
+            self.accept()  # the window goes on to enrollment
 
     def _failed(self, error: BaseException) -> None:
         self.look_up.setEnabled(True)

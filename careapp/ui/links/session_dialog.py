@@ -3,6 +3,10 @@
 The countdown reads the injected clock on every QTimer tick (tests move the clock and fire the
 timer; nobody sleeps). The status is polled off the GUI thread every few seconds. An expired code
 disappears from the screen at once, and "New code" starts a new session.
+
+A care flow with nothing pending for the patient gets no code at all: the backend answers with a
+session that has already ended, and the dialog says there is nothing to do now. The handout
+prints the backend's expiry (in the ward's time zone), not this workstation's clock.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from careapp.backend.hosted_pages import ACTIVE, COMPLETED, EXPIRED, HostedSession
 from careapp.domain.clock import Clock
 from careapp.domain.patient import Patient
-from careapp.links.audit_trail import LINK_SHOWN, LinkAuditTrail
-from careapp.links.handout import Handout, handout_for
+from careapp.links.audit_trail import LINK_COPIED, LINK_SHOWN, LinkAuditTrail
+from careapp.links.handout import Handout, first_name, handout_for
 from careapp.links.remote import HostedLinks
 from careapp.storage.care_flows import CareFlowSummary
 from careapp.ui.links.audited import after_audit
@@ -68,7 +73,9 @@ class SessionQrDialog(CareFlowLinkDialog):
         self.poll_timer.timeout.connect(self.poll)
         self.new_code_button = self.add_button(self.tr("&New code"), self.new_code)
         self.new_code_button.setVisible(False)
+        self.copy_button = self.add_button(self.tr("&Copy link"), self.copy_link)
         self.add_handout_buttons()
+        self.close_button = self.add_button(self.tr("C&lose"), self.reject, enabled=True)
         self.finished.connect(self._stop)
 
     # -- session life ---------------------------------------------------------------------------
@@ -90,6 +97,9 @@ class SessionQrDialog(CareFlowLinkDialog):
         ).failure(self._start_failed).run_in_background()
 
     def _created(self, session: HostedSession) -> None:
+        if session.status != ACTIVE:
+            self._nothing_to_do(session)
+            return
         detail = f"kind=session session={session.id}"
         reveal = lambda: self._reveal(session)  # noqa: E731
         after_audit(self, self._trail, LINK_SHOWN, self.subject, detail, reveal, self._start_failed)
@@ -108,6 +118,24 @@ class SessionQrDialog(CareFlowLinkDialog):
         if self.session is not None and self.session.status == ACTIVE:
             self.countdown_timer.start()
             self.poll_timer.start()
+
+    def _nothing_to_do(self, session: HostedSession) -> None:
+        """Nothing pending for the patient: no code to scan (the phone would only say "expired")."""
+        self._starting = False
+        self.session = session
+        self.qr.set_link(None, self.tr("Nothing to do now"))
+        self.status.setText(self.tr("Nothing to do now"))
+        name = first_name(self.patient.given_name) or self.tr("The patient")
+        self.message.show_info(
+            self.tr(
+                "%1 has no activities waiting in this care flow. Make a new code when the next one opens."
+            ).replace("%1", name)
+        )
+        self._set_actions(False)
+        self.new_code_button.setText(self.tr("&Check again"))
+        self.new_code_button.setVisible(True)
+        self.new_code_button.setEnabled(True)
+        self.sig_status_changed.emit(session.status)
 
     def _start_failed(self, error: BaseException) -> None:
         self._starting = False
@@ -186,19 +214,30 @@ class SessionQrDialog(CareFlowLinkDialog):
         self.poll_timer.stop()
 
     def _set_actions(self, enabled: bool) -> None:
-        for button in (self.print_button, self.pdf_button, self.patient_view_button):
+        for button in (self.copy_button, self.print_button, self.pdf_button, self.patient_view_button):
             button.setEnabled(enabled)
 
     # -- handing it out -------------------------------------------------------------------------
 
     def handout(self) -> Handout:
-        assert self.session is not None and self.session.url and self.expires_locally is not None
+        assert self.session is not None and self.session.url and self.session.status == ACTIVE
         return handout_for(
             self.patient.given_name,
             self.session.url,
             language=self.patient.language,
-            expires_at=self.expires_locally,
+            expires_at=self.session.expires_at,  # the backend's: that is when the phone is refused
         )
+
+    def copy_link(self) -> None:
+        session = self.session
+        assert session is not None and session.url
+        url = session.url
+
+        def copy() -> None:
+            QGuiApplication.clipboard().setText(url)
+            self.show_done(self.tr("Link copied."))
+
+        after_audit(self, self._trail, LINK_COPIED, self.subject, self.detail(), copy, self.show_failure)
 
     def detail(self) -> str:
         assert self.session is not None

@@ -76,3 +76,31 @@ def test_throttle_disables_sign_in_with_countdown(qtbot, services, admin):
     qtbot.waitUntil(lambda: "Try again in" in dialog.message.text())
     assert not dialog.sign_in.isEnabled()
     assert dialog._countdown.isActive()
+
+
+def test_the_login_takes_input_before_the_cache_is_open_and_signs_in_once_it_is(qtbot, services, admin):
+    dialog = LoginDialog(BackendProfile())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.show_page(first_run=False)  # what the first look at the cache file said
+    assert dialog.username.isEnabled() and dialog.pages.currentIndex() == 0
+    qtbot.keyClicks(dialog.username, "admin")
+    qtbot.keyClicks(dialog.password, "correct horse")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert "Opening the local cache" in dialog.message.text() and not dialog.sign_in.isEnabled()
+    with qtbot.waitSignal(dialog.sig_signed_in) as signed_in:
+        dialog.set_services(services)
+    assert signed_in.args[0].is_admin
+
+
+def test_a_wrong_first_look_gives_way_to_the_open_cache(qtbot, services):
+    dialog = LoginDialog(BackendProfile())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.show_page(first_run=False)
+    qtbot.keyClicks(dialog.username, "admin")
+    qtbot.keyClicks(dialog.password, "anything")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    dialog.set_services(services)  # no account yet: the first admin must be made
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1 and dialog.create_admin.isEnabled())
+    assert dialog.message.text() == ""

@@ -133,6 +133,8 @@ def test_admin_page_creates_and_unlocks_users(qtbot, services, admin, monkeypatc
     assert users.selected().username == "admin"
     users.table.selectRow(1)
     qtbot.mouseClick(users.toggle_disabled, Qt.MouseButton.LeftButton)
+    assert users.confirm is not None  # disabling an account is confirmed first
+    qtbot.keyClick(users.confirm, Qt.Key.Key_Y)
     qtbot.waitUntil(lambda: users.model.rowCount() == 2 and users.model.row_at(1).disabled)
     audit_page = dialog.audit
     audit_page.action.setText("user.")

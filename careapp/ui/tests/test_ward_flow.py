@@ -7,46 +7,19 @@ expire on the injected clock, and regenerate it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 
 from careapp.auth.roles import Role
 from careapp.integrations import service as hospital
 from careapp.settings import Settings
-from careapp.ui.connection import Connection
 from careapp.ui.enroll.enroll_dialog import EnrollDialog
 from careapp.ui.links.session_dialog import SessionQrDialog
 from careapp.ui.links.tests.conftest import decode
 from careapp.ui.main_window import MainWindow
-from careapp.ui.services import Services
 
 DEAD_BACKEND = "http://127.0.0.1:9"  # nothing listens on the discard port: connection refused
-
-
-class WardClock:
-    """The workstation's clock, moved by the test (the session countdown runs on it)."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 21, 9, 0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def demo_ward(qtbot, memory_keyring) -> Iterator[tuple[Services, Connection]]:  # type: ignore[no-untyped-def]
-    services = Services.open(Settings(), clock=WardClock())
-    connection = Connection(services)
-    connection.start()
-    try:
-        qtbot.waitUntil(lambda: connection.engine is not None, timeout=90_000)
-        yield services, connection
-    finally:
-        connection.stop()
-        services.close()
 
 
 def test_import_enroll_offline_then_sync_and_start(qtbot, demo_ward) -> None:  # type: ignore[no-untyped-def]

@@ -121,6 +121,36 @@ SCALES: dict[str, Any] = {
 }
 
 
+# A checklist for the patient, one item without a translation (shown in English, marked as such).
+CHECKLIST: dict[str, Any] = {
+    "format": "careapp.careflow/1",
+    "id": "before-you-come",
+    "title": {"en": "Before you come", "nl": "Voor u komt", "fr": "Avant de venir"},
+    "steps": [
+        {
+            "id": "prepare",
+            "title": "Prepare",
+            "activities": [
+                {
+                    "id": "bring",
+                    "type": "checklist",
+                    "stakeholder": "patient",
+                    "title": {"en": "What to bring", "nl": "Wat meebrengen", "fr": "À apporter"},
+                    "items": [
+                        {
+                            "en": "Your identity card",
+                            "nl": "Uw identiteitskaart",
+                            "fr": "Votre carte d'identité",
+                        },
+                        "Your medication list",
+                    ],
+                }
+            ],
+        }
+    ],
+}
+
+
 def with_birth_date_check(document: dict[str, Any], new_id: str) -> dict[str, Any]:
     return {**document, "id": new_id, "hosted_pages": {"verify_birth_date": True}}
 

@@ -26,7 +26,7 @@ from careapp.server.schema import prepare
 from careapp.server.tests.harness import cli, free_port, make_api_key
 
 from .conftest import PRE_OP_BASELINE, FakeClock
-from .definitions import SCALES, SELF_INTAKE, publish, with_birth_date_check
+from .definitions import CHECKLIST, SCALES, SELF_INTAKE, publish, with_birth_date_check
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -64,7 +64,12 @@ class LiveServer:
         )
         prepare(self.services.db, self.services.config, self.services.clock)
         cli("seed-demo", "--db", self.db_url)
-        for document in (SELF_INTAKE, with_birth_date_check(SELF_INTAKE, "checked-intake"), SCALES):
+        for document in (
+            SELF_INTAKE,
+            with_birth_date_check(SELF_INTAKE, "checked-intake"),
+            SCALES,
+            CHECKLIST,
+        ):
             publish(self.db_url, document, tmp)
         key = make_api_key(self.db_url, "integrator")
         config = uvicorn.Config(

@@ -59,7 +59,7 @@ def test_a_mandatory_scale_asks_and_untouched_ones_stay_empty(live: LiveServer, 
     page.get_by_role("button", name="Send").click()
     expect(page).to_have_title("Error: How are you?")
     expect(page.locator(".field.has-error")).to_have_count(1)
-    expect(pain.locator(".error")).to_have_text("Please answer this question.")
+    expect(pain.locator(".error")).to_have_text("Error: Please answer this question.")
     assert live.answers(flow_id, "rating") is None
 
     # The list's choice is kept and shown after the error; the scale's value is announced.
