@@ -241,27 +241,29 @@ class BackendClient:
 
     def patients(self, *, acting_user: str, page_size: int = 500) -> Iterator[dict[str, Any]]:
         """Every patient of the deployment (full resynchronisation)."""
-        yield from self._pages("/v1/patients", {}, acting_user, page_size)
+        yield from self._keyset_pages("/v1/patients", acting_user, page_size)
 
-    def care_flows_of(self, patient_remote_id: str, *, acting_user: str) -> Iterator[dict[str, Any]]:
-        yield from self._pages(f"/v1/patients/{patient_remote_id}/care-flows", {}, acting_user, 500)
+    def care_flows(self, *, acting_user: str, page_size: int = 500) -> Iterator[dict[str, Any]]:
+        """Every care flow of the deployment (full resynchronisation)."""
+        yield from self._keyset_pages("/v1/care-flows", acting_user, page_size)
 
-    def activities_of(self, patient_remote_id: str, *, acting_user: str) -> Iterator[dict[str, Any]]:
-        yield from self._pages("/v1/activities", {"patient_id": patient_remote_id}, acting_user, 500)
+    def activities(self, *, acting_user: str, page_size: int = 500) -> Iterator[dict[str, Any]]:
+        """Every activity of the deployment (full resynchronisation)."""
+        yield from self._keyset_pages("/v1/activities", acting_user, page_size)
 
-    def _pages(
-        self, path: str, params: dict[str, Any], acting_user: str, page_size: int
-    ) -> Iterator[dict[str, Any]]:
-        offset = 0
+    def _keyset_pages(self, path: str, acting_user: str, page_size: int) -> Iterator[dict[str, Any]]:
+        """All items of a list in id order, each page after the last id of the one before: an item
+        changed meanwhile (a patient renamed) neither moves to a page already read nor is skipped."""
+        after = ""
         while True:
             page = self.request(
-                "GET", path, params={**params, "limit": page_size, "offset": offset}, acting_user=acting_user
+                "GET", path, params={"after": after, "limit": page_size}, acting_user=acting_user
             )
             items = page["items"]
             yield from items
-            offset += len(items)
-            if not items or offset >= page.get("total", 0):
+            if len(items) < page_size:
                 return
+            after = str(items[-1]["id"])
 
 
 def _decode(response: requests.Response) -> Any:

@@ -26,6 +26,7 @@ from careapp.server.models import (
 )
 from careapp.server.problems import ProblemError
 from careapp.server.services import definitions, views
+from careapp.server.services.care_flow_views import flow_views
 
 
 def current_cursor(tx: Tx) -> int:
@@ -48,9 +49,10 @@ def _resources(tx: Tx, rows: list[ChangeRow]) -> dict[tuple[str, str], dict[str,
         for p in s.scalars(select(PatientRow).where(PatientRow.id.in_(ids))):
             out["patient", p.id] = views.patient(p)
     if ids := wanted.get("care_flow"):
-        for f in s.scalars(select(CareFlowRow).where(CareFlowRow.id.in_(ids))):
-            doc = definitions.document(tx.services, s, f.definition_id, f.version)
-            out["care_flow", f.id] = views.care_flow(f, doc, views.data_point_values(s, f))
+        # With their static links: workstations keep them for offline use.
+        flows = list(s.scalars(select(CareFlowRow).where(CareFlowRow.id.in_(ids))))
+        for f, view in zip(flows, flow_views(tx, flows), strict=True):
+            out["care_flow", f.id] = view
     if ids := wanted.get("activity"):
         acts = list(s.scalars(select(ActivityRow).where(ActivityRow.id.in_(ids))))
         responses = {

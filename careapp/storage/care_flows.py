@@ -146,6 +146,7 @@ def queue_start_row(
             "definition_id": definition_id,
             "baseline": baseline,
             "physician_code": physician.code if physician else None,
+            "physician_name": physician.name if physician else None,
         },
         actor=actor,
     )

@@ -221,7 +221,10 @@ def save_from_hospital(
     physician_row = ensure_physician(session, physician) if physician else None
     upserted = upsert_row(session, patient, clock, physician_row)
     if upserted.payload is not None:
-        outbox.enqueue(session, "patient.upsert", upserted.payload, actor=actor)
+        payload = dict(upserted.payload)
+        if physician_row is not None:  # travels with the patient to the backend
+            payload["physician_code"], payload["physician_name"] = physician_row.code, physician_row.name
+        outbox.enqueue(session, "patient.upsert", payload, actor=actor)
     action = "patient.imported" if upserted.created else "patient.updated"
     detail = f"source={source}" if upserted.changed else f"source={source}; unchanged"
     audit.record(session, actor, action, subject=f"patient:{upserted.key.id}", detail=detail, clock=clock)

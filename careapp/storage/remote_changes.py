@@ -72,13 +72,17 @@ def _care_flow_values(
     if title == current["definition_id"]:  # queued before the definitions were synced
         title = definition_title(title) or title
     version = resource.get("version")
-    return {
+    values = {
         "remote_id": str(resource["id"]),
         "title": title,
         "status": str(resource.get("status") or current["status"]),
         "definition_version": current["definition_version"] if version is None else int(version),
         "updated_at": naive_utc(resource.get("updated_at")) or utcnow(),
     }
+    if "hosted_pages_link" in resource:
+        # Kept so "Static link QR" works offline; None once an admin revoked it.
+        values["static_link_url"] = resource["hosted_pages_link"]
+    return values
 
 
 def _update_care_flow(row: CareFlowRow, resource: dict[str, Any], session: Session) -> None:

@@ -163,8 +163,9 @@ def _patient_upsert(row: QueuedRow, payload: dict[str, Any], user: str) -> Built
     if not identifiers:
         return Refused(row.id, _local_problem("This patient has no identifier the backend can know them by."))
     body: dict[str, Any] = {"identifier": identifiers[0], "patient": patient}
-    if payload.get("physician_code"):
-        body["physician_code"] = payload["physician_code"]
+    physician = _physician(payload)
+    if physician is not None:
+        body["physician"] = physician
     return Operation(row.id, row.kind, _wire(row, "patient.upsert", user, body), payload.get("uid"), payload)
 
 
@@ -184,6 +185,13 @@ def _care_flow_start(
         "definition_id": payload["definition_id"],
         "baseline": payload.get("baseline") or {},
     }
+    if payload.get("uid"):
+        # The backend keeps this care flow's id for good: sent again after its idempotency keys
+        # expired (7 days), the start finds this care flow instead of starting a second one.
+        body["client_id"] = payload["uid"]
+    physician = _physician(payload)
+    if physician is not None:
+        body["physician"] = physician
     first = facts.first_identifiers.get(patient_id)
     if first is not None:
         # By identifier, not server id: the same body whether or not the patient's id is known yet.
@@ -194,6 +202,14 @@ def _care_flow_start(
     if version is not None:
         body["version"] = version  # the version the clinician enrolled in
     return Operation(row.id, row.kind, _wire(row, "care_flow.start", user, body), patient_uid, payload)
+
+
+def _physician(payload: dict[str, Any]) -> dict[str, str] | None:
+    """The physician chosen on import or enrollment, as the backend takes it (code and name)."""
+    code = payload.get("physician_code")
+    if not code:
+        return None
+    return {"code": str(code), "name": str(payload.get("physician_name") or code)}
 
 
 def _local_problem(detail: str) -> dict[str, Any]:

@@ -82,13 +82,11 @@ class Puller:
 
     def full_resync(self, *, acting_user: str, cursor: str) -> None:
         """Rebuild the backend's part of the cache from its lists, then continue from CURSOR."""
-        patients = list(self._client.patients(acting_user=acting_user))
-        flows = [
-            f for p in patients for f in self._client.care_flows_of(str(p["id"]), acting_user=acting_user)
-        ]
-        activities = [
-            a for p in patients for a in self._client.activities_of(str(p["id"]), acting_user=acting_user)
-        ]
+        # Whole lists in id order, a page per request (not a request per patient).
+        page = self._page_size
+        patients = list(self._client.patients(acting_user=acting_user, page_size=page))
+        flows = list(self._client.care_flows(acting_user=acting_user, page_size=page))
+        activities = list(self._client.activities(acting_user=acting_user, page_size=page))
         with self._db.transaction() as session:
             keep = sync_state.pending_patient_uids(session)
             remote_changes.forget_server_view(session)

@@ -1,7 +1,8 @@
 """The desktop's link to its backend: the embedded demo, pairing, and background sync.
 
-Everything that touches the network runs on a worker thread (QueryOp); the GUI thread only
-receives finished results. Sync runs on a timer and on demand; only one pass runs at a time.
+Everything that touches the network runs on a worker thread (sync passes on the writer, since
+they write the cache); the GUI thread only receives finished results. Sync runs on a timer and
+on demand; only one pass runs at a time.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from careapp import paths
-from careapp.ui.operations import QueryOp
+from careapp.ui.operations import CollectionOp, QueryOp
 
 if TYPE_CHECKING:
     from careapp.backend import BackendClient
@@ -100,7 +101,9 @@ class Connection(QObject):
             self._again = self._again or force
             return
         self._running = True
-        QueryOp(self, lambda: (engine.run_once(force=force), engine.status()), self._synced).failure(
+        # A pass writes the cache (answers, pulled pages): it runs on the single writer, in
+        # order with the window's own writes, not on the read pool.
+        CollectionOp(self, lambda: (engine.run_once(force=force), engine.status()), self._synced).failure(
             self._sync_failed
         ).run_in_background()
 

@@ -2,8 +2,10 @@
 
 ``QueryOp`` reads on a small pool; ``CollectionOp`` writes on one single worker so writes keep
 their order. Both call back on the GUI thread, and a failure reaches ``failure`` as the
-exception, whose message is meant to be shown as it is. A callback whose parent widget has been
-deleted meanwhile is dropped.
+exception, whose message is meant to be shown as it is. An operation without a failure handler
+shows the failure in a message box beside its window (as Anki's do), never only in the log: a
+CareApp error's own sentence, any other exception as "unexpected" without its text, which may
+hold patient data. A callback whose parent widget has been deleted meanwhile is dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -87,6 +90,29 @@ class _Op(Generic[T]):
             self._failure(error)
         else:
             log.error("background operation failed: %s", type(error).__name__, exc_info=error)
+            show_failure(self._parent, error)
+
+
+def failure_text(error: BaseException) -> str:
+    """What a person is told: CareApp's errors are written to be read; others are not shown."""
+    if type(error).__module__.startswith("careapp.") and str(error):
+        return str(error)
+    return QCoreApplication.translate(
+        "operations",
+        "Something unexpected stopped this ({kind}); nothing else was changed. The log has the details.",
+    ).format(kind=type(error).__name__)
+
+
+def show_failure(parent: QObject, error: BaseException) -> QMessageBox:
+    """A non-blocking warning beside PARENT's window (or the active one)."""
+    widget = parent if isinstance(parent, QWidget) else QApplication.activeWindow()
+    box = QMessageBox(QMessageBox.Icon.Warning, "CareApp", failure_text(error), QMessageBox.StandardButton.Ok)
+    if widget is not None:
+        box.setParent(widget.window(), box.windowFlags())
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setObjectName("operation_failure")
+    box.open()
+    return box
 
 
 def _run_and_let_go(box: list[Callable[[], T]]) -> T:

@@ -37,10 +37,12 @@ from careapp.server.auth import Access, authorize, caller
 from careapp.server.context import ActingUser, Call, Principal, Tx, TxStrategy
 from careapp.server.models import IdempotencyKeyRow, User
 from careapp.server.problems import TITLES, TYPE_BASE, ProblemError
+from careapp.server.schemas.careflows import ClientStart
 from careapp.server.schemas.common import Count, Input, JsonObject
 from careapp.server.schemas.directory import Username, UserRole
 from careapp.server.schemas.patients import IdentifierIn, PatientPush
-from careapp.server.services import directory, patients, views
+from careapp.server.services import care_flow_starts, directory, patients, views
+from careapp.server.services.care_flow_views import flow_view
 from careapp.server.services.common import invalid
 from careapp.server.services.hospital_push import apply_push
 from careapp.server.services.patients import PatientIndex
@@ -76,7 +78,7 @@ class BatchOut(BaseModel):
     results: list[BatchResult]
 
 
-class BatchCareFlowStart(Input):
+class BatchCareFlowStart(ClientStart):
     """A care flow start naming its patient by identifier: the client may not know the id yet."""
 
     patient_id: Annotated[str, StringConstraints(min_length=1, max_length=36)] | None = None
@@ -159,8 +161,10 @@ def _care_flow_start(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) ->
         patient = engine.patient_to_enroll(tx, body.patient_id)
     else:
         raise invalid("patient-required", "Give patient_id or patient_identifier.")
-    flow = engine.start(tx, patient, body.definition_id, body.version, body.baseline)
-    return 201, views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
+    flow, started = care_flow_starts.start_once(
+        tx, patient, body.definition_id, body.version, body.baseline, body
+    )
+    return (201 if started else 200), flow_view(tx, flow)
 
 
 def _user_provision(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:

@@ -8,24 +8,37 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from careapp.server import engine, idempotency
-from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit, Offset
+from careapp.server.api.common import (
+    AUTHED,
+    CONFLICT,
+    NOT_FOUND,
+    WITH_BODY,
+    After,
+    Fingerprint,
+    Limit,
+    Offset,
+)
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
+from careapp.server.engine import scheduler
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.schemas.careflows import (
     ActivityComplete,
     ActivityList,
     ActivityOut,
     BaselineIn,
+    CareFlowDetail,
+    CareFlowList,
     CareFlowOut,
     CareFlowStart,
     CareFlowStop,
     FormResponseIn,
 )
 from careapp.server.schemas.common import IdPath
-from careapp.server.services.care_flow_views import activity_view, flow_view
+from careapp.server.services import care_flow_starts
+from careapp.server.services.care_flow_views import activity_view, flow_detail, flow_view, flow_views
 
-router = APIRouter()
+router = APIRouter(lifespan=scheduler.lifespan)  # the scheduler fires care flows' due times
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 FLOW_DOC = "care flows"
 ACT_DOC = "activities"
@@ -36,30 +49,53 @@ ACT_DOC = "activities"
     tags=[FLOW_DOC],
     status_code=201,
     response_model=CareFlowOut,
-    responses={**WITH_BODY, **CONFLICT},
+    responses={
+        **WITH_BODY,
+        **CONFLICT,
+        200: {"model": CareFlowOut, "description": "client_id names a care flow already started: that one."},
+    },
     summary="Start a care flow; without every baseline data point it waits in missing_baseline_info",
 )
 def start_care_flow(
     body: CareFlowStart, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
 ) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
-        flow = engine.start(
-            tx, engine.patient_to_enroll(tx, body.patient_id), body.definition_id, body.version, body.baseline
+        patient = engine.patient_to_enroll(tx, body.patient_id)
+        flow, started = care_flow_starts.start_once(
+            tx, patient, body.definition_id, body.version, body.baseline, body
         )
-        return Outcome(201, flow_view(tx, flow), {"Location": f"/v1/care-flows/{flow.id}"})
+        return Outcome(
+            201 if started else 200, flow_view(tx, flow), {"Location": f"/v1/care-flows/{flow.id}"}
+        )
 
     return idempotency.run(call, key, fingerprint, work)
 
 
 @router.get(
+    "/care-flows",
+    tags=[FLOW_DOC],
+    response_model=CareFlowList,
+    responses=AUTHED,
+    summary="Every care flow in id order, a keyset page at a time (a workstation's full resync)",
+)
+def list_care_flows(
+    call: Clinical, after: Annotated[str, Query(max_length=36)] = "", limit: Limit = 500
+) -> dict[str, Any]:
+    with call.tx() as tx:
+        rows, total = engine.list_all(tx, after=after, limit=limit)
+        return {"items": flow_views(tx, rows), "limit": limit, "offset": 0, "total": total}
+
+
+@router.get(
     "/care-flows/{care_flow_id}",
     tags=[FLOW_DOC],
-    response_model=CareFlowOut,
+    response_model=CareFlowDetail,
     responses={**AUTHED, **NOT_FOUND},
+    summary="A care flow with its timeline: steps, activities' opening and due times, scores, alerts",
 )
 def get_care_flow(care_flow_id: IdPath, call: Clinical) -> dict[str, Any]:
     with call.tx() as tx:
-        return flow_view(tx, engine.get(tx, care_flow_id))
+        return flow_detail(tx, engine.get(tx, care_flow_id))
 
 
 @router.post(
@@ -143,10 +179,17 @@ def list_activities(
     stakeholder: Annotated[str | None, Query(pattern="^(patient|clinician)$")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    after: After = None,
 ) -> dict[str, Any]:
     with call.tx() as tx:
         rows, total = engine.activities(
-            tx, patient_id=patient_id, status=status, stakeholder=stakeholder, limit=limit, offset=offset
+            tx,
+            patient_id=patient_id,
+            status=status,
+            stakeholder=stakeholder,
+            limit=limit,
+            offset=offset,
+            after=after,
         )
         return {
             "items": [activity_view(tx, r) for r in rows],

@@ -18,4 +18,13 @@ CONFLICT = responses(409)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+After = Annotated[
+    str | None,
+    Query(
+        max_length=36,
+        description="Keyset paging: only items whose id sorts after this one, in id order (give '' "
+        "for the first page, then the last id of each page). Items changed meanwhile neither move "
+        "nor go missing, unlike offset paging.",
+    ),
+]
 Fingerprint = Annotated[str, Depends(request_fingerprint)]

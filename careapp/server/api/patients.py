@@ -9,7 +9,16 @@ from fastapi.responses import JSONResponse
 
 from careapp.domain.identifiers import Identifier, InvalidIdentifier
 from careapp.server import engine, idempotency
-from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit, Offset
+from careapp.server.api.common import (
+    AUTHED,
+    CONFLICT,
+    NOT_FOUND,
+    WITH_BODY,
+    After,
+    Fingerprint,
+    Limit,
+    Offset,
+)
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
 from careapp.server.idempotency import IdempotencyKey, Outcome
@@ -72,6 +81,7 @@ def list_patients(
     name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    after: After = None,
 ) -> dict[str, Any]:
     with call.tx() as tx:
         if identifier is not None:
@@ -85,7 +95,7 @@ def list_patients(
             row = patients.lookup(tx, ident)
             items = [views.patient(row)] if row else []
             return {"items": items, "limit": limit, "offset": 0, "total": len(items)}
-        rows, total = patients.search(tx, name=name, limit=limit, offset=offset)
+        rows, total = patients.search(tx, name=name, limit=limit, offset=offset, after=after)
         return {"items": [views.patient(r) for r in rows], "limit": limit, "offset": offset, "total": total}
 
 

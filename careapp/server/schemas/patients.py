@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_
 from careapp.domain.identifiers import Identifier, InvalidIdentifier
 from careapp.server.schemas.careflows import CareFlowOut
 from careapp.server.schemas.common import Email, Input, JsonObject, Name, Page, Telephone, Uri, text
+from careapp.server.schemas.directory import PhysicianCreate
 
 Sex = Literal["male", "female", "other", "unknown"]
 Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")]
@@ -113,6 +114,10 @@ class PatientPush(Input):
     identifier: IdentifierIn = Field(description="The identifier the hospital knows the patient by.")
     patient: PushPatient
     physician_code: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    physician: PhysicianCreate | None = Field(
+        None,
+        description="The responsible physician by code and name, created when new (else physician_code).",
+    )
     care_flow: PushCareFlow | None = None
 
 

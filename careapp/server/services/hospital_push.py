@@ -10,7 +10,7 @@ from careapp.server import engine
 from careapp.server.context import Tx
 from careapp.server.models import PhysicianRow
 from careapp.server.schemas.patients import PatientPush
-from careapp.server.services import patients, views
+from careapp.server.services import directory, patients, views
 from careapp.server.services.care_flow_views import flow_view
 from careapp.server.services.common import invalid
 from careapp.server.services.patients import PatientIndex
@@ -21,7 +21,10 @@ def apply_push(tx: Tx, body: PatientPush, index: PatientIndex | None = None) -> 
     for started (or its open one reused). Serves PUT /v1/patients/by-identifier and POST /v1/batch,
     whose INDEX is set when the batch runs in one go. Returns (status, answer)."""
     demographics = body.patient
-    if body.physician_code is not None:
+    if body.physician is not None:
+        known, _created = directory.create_physician(tx, body.physician.code, body.physician.name)
+        demographics = demographics.model_copy(update={"physician_id": known.id})
+    elif body.physician_code is not None:
         physician = tx.session.scalar(select(PhysicianRow).where(PhysicianRow.code == body.physician_code))
         if physician is None:
             raise invalid("unknown-physician", "physician_code is not a known physician.")

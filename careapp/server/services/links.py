@@ -15,6 +15,7 @@ from careapp.server.models import CareFlowRow, HostedPagesLinkRow
 from careapp.server.tokens import Purpose
 
 LINK_PATH = "/l/"
+_ISSUED = "hosted_pages_links_issued"  # session.info: care flow id → the link issued in this transaction
 
 
 def _seal_purpose(care_flow_id: str) -> str:
@@ -41,7 +42,10 @@ def issue(tx: Tx, flow: CareFlowRow) -> tuple[HostedPagesLinkRow, str]:
     tx.audit(
         "hosted_pages_link.issued", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id
     )
-    return row, url_for(tx.services, LINK_PATH, minted.token)
+    url = url_for(tx.services, LINK_PATH, minted.token)
+    # Known without a query (which would flush the batch's pending rows one start at a time).
+    tx.session.info.setdefault(_ISSUED, {})[flow.id] = url
+    return row, url
 
 
 def live(tx: Tx, care_flow_id: str) -> HostedPagesLinkRow | None:
@@ -52,18 +56,32 @@ def live(tx: Tx, care_flow_id: str) -> HostedPagesLinkRow | None:
     )
 
 
+def current_urls(tx: Tx, care_flow_ids: set[str]) -> dict[str, str]:
+    """The live link of each of CARE_FLOW_IDS that has one, read in one query (change feed pages)."""
+    rows = tx.session.scalars(
+        select(HostedPagesLinkRow).where(
+            HostedPagesLinkRow.care_flow_id.in_(care_flow_ids), HostedPagesLinkRow.revoked_at.is_(None)
+        )
+    )
+    return {row.care_flow_id: url_of(tx.services, row) for row in rows}
+
+
 def url_of(services: Services, row: HostedPagesLinkRow) -> str:
     token = services.sealer.open(row.sealed_token, _seal_purpose(row.care_flow_id)).decode()
     return url_for(services, LINK_PATH, token)
 
 
 def current_url(tx: Tx, care_flow_id: str) -> str | None:
+    issued = tx.session.info.get(_ISSUED, {}).get(care_flow_id)
+    if issued is not None:
+        return issued
     row = live(tx, care_flow_id)
     return url_of(tx.services, row) if row else None
 
 
 def revoke(tx: Tx, flow: CareFlowRow) -> HostedPagesLinkRow | None:
     """Revoke FLOW's live link (if any); a session opened through it ends at its next request."""
+    tx.session.info.get(_ISSUED, {}).pop(flow.id, None)
     row = live(tx, flow.id)
     if row is not None:
         row.revoked_at = tx.now
@@ -75,6 +93,8 @@ def revoke(tx: Tx, flow: CareFlowRow) -> HostedPagesLinkRow | None:
             resource_type="care_flow",
             resource_id=flow.id,
         )
+        # Workstations keep the link for offline use: the feed tells them it changed.
+        tx.change("care_flow", flow.id, "link_revoked", flow.patient_id)
     return row
 
 

@@ -126,7 +126,11 @@ def lookup(tx: Tx, identifier: IdentifierIn) -> PatientRow | None:
     return row
 
 
-def search(tx: Tx, *, name: str | None, limit: int, offset: int) -> tuple[list[PatientRow], int]:
+def search(
+    tx: Tx, *, name: str | None, limit: int, offset: int, after: str | None = None
+) -> tuple[list[PatientRow], int]:
+    """Patients by family-name prefix, in name order; with AFTER, those whose id sorts after it,
+    in id order (keyset paging: a patient renamed meanwhile neither moves nor goes missing)."""
     query = select(PatientRow)
     if name:
         # Prefix on family name; folding in SQL is backend-specific, so compare case-insensitively.
@@ -134,13 +138,12 @@ def search(tx: Tx, *, name: str | None, limit: int, offset: int) -> tuple[list[P
             func.lower(PatientRow.family_name).like(fold(name).replace("%", r"\%") + "%", escape="\\")
         )
     total = tx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        tx.session.scalars(
-            query.order_by(PatientRow.family_name, PatientRow.given_name, PatientRow.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+    if after is not None:
+        ordered = query.where(PatientRow.id > after).order_by(PatientRow.id).limit(limit)
+    else:
+        ordered = query.order_by(PatientRow.family_name, PatientRow.given_name, PatientRow.id)
+        ordered = ordered.limit(limit).offset(offset)
+    rows = list(tx.session.scalars(ordered))
     for row in rows:
         tx.audit("patient.listed", patient_id=row.id, resource_type="patient", resource_id=row.id)
     return rows, total

@@ -76,6 +76,7 @@ EXPECTED: dict[str, str] = {
     "GET /v1/care-flow-definitions/{definition_id}/constants": "admin",
     "PUT /v1/care-flow-definitions/{definition_id}/constants/{key}": "admin",
     "POST /v1/care-flows": "patient",
+    "GET /v1/care-flows": "patient",
     "GET /v1/care-flows/{care_flow_id}": "patient",
     "POST /v1/care-flows/{care_flow_id}/baseline": "patient",
     "POST /v1/care-flows/{care_flow_id}/stop": "patient",
