@@ -49,14 +49,24 @@ closed; the care flow is completed when no steps remain.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from careapp.domain import careflow_v2
+from careapp.domain.alerts import AlertDefinition
+from careapp.domain.calculations import CalculationDefinition
+from careapp.domain.definition_reader import (  # noqa: F401 - DefinitionProblem re-exported
+    DefinitionProblem,
+    InvalidDefinition,
+    Reader,
+)
 from careapp.domain.forms import (
     Form,
     LocalizedText,
@@ -64,11 +74,13 @@ from careapp.domain.forms import (
     Question,
     QuestionType,
 )
+from careapp.domain.transitions import Transition
 from careapp.domain.value_ranges import ValueRange, parse_range
 
-FORMAT = "careapp.careflow/1"
-LANGUAGES = ("en", "nl", "fr")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+FORMAT_1 = "careapp.careflow/1"
+FORMAT_2 = "careapp.careflow/2"  # transitions, timing, calculations, alerts (careapp.domain.careflow_v2)
+FORMATS = (FORMAT_1, FORMAT_2)
+FORMAT = FORMAT_1  # what a document without "format" is
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -95,6 +107,11 @@ class ActivityType(StrEnum):
     MESSAGE = "message"
     CHECKLIST = "checklist"
     API_CALL = "api_call"
+    CALCULATION = "calculation"  # format /2: the engine computes a score (careapp.domain.calculations)
+
+
+# Activities the engine performs itself; they belong to the system stakeholder.
+SYSTEM_ACTIVITIES = frozenset({ActivityType.API_CALL, ActivityType.CALCULATION})
 
 
 class Stakeholder(StrEnum):
@@ -173,6 +190,8 @@ class ActivityDefinition:
     body: LocalizedText | None = None
     items: tuple[LocalizedText, ...] = ()
     request: ApiCallRequest | None = None
+    due: str | None = None  # format /2: ISO 8601 duration after opening; then it expires
+    calculation: CalculationDefinition | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +199,8 @@ class StepDefinition:
     id: str
     title: LocalizedText
     activities: tuple[ActivityDefinition, ...]
+    # Format /2: the transitions out of this step; None goes on to the next step (format /1).
+    transitions: tuple[Transition, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +214,13 @@ class CareFlowDocument:
     # "hosted_pages": {"verify_birth_date": true} asks patients for their date of birth on the
     # hosted pages before any activity is shown.
     verify_birth_date: bool = False
+    format: str = FORMAT_1
+    start: tuple[Transition, ...] | None = None  # None: the first step, at once
+    alerts: tuple[AlertDefinition, ...] = ()
+    # What the document looked like, for writing back the /2 parts exactly as authored.
+    flow_source: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Choice data points' option scores by data point key, for score() in calculations.
+    option_scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict, compare=False)
 
     @property
     def baseline(self) -> tuple[DataPointDefinition, ...]:
@@ -209,19 +237,20 @@ class CareFlowDocument:
                     return index, activity
         return None
 
+    def step_index(self, step_id: str) -> int:
+        return next(i for i, step in enumerate(self.steps) if step.id == step_id)
 
-@dataclass(frozen=True, slots=True)
-class DefinitionProblem:
-    path: str
-    message: str
+    def start_transitions(self) -> tuple[Transition, ...]:
+        if self.start is not None:
+            return self.start
+        return (Transition(self.steps[0].id),) if self.steps else ()
 
-
-class InvalidDefinition(ValueError):
-    """A care flow definition document that breaks the format; carries every problem found."""
-
-    def __init__(self, problems: list[DefinitionProblem]):
-        self.problems = problems
-        super().__init__("; ".join(f"{p.path}: {p.message}" for p in problems[:5]))
+    def transitions_after(self, index: int) -> tuple[Transition, ...]:
+        """The transitions out of step INDEX; without its own, on to the next step (format /1)."""
+        own = self.steps[index].transitions
+        if own is not None:
+            return own
+        return (Transition(self.steps[index + 1].id),) if index + 1 < len(self.steps) else ()
 
 
 class InvalidDataPoint(ValueError):
@@ -232,83 +261,7 @@ class InvalidDataPoint(ValueError):
 # Parsing
 
 
-class _Reader:
-    """Collects every problem instead of stopping at the first, so an author fixes them at once."""
-
-    def __init__(self) -> None:
-        self.problems: list[DefinitionProblem] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(DefinitionProblem(path, message))
-
-    def obj(self, value: Any, path: str) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            self.fail(path, "must be an object")
-            return {}
-        return value
-
-    def array(self, value: Any, path: str) -> list[Any]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(path, "must be an array")
-            return []
-        return value
-
-    def ident(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not _ID.match(value):
-            self.fail(path, "must be an id of 1-64 letters, digits, '.', '_' or '-'")
-            return ""
-        return value
-
-    def text(self, value: Any, path: str, *, required: bool = True, limit: int = 2000) -> Any:
-        if value is None and not required:
-            return None
-        if isinstance(value, str) and value.strip() and len(value) <= limit and "\x00" not in value:
-            return value
-        if (
-            isinstance(value, Mapping)
-            and value
-            and all(isinstance(k, str) and k in LANGUAGES for k in value)
-            and all(isinstance(v, str) and v.strip() and len(v) <= limit for v in value.values())
-        ):
-            return dict(value)
-        self.fail(path, f"must be non-empty text (≤ {limit} characters) or an object of {LANGUAGES}")
-        return ""
-
-    def boolean(self, value: Any, path: str, default: bool = False) -> bool:
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.fail(path, "must be true or false")
-            return default
-        return value
-
-    def number(self, value: Any, path: str) -> float | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            self.fail(path, "must be a finite number")
-            return None
-        return value
-
-    def count(self, value: Any, path: str) -> int | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100_000:
-            self.fail(path, "must be a whole number from 0")
-            return None
-        return value
-
-    def enum(self, enum: type[StrEnum], value: Any, path: str) -> Any:
-        try:
-            return enum(value)
-        except ValueError:
-            self.fail(path, f"must be one of {', '.join(e.value for e in enum)}")
-            return None
-
-
-def _parse_question(r: _Reader, raw: Any, path: str) -> Question | None:
+def _parse_question(r: Reader, raw: Any, path: str) -> Question | None:
     q = r.obj(raw, path)
     qtype = r.enum(QuestionType, q.get("type"), f"{path}.type")
     qid = r.ident(q.get("id"), f"{path}.id")
@@ -321,7 +274,8 @@ def _parse_question(r: _Reader, raw: Any, path: str) -> Question | None:
         if not isinstance(value, str) or not value or len(value) > 200:
             r.fail(f"{opath}.value", "must be non-empty text of at most 200 characters")
             continue
-        options.append(Option(value, r.text(o.get("label", value), f"{opath}.label")))
+        score = r.number(o.get("score"), f"{opath}.score")
+        options.append(Option(value, r.text(o.get("label", value), f"{opath}.label"), score))
     if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
         if not options:
             r.fail(f"{path}.options", "a choice question needs options")
@@ -384,7 +338,7 @@ def _parse_question(r: _Reader, raw: Any, path: str) -> Question | None:
     )
 
 
-def _parse_activity(r: _Reader, raw: Any, path: str) -> ActivityDefinition | None:
+def _parse_activity(r: Reader, raw: Any, path: str) -> ActivityDefinition | None:
     a = r.obj(raw, path)
     aid = r.ident(a.get("id"), f"{path}.id")
     atype = r.enum(ActivityType, a.get("type"), f"{path}.type")
@@ -415,20 +369,22 @@ def _parse_activity(r: _Reader, raw: Any, path: str) -> ActivityDefinition | Non
         if not items:
             r.fail(f"{path}.items", "a checklist needs at least one item")
     request = None
-    if atype is ActivityType.API_CALL:
+    if atype in SYSTEM_ACTIVITIES:
         # Performed by the engine, never shown on anyone's pages or work list as theirs.
         if a.get("stakeholder", "system") != "system":
-            r.fail(f"{path}.stakeholder", "an api_call activity is performed by the system")
+            r.fail(f"{path}.stakeholder", f"an {atype.value} activity is performed by the system")
         stakeholder = Stakeholder.SYSTEM
-        request = _parse_request(r, a.get("request"), f"{path}.request")
+        if atype is ActivityType.API_CALL:
+            request = _parse_request(r, a.get("request"), f"{path}.request")
     elif stakeholder is Stakeholder.SYSTEM:
-        r.fail(f"{path}.stakeholder", "only api_call activities belong to the system")
+        r.fail(f"{path}.stakeholder", "only api_call and calculation activities belong to the system")
+    due = careflow_v2.parse_due(r, a.get("due"), f"{path}.due")
     if not aid or atype is None or stakeholder is None:
         return None
-    return ActivityDefinition(aid, atype, stakeholder, title, form, body, tuple(items), request)
+    return ActivityDefinition(aid, atype, stakeholder, title, form, body, tuple(items), request, due)
 
 
-def _parse_request(r: _Reader, raw: Any, path: str) -> ApiCallRequest | None:
+def _parse_request(r: Reader, raw: Any, path: str) -> ApiCallRequest | None:
     q = r.obj(raw, path)
     method = q.get("method", "POST")
     if method not in HTTP_METHODS:
@@ -475,7 +431,7 @@ def render_localized(text: LocalizedText | None, values: Mapping[str, str | None
     return {lang: render_template(t, values) for lang, t in text.items()}
 
 
-def _check_constant_use(r: _Reader, steps: list[StepDefinition], constants: list[ConstantDefinition]) -> None:
+def _check_constant_use(r: Reader, steps: list[StepDefinition], constants: list[ConstantDefinition]) -> None:
     concealed = {c.key for c in constants if c.concealed}
     known = {c.key for c in constants}
     for s_index, step in enumerate(steps):
@@ -495,16 +451,18 @@ def _check_constant_use(r: _Reader, steps: list[StepDefinition], constants: list
                 r.fail(path, f"concealed constant {key!r} cannot be shown to people; use it in an api_call")
 
 
-def _parse_value_type(r: _Reader, raw: Any, path: str) -> ValueType | None:
+def _parse_value_type(r: Reader, raw: Any, path: str) -> ValueType | None:
     return r.enum(ValueType, raw, path)
 
 
 def parse_definition(raw: Any) -> CareFlowDocument:
     """Read and check a definition document; raise InvalidDefinition listing every problem."""
-    r = _Reader()
+    r = Reader()
     doc = r.obj(raw, "$")
-    if doc.get("format", FORMAT) != FORMAT:
-        r.fail("$.format", f"must be {FORMAT!r}")
+    doc_format = doc.get("format", FORMAT_1)
+    if doc_format not in FORMATS:
+        r.fail("$.format", f"must be {FORMAT_1!r} or {FORMAT_2!r}")
+        doc_format = FORMAT_1
     def_id = doc.get("id")
     if def_id is not None:
         def_id = r.ident(def_id, "$.id") or None
@@ -593,11 +551,16 @@ def parse_definition(raw: Any) -> CareFlowDocument:
     hosted = r.obj(doc.get("hosted_pages", {}), "$.hosted_pages")
     verify_birth_date = r.boolean(hosted.get("verify_birth_date"), "$.hosted_pages.verify_birth_date")
 
-    if r.problems:
-        raise InvalidDefinition(r.problems)
-    return CareFlowDocument(
+    parsed = CareFlowDocument(
         def_id, title, description, tuple(data_points), tuple(constants), tuple(steps), verify_birth_date
     )
+    if doc_format == FORMAT_2:
+        parsed = careflow_v2.read_flow(r, doc, parsed)
+    else:
+        careflow_v2.refuse_in_format_1(r, doc)
+    if r.problems:
+        raise InvalidDefinition(r.problems)
+    return parsed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -626,7 +589,10 @@ def _question_dict(q: Question) -> dict[str, Any]:
     if q.integer:
         out["integer"] = True
     if q.options:
-        out["options"] = [{"value": o.value, "label": o.label} for o in q.options]
+        out["options"] = [
+            {"value": o.value, "label": o.label, **({} if o.score is None else {"score": o.score})}
+            for o in q.options
+        ]
     return out
 
 
@@ -665,6 +631,10 @@ def activity_dict(a: ActivityDefinition) -> dict[str, Any]:
         }
         if a.request.body is not None:
             out["request"]["body"] = a.request.body
+    if a.calculation is not None:
+        out["calculation"] = copy.deepcopy(dict(a.calculation.source))
+    if a.due is not None:
+        out["due"] = a.due
     return out
 
 
@@ -672,7 +642,7 @@ def to_document(
     doc: CareFlowDocument, constants: Iterable[ConstantDefinition] | None = None
 ) -> dict[str, Any]:
     """The JSON form of DOC. Concealed constants always leave without their value."""
-    out: dict[str, Any] = {"format": FORMAT}
+    out: dict[str, Any] = {"format": doc.format}
     if doc.id:
         out["id"] = doc.id
     out["title"] = doc.title
@@ -691,19 +661,15 @@ def to_document(
     ]
     if doc.verify_birth_date:  # written only when set, so older documents export unchanged
         out["hosted_pages"] = {"verify_birth_date": True}
+    if doc.format == FORMAT_2:
+        careflow_v2.write_flow(doc, out)
     return out
 
 
 def without_constant_values(doc: CareFlowDocument) -> CareFlowDocument:
     """DOC with every constant's value dropped: values live in their own store, not in versions."""
-    return CareFlowDocument(
-        doc.id,
-        doc.title,
-        doc.description,
-        doc.data_points,
-        tuple(ConstantDefinition(c.key, c.concealed, None) for c in doc.constants),
-        doc.steps,
-        doc.verify_birth_date,
+    return dataclasses.replace(
+        doc, constants=tuple(ConstantDefinition(c.key, c.concealed, None) for c in doc.constants)
     )
 
 

@@ -67,6 +67,7 @@ _TELEPHONE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 class Option:
     value: str
     label: LocalizedText
+    score: float | None = None  # format /2: what choosing it adds to a calculation's score()
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,11 +192,12 @@ def create_app(
     services: Services | None = None,
     clock: Clock | None = None,
     webhook_dispatcher: bool = True,
+    scheduler: bool = True,
 ) -> FastAPI:
     """The app for CONFIG. The database must already be migrated (see careapp.server.schema).
 
-    WEBHOOK_DISPATCHER runs the webhook dispatcher thread while the app serves (tests drive one
-    by hand instead)."""
+    WEBHOOK_DISPATCHER runs the webhook dispatcher thread while the app serves, SCHEDULER the
+    care flows' scheduler (tests drive them by hand instead)."""
     services = services or build_services(config or ServerConfig.from_env(), clock)
     app = FastAPI(
         title="CareApp regional backend",
@@ -206,6 +207,7 @@ def create_app(
         lifespan=webhooks.lifespan(services, webhook_dispatcher),
     )
     app.state.services = services
+    app.state.run_scheduler = scheduler  # careapp.server.engine.scheduler fires due times
     problems.install(app)
     app.add_middleware(Guard)
     # Routers are tried in order, each route's pattern in turn (~60 of them), and no two routes

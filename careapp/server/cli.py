@@ -42,6 +42,11 @@ def _globals(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument(
         "--secret-file", default=d(None), help="data-encryption key file (default: beside SQLite)"
     )
+    parser.add_argument(
+        "--time-zone",
+        default=d(os.environ.get("CAREAPP_SERVER_TIME_ZONE", "")),
+        help="IANA time zone care flow times are read in (default: the region's, e.g. Europe/Brussels)",
+    )
 
 
 def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -142,6 +147,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         "environment": args.env,
         "db_url": args.db,
         "secret_file": args.secret_file,
+        "time_zone": args.time_zone,
         **hosted_key_versions_from_env(),
     }
     if getattr(args, "public_url", None):
@@ -370,11 +376,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except ProblemError as exc:
-        detail = exc.detail or exc.slug
-        errors = exc.extensions.get("errors")
-        if errors:
-            detail += " " + "; ".join(f"{'.'.join(e['location'])}: {e['message']}" for e in errors[:5])
-        print(f"{PROG}: error: {detail}", file=sys.stderr)
+        print(f"{PROG}: error: {exc.detail or exc.slug}", file=sys.stderr)
+        for e in exc.extensions.get("errors") or ():  # one line per problem (a definition's, say)
+            print(f"  {'.'.join(map(str, e['location']))}: {e['message']}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
         print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REGIONS = ("eu", "uk", "us")
 ENVIRONMENTS = ("sandbox", "production")
@@ -16,6 +17,9 @@ ENV_ENVIRONMENT = "CAREAPP_SERVER_ENV"
 ENV_DB = "CAREAPP_SERVER_DB"
 ENV_SECRET_FILE = "CAREAPP_SERVER_SECRET_FILE"
 ENV_SECRET_KEY = "CAREAPP_SERVER_SECRET_KEY"
+# The wall clock care flow times are read on ("09:00, 14 days after discharge"): an IANA name.
+ENV_TIME_ZONE = "CAREAPP_SERVER_TIME_ZONE"
+DEFAULT_TIME_ZONES = {"eu": "Europe/Brussels", "uk": "Europe/London", "us": "America/New_York"}
 ENV_PUBLIC_URL = "CAREAPP_SERVER_PUBLIC_URL"  # the base of every hosted pages link
 # Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
 ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
@@ -42,6 +46,7 @@ class ServerConfig:
     pairing_code_ttl: timedelta = field(default=timedelta(hours=24))
     hosted_key_version: int = 1
     hosted_key_oldest: int = 1
+    time_zone: str = ""  # "" means the region's default (DEFAULT_TIME_ZONES)
 
     def __post_init__(self) -> None:
         if self.region not in REGIONS:
@@ -50,6 +55,18 @@ class ServerConfig:
             raise ConfigError(
                 f"environment must be one of {', '.join(ENVIRONMENTS)}, got {self.environment!r}"
             )
+        if not self.time_zone:
+            object.__setattr__(self, "time_zone", DEFAULT_TIME_ZONES[self.region])
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"time zone must be an IANA name such as Europe/Brussels, got {self.time_zone!r}"
+            ) from None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @property
     def deployment(self) -> str:
@@ -57,6 +74,7 @@ class ServerConfig:
 
     def to_env(self) -> dict[str, str]:
         env = {ENV_REGION: self.region, ENV_ENVIRONMENT: self.environment, ENV_DB: self.db_url}
+        env[ENV_TIME_ZONE] = self.time_zone
         if self.secret_file:
             env[ENV_SECRET_FILE] = self.secret_file
         env[ENV_PUBLIC_URL] = self.public_url
@@ -71,6 +89,7 @@ class ServerConfig:
             environment=os.environ.get(ENV_ENVIRONMENT, "sandbox"),
             db_url=os.environ.get(ENV_DB, DEFAULT_DB),
             secret_file=os.environ.get(ENV_SECRET_FILE) or None,
+            time_zone=os.environ.get(ENV_TIME_ZONE, ""),
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
             **hosted_key_versions_from_env(),
         )

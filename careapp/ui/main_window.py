@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         # Work waiting for a patient to load (enroll after an import) and for a care flow to
         # start on the backend (its session QR follows the enrollment).
         self._when_shown: tuple[int, Callable[[], None]] | None = None
-        self._qr_after_start: int | None = None
+        self._qr_after_start: tuple[int, int] | None = None  # (patient id, care flow id)
         self.poster_chooser: QInputDialog | None = None
         self.setWindowTitle(self.tr("CareApp"))
         self.resize(1100, 700)
@@ -197,6 +197,8 @@ class MainWindow(QMainWindow):
         def show(result) -> None:  # type: ignore[no-untyped-def]
             patient, flows = result
             if patient is not None and self.stack.currentIndex() == 0:
+                if self._qr_after_start is not None and self._qr_after_start[0] != patient_id:
+                    self._qr_after_start = None  # moved on to another patient: no QR pops up later
                 self.detail.show_patient(patient, flows)
                 if then is not None and then[0] == patient_id and self._when_shown is then:
                     self._when_shown = None
@@ -224,7 +226,7 @@ class MainWindow(QMainWindow):
         self.open_patient(patient_id)
 
     def _enrolled(self, flow: CareFlowSummary) -> None:
-        self._qr_after_start = flow.id
+        self._qr_after_start = (flow.patient_id, flow.id)
         if self.connection is None:
             self.statusBar().showMessage(self.tr("Enrolled. The session QR needs a backend."), 10_000)
         else:
@@ -251,7 +253,8 @@ class MainWindow(QMainWindow):
 
     def _session_qr_if_started(self, flows: list[CareFlowSummary]) -> None:
         """The session QR of the care flow just enrolled in, as soon as the backend started it."""
-        started = next((f for f in flows if f.id == self._qr_after_start and f.remote_id), None)
+        waiting = self._qr_after_start
+        started = next((f for f in flows if waiting and f.id == waiting[1] and f.remote_id), None)
         if started is None or self.stack.currentIndex() != 0:
             return
         self._qr_after_start = None

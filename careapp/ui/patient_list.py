@@ -14,6 +14,11 @@ from careapp.ui.table_model import RowsModel
 DEBOUNCE_MS = 180
 
 
+def _looks_like_an_id(value: str) -> bool:
+    """A wristband or visit number (digits, no spaces), not a name typed with a slip."""
+    return any(ch.isdigit() for ch in value) and not any(ch.isspace() for ch in value)
+
+
 class PatientTableModel(RowsModel[PatientSummary]):
     HEADERS = ("Name", "Date of birth", "Sex", "Hospital id")
 
@@ -115,7 +120,7 @@ class PatientListPanel(QWidget):
         def found(result: tuple[list[PatientSummary], int | None]) -> None:
             rows, selected = result
             self._show(generation, rows, selected)
-            if generation == self._generation and not rows:
+            if generation == self._generation and not rows and _looks_like_an_id(value):
                 self.sig_unknown_identifier.emit(value)
 
         QueryOp(self, lookup, found).run_in_background()

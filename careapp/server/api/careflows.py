@@ -20,12 +20,14 @@ from careapp.server.api.common import (
 )
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
+from careapp.server.engine import scheduler
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.schemas.careflows import (
     ActivityComplete,
     ActivityList,
     ActivityOut,
     BaselineIn,
+    CareFlowDetail,
     CareFlowList,
     CareFlowOut,
     CareFlowStart,
@@ -34,9 +36,9 @@ from careapp.server.schemas.careflows import (
 )
 from careapp.server.schemas.common import IdPath
 from careapp.server.services import care_flow_starts
-from careapp.server.services.care_flow_views import activity_view, flow_view, flow_views
+from careapp.server.services.care_flow_views import activity_view, flow_detail, flow_view, flow_views
 
-router = APIRouter()
+router = APIRouter(lifespan=scheduler.lifespan)  # the scheduler fires care flows' due times
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 FLOW_DOC = "care flows"
 ACT_DOC = "activities"
@@ -87,12 +89,13 @@ def list_care_flows(
 @router.get(
     "/care-flows/{care_flow_id}",
     tags=[FLOW_DOC],
-    response_model=CareFlowOut,
+    response_model=CareFlowDetail,
     responses={**AUTHED, **NOT_FOUND},
+    summary="A care flow with its timeline: steps, activities' opening and due times, scores, alerts",
 )
 def get_care_flow(care_flow_id: IdPath, call: Clinical) -> dict[str, Any]:
     with call.tx() as tx:
-        return flow_view(tx, engine.get(tx, care_flow_id))
+        return flow_detail(tx, engine.get(tx, care_flow_id))
 
 
 @router.post(

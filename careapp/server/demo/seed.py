@@ -20,6 +20,7 @@ DEMO_FLOWS = (
     "pre-op-intake.json",
     "post-discharge-follow-up.json",
     "chronic-care-check-in.json",
+    "phq-9-depression-screening.json",
     "walk-in-check-in.json",
 )  # no baseline: self-enrollment from the waiting-room poster
 

@@ -41,6 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nothing_title": "Nothing to do right now",
         "nothing_body": "There are no questions waiting for you. Your care team will let you know when "
         "there is something new.",
+        "next_opens": "Your next questionnaire opens on {day}.",
         "birth_title": "Confirm it is you",
         "birth_intro": "Please enter your date of birth before you continue.",
         "birth_label": "Date of birth",
@@ -85,6 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "of scan de QR-code opnieuw.",
         "nothing_title": "Op dit moment is er niets te doen",
         "nothing_body": "Er wachten geen vragen op u. Uw zorgteam laat het weten wanneer er iets nieuws is.",
+        "next_opens": "Uw volgende vragenlijst opent op {day}.",
         "birth_title": "Bevestig dat u het bent",
         "birth_intro": "Vul uw geboortedatum in voor u verdergaat.",
         "birth_label": "Geboortedatum",
@@ -131,6 +133,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nothing_title": "Rien à faire pour le moment",
         "nothing_body": "Aucune question ne vous attend. Votre équipe soignante vous préviendra quand il y "
         "aura du nouveau.",
+        "next_opens": "Votre prochain questionnaire s'ouvre le {day}.",
         "birth_title": "Confirmez votre identité",
         "birth_intro": "Veuillez saisir votre date de naissance avant de continuer.",
         "birth_label": "Date de naissance",
@@ -342,6 +345,19 @@ _MONTHS = {
     "nl": "januari februari maart april mei juni juli augustus september oktober november december",
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
 }
+
+
+_WEEKDAYS = {
+    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+    "nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
+    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",
+}
+
+
+def weekday_date(day: date, language: str) -> str:
+    """A day as people say it ("Monday 14 December", "maandag 14 december", "lundi 14 décembre")."""
+    weekday = _WEEKDAYS.get(language, _WEEKDAYS[DEFAULT]).split()[day.weekday()]
+    return f"{weekday} {long_date(day, language).rsplit(' ', 1)[0]}"
 
 
 def long_date(day: date, language: str) -> str:

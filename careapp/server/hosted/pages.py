@@ -26,9 +26,11 @@ from sqlalchemy import func, select
 from careapp.domain.careflow import ActivityDefinition, ActivityType, Stakeholder
 from careapp.domain.forms import localized
 from careapp.domain.hosted_sessions import SessionOrigin, SessionStatus
+from careapp.domain.timing import wall_clock
 from careapp.server import engine
 from careapp.server.auth import services_of
 from careapp.server.context import Call, CredentialKind, Principal, Services, Tx
+from careapp.server.engine.timeline import next_patient_opening
 from careapp.server.hosted import answers, enrollment, i18n, sessions
 from careapp.server.models import ActivityRow, CareFlowRow, HostedPagesSessionRow, PatientRow
 from careapp.server.problems import ProblemError
@@ -183,7 +185,10 @@ def open_link(token: str, request: Request) -> Response:
         assert flow is not None
         waiting = sessions.pending_count(tx, flow.id, Stakeholder.PATIENT.value)
         if not waiting:
-            return page.notice("nothing", 200)
+            # Not "expired": the link lives on; say when something opens next, if anything will.
+            opens = next_patient_opening(tx, flow)
+            day = opens and i18n.weekday_date(wall_clock(opens, tx.config.zone).date(), page.lang)
+            return page.notice("nothing", 200, next_opens=day)
         new = sessions.start(
             tx,
             flow,

@@ -9,7 +9,6 @@ Several workers may sweep at once: each move is a conditional UPDATE, so one eve
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from careapp.domain.hosted_sessions import SessionStatus
+from careapp.server.background import PeriodicThread
 from careapp.server.context import Services, system_tx
 from careapp.server.hosted import sessions
 from careapp.server.models import HostedPagesSessionRow
@@ -30,8 +30,7 @@ class SessionSweeper:
     def __init__(self, services: Services, *, interval: float = INTERVAL) -> None:
         self.services = services
         self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = PeriodicThread("careapp-session-sweeper", self.run_once, interval, log, first=False)
 
     def run_once(self) -> int:
         """Expire every session whose time is up (in batches); how many were expired."""
@@ -57,24 +56,11 @@ class SessionSweeper:
             )
         return due is not None
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.run_once()
-            except Exception as exc:  # the database is down, say: keep the thread, look again later
-                log.warning("session sweep failed: %s", type(exc).__name__)
-
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="careapp-session-sweeper", daemon=True)
-            self._thread.start()
+        self._thread.start()
 
     def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._thread.stop(timeout)
 
 
 @asynccontextmanager

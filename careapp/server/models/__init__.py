@@ -4,12 +4,15 @@ from careapp.server.models.api_calls import ApiCallRunRow
 from careapp.server.models.base import Base
 from careapp.server.models.careflows import (
     ActivityRow,
+    CareFlowAlertRow,
     CareFlowRow,
+    CareFlowTimerRow,
     ConstantRow,
     DataPointValueRow,
     DefinitionRow,
     DefinitionVersionRow,
     FormResponseRow,
+    StepRunRow,
 )
 from careapp.server.models.credentials import ApiKey, Workstation
 from careapp.server.models.deployment import Deployment
@@ -26,7 +29,9 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "CareFlowAlertRow",
     "CareFlowRow",
+    "CareFlowTimerRow",
     "ChangeRow",
     "ConstantRow",
     "DataPointValueRow",
@@ -44,6 +49,7 @@ __all__ = [
     "PatientRow",
     "PhysicianRow",
     "PromotionRow",
+    "StepRunRow",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

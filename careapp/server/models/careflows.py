@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from careapp.server.models.base import Base, BigId, JSONText, UTCDateTime, insert_order_parent, new_id
@@ -99,8 +99,9 @@ class DataPointValueRow(Base):
 class ActivityRow(Base):
     __tablename__ = "activities"
     __table_args__ = (
-        # The engine opens each activity of a care flow once, whoever gets there first.
-        UniqueConstraint("care_flow_id", "activity_key", name="uq_activities_flow_key"),
+        # The engine opens each activity of a care flow once per round of its step, whoever
+        # gets there first (a weekly step's form is a new activity every week).
+        UniqueConstraint("care_flow_id", "activity_key", "round", name="uq_activities_flow_key_round"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -116,8 +117,71 @@ class ActivityRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by: Mapped[str | None] = mapped_column(String(100))
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    step_run_id: Mapped[str | None] = mapped_column(String(36))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # then it expires
     care_flow: Mapped[CareFlowRow] = insert_order_parent("CareFlowRow")
     patient: Mapped[PatientRow] = insert_order_parent("PatientRow")
+
+
+class StepRunRow(Base):
+    """One time a step of a care flow was reached: scheduled, opened, done, skipped or canceled."""
+
+    __tablename__ = "care_flow_steps"
+    __table_args__ = (Index("ix_care_flow_steps_flow_step", "care_flow_id", "step_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    care_flow_id: Mapped[str] = mapped_column(ForeignKey("care_flows.id"))
+    step_index: Mapped[int] = mapped_column(Integer)
+    step_id: Mapped[str] = mapped_column(String(64))
+    round: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    reached_from: Mapped[str] = mapped_column(String(64))  # "start" or the step id it came from
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    care_flow: Mapped[CareFlowRow] = insert_order_parent("CareFlowRow")
+
+
+class CareFlowTimerRow(Base):
+    """A due time of a care flow: a scheduled step to open, an activity to expire.
+
+    The scheduler fires a timer by setting fired_at in the transaction that makes its move, on
+    the condition that it was still unset, so each fires once across workers and restarts."""
+
+    __tablename__ = "care_flow_timers"
+    __table_args__ = (
+        Index(
+            "ix_care_flow_timers_due",
+            "due_at",
+            sqlite_where=text("fired_at IS NULL"),
+            postgresql_where=text("fired_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    care_flow_id: Mapped[str] = mapped_column(ForeignKey("care_flows.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # open_step | expire_activity
+    target_id: Mapped[str] = mapped_column(String(36))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    care_flow: Mapped[CareFlowRow] = insert_order_parent("CareFlowRow")
+
+
+class CareFlowAlertRow(Base):
+    """An alert a care flow raised for the clinicians (its definition's condition held)."""
+
+    __tablename__ = "care_flow_alerts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    care_flow_id: Mapped[str] = mapped_column(ForeignKey("care_flows.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    alert_key: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(20))
+    text: Mapped[Any] = mapped_column(JSONText())
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    care_flow: Mapped[CareFlowRow] = insert_order_parent("CareFlowRow")
 
 
 class FormResponseRow(Base):

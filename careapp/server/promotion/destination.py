@@ -7,11 +7,12 @@ never copied.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import select
 
-from careapp.domain.careflow import CareFlowDocument, ConstantDefinition, to_document, without_constant_values
+from careapp.domain.careflow import ConstantDefinition, to_document, without_constant_values
 from careapp.domain.promotion import (
     ConstantDecision,
     ConstantOutcome,
@@ -80,14 +81,9 @@ def import_snapshot(tx: Tx, request: ImportRequest) -> dict[str, Any]:
     parsed = definitions.parse_document(snapshot.document)
     if parsed.id is not None and parsed.id != snapshot.definition_id:
         raise invalid("id-mismatch", "The snapshot's document id differs from its definition_id.")
-    doc = CareFlowDocument(
-        snapshot.definition_id,
-        parsed.title,
-        parsed.description,
-        parsed.data_points,  # data point ids travel unchanged: integrations keep working
-        parsed.constants,
-        parsed.steps,
-    )
+    # The whole document travels (format /2 transitions, calculations and alerts too); data
+    # point ids are unchanged, so integrations keep working.
+    doc = dataclasses.replace(parsed, id=snapshot.definition_id)
     if content_hash(to_document(without_constant_values(doc))) != snapshot.content_hash:
         raise invalid("snapshot-altered", "The snapshot does not match its content hash.")
 
@@ -112,13 +108,8 @@ def import_snapshot(tx: Tx, request: ImportRequest) -> dict[str, Any]:
         {k: ExistingConstant(k, r.concealed, _value_set(r)) for k, r in existing.items()},
     )
     # Only the working version changes: published versions and the live one stay as they were.
-    stored = CareFlowDocument(
-        doc.id,
-        doc.title,
-        doc.description,
-        doc.data_points,
-        tuple(ConstantDefinition(d.key, d.concealed, None) for d in decisions),
-        doc.steps,
+    stored = dataclasses.replace(
+        doc, constants=tuple(ConstantDefinition(d.key, d.concealed, None) for d in decisions)
     )
     row.title = doc.title
     row.working_document = to_document(stored)

@@ -153,21 +153,78 @@ class CareFlowList(Page):
     items: list[CareFlowOut]
 
 
+StepStatus = Literal["pending", "scheduled", "active", "done", "skipped", "canceled"]
+
+
+class TimelineActivity(BaseModel):
+    id: str
+    activity_id: str = Field(description="The activity's id in the definition.")
+    type: str
+    stakeholder: str
+    status: ActivityStatus
+    opened_at: datetime
+    due_at: datetime | None = Field(description="When it expires if not done by then.")
+    completed_at: datetime | None
+
+
+class StepRun(BaseModel):
+    round: int = Field(description="1 the first time the step is reached, 2 the second, …")
+    status: Literal["scheduled", "active", "done", "skipped", "canceled"] = Field(
+        description="skipped: the transition into it was not taken (its condition was false)."
+    )
+    reached_from: str = Field(description="'start' or the id of the step whose transition led here.")
+    due_at: datetime | None = Field(description="When a scheduled step opens.")
+    opened_at: datetime | None
+    closed_at: datetime | None
+    activities: list[TimelineActivity]
+
+
+class TimelineStep(BaseModel):
+    id: str
+    title: Localized
+    status: StepStatus = Field(description="Its latest run's status; pending: not reached yet.")
+    runs: list[StepRun]
+
+
+class Score(BaseModel):
+    activity_id: str = Field(description="The calculation activity's id in the definition.")
+    data_point: str
+    value: float | None
+    band: str | None = None
+
+
+class AlertOut(BaseModel):
+    id: str
+    alert: str = Field(description="The alert's id in the definition.")
+    level: Literal["info", "warning", "urgent"]
+    text: Localized
+    raised_at: datetime
+
+
+class CareFlowDetail(CareFlowOut):
+    """A care flow with its timeline: steps, activities' opening and due times, scores, alerts."""
+
+    timeline: list[TimelineStep]
+    scores: list[Score]
+    alerts: list[AlertOut]
+
+
 class ActivityOut(BaseModel):
     id: str
     care_flow_id: str
     patient_id: str
     step_id: str
     activity_id: str = Field(description="The activity's id in the definition.")
-    type: Literal["form", "message", "checklist", "api_call"]
+    type: Literal["form", "message", "checklist", "api_call", "calculation"]
     stakeholder: Literal["patient", "clinician", "system"] = Field(
-        description="system: an api_call the engine performs itself."
+        description="system: an api_call or a calculation the engine performs itself."
     )
     title: Localized
     status: ActivityStatus
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    due_at: datetime | None = Field(None, description="When it expires if not done by then.")
     form: dict[str, Any] | None = None
     body: Localized | None = None
     items: list[Localized] | None = None

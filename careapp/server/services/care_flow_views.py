@@ -8,6 +8,7 @@ from typing import Any
 
 from careapp.server import engine
 from careapp.server.context import Tx
+from careapp.server.engine.timeline import timeline
 from careapp.server.models import ActivityRow, CareFlowRow
 from careapp.server.services import constant_values, links, views
 
@@ -15,6 +16,13 @@ from careapp.server.services import constant_values, links, views
 def flow_view(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
     view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
     return {**view, "hosted_pages_link": links.current_url(tx, flow.id)}
+
+
+def flow_detail(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
+    """FLOW with its timeline, scores and alerts (GET /v1/care-flows/{id})."""
+    doc, values = engine.document_of(tx, flow), views.data_point_values(tx.session, flow)
+    view = views.care_flow(flow, doc, values)
+    return {**view, "hosted_pages_link": links.current_url(tx, flow.id), **timeline(tx, flow, doc, values)}
 
 
 def flow_views(tx: Tx, flows: list[CareFlowRow]) -> list[dict[str, Any]]:

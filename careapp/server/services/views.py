@@ -161,6 +161,7 @@ def activity(row: ActivityRow, doc: CareFlowDocument, response: FormResponseRow 
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "completed_at": row.completed_at,
+        "due_at": row.due_at,
         "form": definition.get("form"),
         "body": definition.get("body"),
         "items": definition.get("items"),

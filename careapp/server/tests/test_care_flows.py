@@ -126,11 +126,11 @@ def test_stop_cancels_open_activities(client: TestClient, seeded: Services) -> N
             "baseline": {"discharge_date": date.today().isoformat()},
         },
     ).json()
-    assert flow["status"] == "active"
+    assert flow["status"] == "active"  # day 2 is scheduled: nothing is open yet
     stopped = client.post(f"/v1/care-flows/{flow['id']}/stop", json={"reason": "readmitted"})
     assert stopped.json()["status"] == "stopped"
-    statuses = {a["status"] for a in client.get(f"/v1/care-flows/{flow['id']}/activities").json()["items"]}
-    assert statuses == {"canceled"}
+    timeline = client.get(f"/v1/care-flows/{flow['id']}").json()["timeline"]
+    assert [s["status"] for s in timeline] == ["canceled", "pending", "pending"]
     assert client.post(f"/v1/care-flows/{flow['id']}/stop").status_code == 409
     listed = client.get(f"/v1/patients/{pid}/care-flows").json()
     assert [f["status"] for f in listed["items"]] == ["stopped"]

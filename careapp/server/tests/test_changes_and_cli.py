@@ -63,7 +63,7 @@ def test_cli_help_and_bad_input() -> None:
 
 
 def test_seed_is_idempotent_and_database_is_bound_to_its_deployment(sqlite_url: str) -> None:
-    assert '"care_flow_definitions": 4' in cli("seed-demo", "--db", sqlite_url)
+    assert '"care_flow_definitions": 5' in cli("seed-demo", "--db", sqlite_url)
     assert '"care_flow_definitions": 0' in cli("seed-demo", "--db", sqlite_url)
     code = cli("workstation", "add", "--name", "Demo", "--db", sqlite_url).strip().splitlines()[-1]
     assert len(code) == 19 and code.count("-") == 3

@@ -27,12 +27,16 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     events.CARE_FLOW_STARTED,
     events.CARE_FLOW_COMPLETED,
     events.CARE_FLOW_STOPPED,
+    events.ACTIVITY_CREATED,  # integrators notify the patient that something opened for them
     events.ACTIVITY_COMPLETED,
+    events.ACTIVITY_EXPIRED,
+    events.CARE_FLOW_ALERT,
 )
 
 # Only these keys of an event's extra data reach a payload: an allowlist, so a field added to
-# an event later can never leak patient data into a customer's system by accident.
-_DATA_KEYS = ("session_id", "hosted_pages_link")
+# an event later can never leak patient data into a customer's system by accident. An alert's
+# text may name the patient's answers, so only its id, definition key and level go out.
+_DATA_KEYS = ("session_id", "hosted_pages_link", "stakeholder", "alert_id", "alert", "level")
 # A static link never expires, so its URL is never stored: the row keeps the link's lookup under
 # this key, and the dispatcher puts the URL back when it sends (see with_link).
 LINK_LOOKUP_KEY = "hosted_pages_link_lookup"

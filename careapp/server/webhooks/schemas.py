@@ -18,7 +18,10 @@ EventType = Literal[
     "care_flow.started",
     "care_flow.completed",
     "care_flow.stopped",
+    "care_flow.alert",
+    "activity.created",
     "activity.completed",
+    "activity.expired",
 ]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 

@@ -7,15 +7,15 @@ Dates are picked from a calendar and shown in the workstation's locale; a data p
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QLineEdit, QWidget
 
 from careapp.domain.value_ranges import ValueRange, range_of_json
+from careapp.ui.dates import date_format, date_text
 from careapp.ui.widgets import add_row
 
 _PLACEHOLDERS = {
@@ -39,16 +39,6 @@ class BaselineInvalid(ValueError):
     """One line naming the data point and what it needs."""
 
 
-def local_date_format() -> str:
-    """The locale's short date format with a four-digit year (no "1/31/83")."""
-    fmt = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
-    return re.sub(r"(?<!y)y{1,2}(?!y)", "yyyy", fmt)
-
-
-def local_date(day: date) -> str:
-    return QLocale().toString(QDate(day.year, day.month, day.day), local_date_format())
-
-
 def range_of(point: dict[str, Any]) -> ValueRange | None:
     return range_of_json(point.get("range"), str(point.get("value_type", "string")))
 
@@ -59,7 +49,7 @@ def parse_value(point: dict[str, Any], text: str, today: date | None = None) -> 
     Raises BaselineInvalid. Dates come as YYYY-MM-DD (what the date picker yields)."""
     value = _typed_value(point, text)
     bounds = range_of(point)
-    problem = bounds.problem(value, today or date.today(), date_text=local_date) if bounds else None
+    problem = bounds.problem(value, today or date.today(), date_text=date_text) if bounds else None
     if value is not None and problem:
         raise BaselineInvalid(f"{label_of(point)} {problem}.")
     return value
@@ -161,7 +151,7 @@ class DatePicker(QDateEdit):
         low, high = bounds.date_bounds(today) if bounds else (None, None)
         blank = (low or _EARLIEST_PICKABLE) - timedelta(days=1)
         self.setCalendarPopup(True)
-        self.setDisplayFormat(local_date_format())
+        self.setDisplayFormat(date_format())
         self.setSpecialValueText(NO_DATE)
         self.setMinimumDate(_qdate(blank))
         if high is not None:

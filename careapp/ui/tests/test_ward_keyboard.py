@@ -190,3 +190,26 @@ def test_the_enroll_dialog_offers_the_wards_last_care_flow(qtbot, services, clin
     assert dialog.definition.itemData(0) == HEART_FAILURE
     qtbot.waitUntil(lambda: focused() is dialog.baseline.inputs[0])  # typing goes to the first value
     assert services.care_flows.likely_definition(first) != "pre-op-intake"  # already open for her
+
+
+def test_an_unknown_wristband_offers_the_import_a_name_does_not(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+    from careapp.ui.hospital_import.import_dialog import ImportDialog
+
+    add_patient(services, "Peeters", "Lotte", "100001")
+    window = open_window(qtbot, services, clinician)
+    qtbot.keyClicks(focused(), "smith")
+    QTest.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 0)
+    assert window.findChild(ImportDialog) is None  # a name with no match is just no match
+    window.patient_list.search.clear()
+    qtbot.keyClicks(focused(), "100001")
+    QTest.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.detail.patient is not None)
+    assert window.findChild(ImportDialog) is None  # a known wristband selects its patient
+    window.patient_list.search.clear()
+    qtbot.keyClicks(focused(), "V0200999")
+    QTest.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.findChild(ImportDialog) is not None)
+    importing = window.findChild(ImportDialog)
+    assert importing.value.text() == "V0200999"  # looked up at once, nothing to retype
+    qtbot.waitUntil(lambda: importing.message.text() not in ("", "Asking the hospital…"), timeout=15_000)

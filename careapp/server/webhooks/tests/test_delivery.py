@@ -355,7 +355,7 @@ def test_payload_is_ids_only(
     assert started["data"] == {
         "care_flow_id": flow["id"],
         "patient_id": pid,
-        "definition_id": "chronic-care-check-in",
+        "definition_id": "walk-in-check-in",
     }
     assert started["timestamp"] == "2031-03-04T09:00:00.000Z"
     assert expired["data"]["session_id"] == "ses-9"

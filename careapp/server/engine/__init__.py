@@ -1,8 +1,9 @@
-"""The care flow engine: starts care flows, opens steps in order, completes activities.
+"""The care flow engine: starts care flows, completes and expires activities, fires due times.
 
-The rules (which step comes next, when a care flow is done) are pure functions in
-careapp.domain.careflow; this module applies them to the database and emits domain events.
-Every move locks the care flow row, so two activities completed at once advance it once.
+The rules (transitions, conditions, timing, calculations, alerts) are pure functions in
+careapp.domain; careapp.server.engine.moves applies them to the database and emits domain
+events; careapp.server.engine.scheduler fires the due times. Every move locks the care flow
+row, so two activities completed at once advance it once.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from careapp.domain.careflow import (
 from careapp.domain.forms import validate_answers
 from careapp.server import events
 from careapp.server.context import Tx
-from careapp.server.events import DomainEvent
+from careapp.server.engine import moves
 from careapp.server.models import (
     ActivityRow,
     CareFlowRow,
-    DataPointValueRow,
+    CareFlowTimerRow,
     FormResponseRow,
     PatientRow,
 )
@@ -41,99 +42,13 @@ def document_of(tx: Tx, flow: CareFlowRow) -> CareFlowDocument:
     return definitions.document(tx.services, tx.session, flow.definition_id, flow.version)
 
 
-def _event(tx: Tx, kind: str, flow: CareFlowRow, activity: ActivityRow | None = None, **data: Any) -> None:
-    tx.emit(
-        DomainEvent(
-            type=kind,
-            at=tx.now,
-            care_flow_id=flow.id,
-            patient_id=flow.patient_id,
-            definition_id=flow.definition_id,
-            activity_id=activity.id if activity else None,
-            data=data,
-        )
-    )
-
-
-def _record_values(
-    tx: Tx,
-    flow: CareFlowRow,
-    doc: CareFlowDocument,
-    values: dict[str, Any],
-    source: str,
-    *,
-    new: bool = False,
-) -> None:
-    """Store VALUES on FLOW; NEW: the flow was inserted in this transaction, so it holds none yet."""
-    existing = (
-        {}
-        if new
-        else {
-            r.data_point_id: r
-            for r in tx.session.scalars(
-                select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id)
-            )
-        }
-    )
-    for dp_id, value in values.items():
-        dp = doc.data_point(dp_id)
-        assert dp is not None  # coerce_data_points only yields known ids
-        row = existing.get(dp_id)
-        if row is None:
-            tx.session.add(
-                DataPointValueRow(
-                    care_flow_id=flow.id,
-                    data_point_id=dp_id,
-                    key=dp.key,
-                    value=value,
-                    source=source,
-                    recorded_at=tx.now,
-                )
-            )
-        else:
-            row.value, row.source, row.recorded_at = value, source, tx.now
-
-
-def _open(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, move: rules.Advance) -> None:
-    """Open the step MOVE points at, or complete the care flow when no steps remain."""
-    flow.updated_at = tx.now
-    if move.completed:
-        flow.status = CareFlowStatus.COMPLETED.value
-        flow.current_step = None
-        flow.completed_at = tx.now
-        tx.change("care_flow", flow.id, "completed", flow.patient_id)
-        tx.audit(
-            "care_flow.completed", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id
-        )
-        _event(tx, events.CARE_FLOW_COMPLETED, flow)
-        return
-    assert move.step_index is not None
-    step = doc.steps[move.step_index]
-    flow.current_step = move.step_index
-    for definition in move.activities:
-        activity = ActivityRow(
-            care_flow_id=flow.id,
-            patient_id=flow.patient_id,
-            step_index=move.step_index,
-            step_id=step.id,
-            activity_key=definition.id,
-            type=definition.type.value,
-            stakeholder=definition.stakeholder.value,
-            status=ActivityStatus.ACTIVE.value,
-            created_at=tx.now,
-            updated_at=tx.now,
-        )
-        tx.session.add(activity)  # its id is known at construction: no flush needed here
-        tx.change("activity", activity.id, "created", flow.patient_id)
-        _event(tx, events.ACTIVITY_CREATED, flow, activity, stakeholder=activity.stakeholder)
-    tx.change("care_flow", flow.id, "step_opened", flow.patient_id)
-
-
-def _activate(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, link: str | None = None) -> None:
+def _activate(tx: Tx, st: moves.FlowState, link: str | None = None) -> None:
+    flow = st.row
     flow.status = CareFlowStatus.ACTIVE.value
     # The static link rides along so webhook receivers can send it to the patient straight away.
-    _event(tx, events.CARE_FLOW_STARTED, flow, hosted_pages_link=link or links.current_url(tx, flow.id))
-    _open(tx, flow, doc, rules.first_step(doc))
+    moves.event(tx, events.CARE_FLOW_STARTED, flow, hosted_pages_link=link or links.current_url(tx, flow.id))
+    moves.start(tx, st)
+    moves.finish(tx, st)
 
 
 def _coerce(doc: CareFlowDocument, baseline: dict[str, Any]) -> dict[str, Any]:
@@ -195,15 +110,16 @@ def start(
     )
     # One INSERT with its final state at the caller's next flush, not an INSERT and an UPDATE.
     tx.session.add(flow)
-    _record_values(tx, flow, doc, values, "baseline", new=True)
-    views.starting_values(tx.session, flow, values)
+    st = moves.FlowState(flow, doc, {}, [], new=True)
+    moves.record(tx, st, values, "baseline")
     tx.audit("care_flow.started", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
     tx.change("care_flow", flow.id, "created", patient.id)
     _link, url = links.issue(tx, flow)
     if rules.missing_baseline(doc, values):
-        _event(tx, events.CARE_FLOW_MISSING_BASELINE, flow)
+        moves.event(tx, events.CARE_FLOW_MISSING_BASELINE, flow)
     else:
-        _activate(tx, flow, doc, url)
+        _activate(tx, st, url)
+    views.starting_values(tx.session, flow, st.values)  # calculations may have added some
     return flow
 
 
@@ -239,18 +155,16 @@ def provide_baseline(tx: Tx, flow_id: str, baseline: dict[str, Any]) -> CareFlow
     flow = _locked_flow(tx, flow_id)
     if flow.status not in rules.OPEN_CARE_FLOW:
         raise conflict("care-flow-closed", f"The care flow is {flow.status}.")
-    doc = document_of(tx, flow)
-    _record_values(tx, flow, doc, _coerce_baseline(tx, doc, baseline), "baseline")
+    st = moves.load(tx, flow, document_of(tx, flow))
+    moves.record(tx, st, _coerce_baseline(tx, st.doc, baseline), "baseline")
     tx.session.flush()
     flow.updated_at = tx.now
     tx.audit(
         "care_flow.baseline_given", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id
     )
     tx.change("care_flow", flow.id, "updated", flow.patient_id)
-    if flow.status == CareFlowStatus.MISSING_BASELINE_INFO and not rules.missing_baseline(
-        doc, views.data_point_values(tx.session, flow)
-    ):
-        _activate(tx, flow, doc)
+    if flow.status == CareFlowStatus.MISSING_BASELINE_INFO and not rules.missing_baseline(st.doc, st.values):
+        _activate(tx, st)
     return flow
 
 
@@ -267,7 +181,8 @@ def stop(tx: Tx, flow_id: str, reason: str | None) -> CareFlowRow:
         activity.status = ActivityStatus.CANCELED.value
         activity.updated_at = tx.now
         tx.change("activity", activity.id, "canceled", flow.patient_id)
-        _event(tx, events.ACTIVITY_CANCELED, flow, activity)
+        moves.event(tx, events.ACTIVITY_CANCELED, flow, activity)
+    moves.cancel(tx, moves.load(tx, flow, document_of(tx, flow)))
     flow.status = CareFlowStatus.STOPPED.value
     flow.stopped_at = tx.now
     flow.stop_reason = reason
@@ -275,24 +190,11 @@ def stop(tx: Tx, flow_id: str, reason: str | None) -> CareFlowRow:
     flow.updated_at = tx.now
     tx.audit("care_flow.stopped", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id)
     tx.change("care_flow", flow.id, "stopped", flow.patient_id)
-    _event(tx, events.CARE_FLOW_STOPPED, flow)
+    moves.event(tx, events.CARE_FLOW_STOPPED, flow)
     return flow
 
 
-def _progress(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument) -> None:
-    if flow.current_step is None:
-        return
-    statuses = tx.session.scalars(
-        select(ActivityRow.status).where(
-            ActivityRow.care_flow_id == flow.id, ActivityRow.step_index == flow.current_step
-        )
-    )
-    move = rules.advance(doc, flow.current_step, (ActivityStatus(s) for s in statuses))
-    if move is not None:
-        _open(tx, flow, doc, move)
-
-
-def _completable(tx: Tx, activity_id: str) -> tuple[ActivityRow, CareFlowRow, CareFlowDocument]:
+def _completable(tx: Tx, activity_id: str) -> tuple[ActivityRow, moves.FlowState]:
     activity = get_or_404(tx.session, ActivityRow, activity_id, "activity")
     flow = _locked_flow(tx, activity.care_flow_id)
     tx.session.refresh(activity, with_for_update=True)
@@ -300,10 +202,11 @@ def _completable(tx: Tx, activity_id: str) -> tuple[ActivityRow, CareFlowRow, Ca
         raise conflict("activity-closed", f"The activity is already {activity.status}.")
     if flow.status != CareFlowStatus.ACTIVE.value:
         raise conflict("care-flow-closed", f"The care flow is {flow.status}.")
-    return activity, flow, document_of(tx, flow)
+    return activity, moves.load(tx, flow, document_of(tx, flow))
 
 
-def _close(tx: Tx, activity: ActivityRow, flow: CareFlowRow, doc: CareFlowDocument) -> None:
+def _close(tx: Tx, activity: ActivityRow, st: moves.FlowState) -> None:
+    flow = st.row
     activity.status = ActivityStatus.DONE.value
     activity.completed_at = tx.now
     activity.completed_by = tx.principal.actor
@@ -312,9 +215,10 @@ def _close(tx: Tx, activity: ActivityRow, flow: CareFlowRow, doc: CareFlowDocume
         "activity.completed", patient_id=flow.patient_id, resource_type="activity", resource_id=activity.id
     )
     tx.change("activity", activity.id, "completed", flow.patient_id)
-    _event(tx, events.ACTIVITY_COMPLETED, flow, activity, stakeholder=activity.stakeholder)
-    tx.session.flush()
-    _progress(tx, flow, doc)
+    moves.event(tx, events.ACTIVITY_COMPLETED, flow, activity, stakeholder=activity.stakeholder)
+    flow.updated_at = tx.now
+    moves.settle(tx, st, moves.run_of(tx, st, activity))
+    moves.finish(tx, st)
 
 
 def complete(
@@ -325,7 +229,8 @@ def complete(
     Through the API only a clinician's; a patient's are completed by the patient on the hosted
     pages (ON_HOSTED_PAGES, whose session has already checked the stakeholder).
     """
-    activity, flow, doc = _completable(tx, activity_id)
+    activity, st = _completable(tx, activity_id)
+    doc = st.doc
     if activity.type == ActivityType.FORM.value:
         raise conflict("form-needs-response", "Complete a form by submitting its response.")
     if activity.stakeholder != Stakeholder.CLINICIAN.value and not on_hosted_pages:
@@ -337,21 +242,22 @@ def complete(
         wanted = set(range(len(found[1].items)))
         if set(checked_items or ()) != wanted:
             raise invalid("checklist-incomplete", "Every checklist item must be ticked.", items=len(wanted))
-    _close(tx, activity, flow, doc)
+    _close(tx, activity, st)
     return activity
 
 
 def complete_api_call(tx: Tx, activity_id: str) -> ActivityRow:
     """The engine delivered an api_call activity's request: close it and move the care flow on."""
-    activity, flow, doc = _completable(tx, activity_id)
+    activity, st = _completable(tx, activity_id)
     if activity.type != ActivityType.API_CALL.value:
         raise conflict("not-an-api-call", "This activity is not an API call.")
-    _close(tx, activity, flow, doc)
+    _close(tx, activity, st)
     return activity
 
 
 def submit_form(tx: Tx, activity_id: str, answers: dict[str, Any]) -> tuple[ActivityRow, FormResponseRow]:
-    activity, flow, doc = _completable(tx, activity_id)
+    activity, st = _completable(tx, activity_id)
+    doc = st.doc
     found = doc.activity(activity.activity_key)
     if activity.type != ActivityType.FORM.value or not found or found[1].form is None:
         raise conflict("not-a-form", "This activity is not a form.")
@@ -370,9 +276,11 @@ def submit_form(tx: Tx, activity_id: str, answers: dict[str, Any]) -> tuple[Acti
     captured = {
         q.data_point: result.answers[q.id] for q in form.questions if q.data_point and q.id in result.answers
     }
-    _record_values(tx, flow, doc, _coerce(doc, captured), f"activity:{activity.id}")
-    tx.audit("form.submitted", patient_id=flow.patient_id, resource_type="activity", resource_id=activity.id)
-    _close(tx, activity, flow, doc)
+    moves.record(tx, st, _coerce(doc, captured), f"activity:{activity.id}")
+    tx.audit(
+        "form.submitted", patient_id=st.row.patient_id, resource_type="activity", resource_id=activity.id
+    )
+    _close(tx, activity, st)
     return activity, response
 
 
@@ -453,3 +361,49 @@ def get_activity(tx: Tx, activity_id: str) -> ActivityRow:
 
 def response_of(tx: Tx, activity_id: str) -> FormResponseRow | None:
     return tx.session.scalar(select(FormResponseRow).where(FormResponseRow.activity_id == activity_id))
+
+
+# ----------------------------------------------------------------------------- due times
+
+
+def fire(tx: Tx, timer: CareFlowTimerRow) -> bool:
+    """Make TIMER's move: open its scheduled step, or expire its activity. The caller has claimed
+    the timer in this transaction. False when nothing was left to do (the care flow moved on)."""
+    flow = _locked_flow(tx, timer.care_flow_id)
+    if flow.status != CareFlowStatus.ACTIVE.value:
+        return False
+    return _fire_in(tx, moves.load(tx, flow, document_of(tx, flow)), timer)
+
+
+def fire_many(tx: Tx, timers: list[CareFlowTimerRow]) -> int:
+    """Make the moves of many claimed TIMERS in one go: their care flows, step runs and values are
+    read with one query each (locked on PostgreSQL, in id order so workers never deadlock), not
+    per timer. How many moved a care flow."""
+    ids = sorted({t.care_flow_id for t in timers})
+    query = select(CareFlowRow).where(CareFlowRow.id.in_(ids)).order_by(CareFlowRow.id)
+    if tx.services.db.is_postgres:
+        query = query.with_for_update()
+    flows = {f.id: f for f in tx.session.scalars(query)}
+    states = moves.load_many(tx, [f for f in flows.values() if f.status == CareFlowStatus.ACTIVE.value])
+    moved = 0
+    with tx.session.no_autoflush:  # what the moves add is flushed once, at the end
+        for timer in timers:
+            st = states.get(timer.care_flow_id)
+            if st is not None and st.row.status == CareFlowStatus.ACTIVE.value:
+                moved += _fire_in(tx, st, timer)
+    return moved
+
+
+def _fire_in(tx: Tx, st: moves.FlowState, timer: CareFlowTimerRow) -> bool:
+    if timer.kind == moves.OPEN_STEP:
+        run = next((r for r in st.runs if r.id == timer.target_id), None)
+        if run is None or run.status != moves.SCHEDULED:
+            return False
+        moves.open_run(tx, st, run)
+    else:
+        activity = tx.session.get(ActivityRow, timer.target_id, with_for_update=True)
+        if activity is None or activity.status != ActivityStatus.ACTIVE.value:
+            return False
+        moves.expire(tx, st, activity)
+    moves.finish(tx, st)
+    return True

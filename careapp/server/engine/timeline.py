@@ -1,0 +1,113 @@
+"""A care flow's timeline as GET /v1/care-flows/{id} shows it: every step of its definition with
+each time it was reached (scheduled, open, done, skipped, canceled), each activity's opening and
+due times, the calculations' scores and the alerts raised."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from careapp.domain.careflow import ActivityType, CareFlowDocument, Stakeholder
+from careapp.server.context import Tx
+from careapp.server.models import ActivityRow, CareFlowAlertRow, CareFlowRow, StepRunRow
+from careapp.server.services import definitions
+
+
+def timeline(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, values: dict[str, Any]) -> dict[str, Any]:
+    """The timeline, scores and alerts of FLOW (VALUES: its data point values by id)."""
+    session = tx.session
+    runs = sorted(
+        session.scalars(select(StepRunRow).where(StepRunRow.care_flow_id == flow.id)),
+        # Runs noted in one move share a time: a skipped one is noted after the others.
+        key=lambda r: (r.created_at, r.round, r.status == "skipped"),
+    )
+    activities = list(session.scalars(select(ActivityRow).where(ActivityRow.care_flow_id == flow.id)))
+    # Activities opened together keep their order in the definition.
+    position = {a.id: n for step in doc.steps for n, a in enumerate(step.activities)}
+    activities.sort(key=lambda a: (a.created_at, position.get(a.activity_key, 0)))
+    by_run: dict[str | None, list[dict[str, Any]]] = {}
+    for a in activities:
+        by_run.setdefault(a.step_run_id, []).append(
+            {
+                "id": a.id,
+                "activity_id": a.activity_key,
+                "type": a.type,
+                "stakeholder": a.stakeholder,
+                "status": a.status,
+                "opened_at": a.created_at,
+                "due_at": a.due_at,
+                "completed_at": a.completed_at,
+            }
+        )
+    steps = []
+    for step in doc.steps:
+        step_runs = [
+            {
+                "round": r.round,
+                "status": r.status,
+                "reached_from": r.reached_from,
+                "due_at": r.due_at,
+                "opened_at": r.opened_at,
+                "closed_at": r.closed_at,
+                "activities": by_run.get(r.id, []),
+            }
+            for r in runs
+            if r.step_id == step.id
+        ]
+        steps.append(
+            {
+                "id": step.id,
+                "title": step.title,
+                "status": step_runs[-1]["status"] if step_runs else "pending",
+                "runs": step_runs,
+            }
+        )
+    alerts = session.scalars(
+        select(CareFlowAlertRow)
+        .where(CareFlowAlertRow.care_flow_id == flow.id)
+        .order_by(CareFlowAlertRow.raised_at)
+    )
+    return {
+        "timeline": steps,
+        "scores": _scores(doc, values),
+        "alerts": [
+            {"id": a.id, "alert": a.alert_key, "level": a.level, "text": a.text, "raised_at": a.raised_at}
+            for a in alerts
+        ],
+    }
+
+
+def _scores(doc: CareFlowDocument, values: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for step in doc.steps:
+        for activity in step.activities:
+            calc = activity.calculation
+            if activity.type is not ActivityType.CALCULATION or calc is None:
+                continue
+            target = doc.data_point(calc.data_point)
+            assert target is not None
+            out.append(
+                {
+                    "activity_id": activity.id,
+                    "data_point": target.key,
+                    "value": values.get(calc.data_point),
+                    "band": values.get(calc.band_point) if calc.band_point else None,
+                }
+            )
+    return out
+
+
+def next_patient_opening(tx: Tx, flow: CareFlowRow) -> datetime | None:
+    """When the next scheduled step with something for the patient opens (aware UTC), if any."""
+    doc = definitions.document(tx.services, tx.session, flow.definition_id, flow.version)
+    scheduled = tx.session.scalars(
+        select(StepRunRow)
+        .where(StepRunRow.care_flow_id == flow.id, StepRunRow.status == "scheduled")
+        .order_by(StepRunRow.due_at)
+    )
+    for run in scheduled:
+        if any(a.stakeholder is Stakeholder.PATIENT for a in doc.steps[run.step_index].activities):
+            return run.due_at
+    return None
