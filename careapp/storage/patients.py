@@ -59,11 +59,6 @@ def to_patient(row: PatientRow) -> Patient:
     )
 
 
-def patient_payload(row: PatientRow) -> dict[str, object]:
-    """What the backend needs to create or update this patient (pushed through the outbox)."""
-    return {"uid": row.uid, **to_wire(to_patient(row))}
-
-
 def ensure_physician(session: Session, physician: Physician) -> PhysicianRow:
     # Remembered for the session: an SIU batch names the same few physicians thousands of times.
     known: dict[str, PhysicianRow] = session.info.setdefault("physicians", {})

@@ -99,14 +99,17 @@ def apply_care_flow(session: Session, resource: dict[str, Any]) -> CareFlowRow |
     """Create or update a care flow from the backend; None when its patient is not cached."""
     row = care_flow_by_remote_id(session, str(resource["id"]))
     if row is None:
-        patient = patient_by_remote_id(session, str(resource.get("patient_id")))
-        if patient is None:
+        # The id only: loading the patient (and its identifiers) per care flow cost milliseconds.
+        patient_id = session.scalar(
+            select(PatientRow.id).where(PatientRow.remote_id == str(resource.get("patient_id")))
+        )
+        if patient_id is None:
             return None
         definition = session.get(CareFlowDefinitionRow, resource.get("definition_id"))
         started = naive_utc(resource.get("started_at")) or utcnow()
         row = CareFlowRow(
             uid=str(uuid.uuid4()),
-            patient_id=patient.id,
+            patient_id=patient_id,
             definition_id=str(resource.get("definition_id")),
             title=definition.title if definition else str(resource.get("definition_id")),
             status=str(resource.get("status")),

@@ -30,6 +30,8 @@ from careapp.storage.search import index_patient
 
 log = logging.getLogger(__name__)
 _CHUNK = 500  # bound parameters per IN (…): well under SQLite's limit
+# Built once: a statement made per patient spent ~3 ms compiling its values.
+_INSERT_PATIENT = insert(PatientRow.__table__)  # type: ignore[arg-type]
 
 
 def naive_utc(value: str | None) -> datetime | None:
@@ -122,7 +124,7 @@ def apply_patients(
         if found is None:
             row = {**values, "uid": str(uuid.uuid4()), "remote_id": remote_id}
             row["created_at"] = naive_utc(resource.get("created_at")) or now
-            id_ = session.execute(insert(PatientRow).values(row)).inserted_primary_key[0]  # type: ignore[index]
+            id_ = session.connection().execute(_INSERT_PATIENT, row).inserted_primary_key[0]  # type: ignore[index]
             cached._know(id_, row["uid"], remote_id)
         else:
             id_ = found

@@ -38,6 +38,7 @@ FIGURES = {
     "links": "link to QR image vs the bare qrcode call",
     "server": "care flow starts and hosted pages sessions vs a bare FastAPI insert endpoint",
     "push": "10,000 queued changes pushed to the backend",
+    "pull": "10,000 changes pulled and a full resync of 10,000 patients vs bare requests + sqlite3",
     "scheduler": "100,000 transitions due at once, one scheduler on SQLite, vs the same raw SQL writes",
 }
 

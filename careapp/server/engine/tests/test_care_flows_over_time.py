@@ -168,3 +168,17 @@ def test_import_names_every_problem_on_its_own_line(tmp_path: Path, ward: Ward) 
         "  $.steps[0] (ask).transitions[1].to: 'nowhere' is not a step of this care flow",
         "  $.alerts[0].when.data_point: unknown data point 'mood'",
     ]
+
+
+def test_a_static_link_with_nothing_open_says_when_the_next_questionnaire_opens(ward: Ward) -> None:
+    ward.publish(mood_flow())
+    flow = ward.start("mood", {"discharge_date": "2026-03-27"})
+    path = "/" + flow["hosted_pages_link"].split("/", 3)[3]
+    for lang, text in (
+        ("en", "Your next questionnaire opens on Sunday 29 March."),
+        ("nl", "Uw volgende vragenlijst opent op zondag 29 maart."),
+        ("fr", "Votre prochain questionnaire s'ouvre le dimanche 29 mars."),
+    ):
+        page = ward.api.get(path, params={"lang": lang}, headers={"Authorization": ""})
+        assert page.status_code == 200 and text in page.text.replace("&#39;", "'"), page.text[-800:]
+        assert "expired" not in page.text.lower()
