@@ -45,23 +45,6 @@ def test_a_cleanly_closed_cache_is_not_read_whole_but_one_left_by_a_crash_is(tmp
         open_cache(path)
 
 
-def test_the_first_look_says_whether_accounts_exist_and_leaves_no_trace(tmp_path):
-    from careapp.auth.accounts import AccountService
-
-    path = tmp_path / "cache.sqlite3"
-    assert has_accounts(path) is None  # no cache yet: only opening it can tell
-    db = open_cache(path)
-    db.close()
-    assert has_accounts(path) is False
-    db = open_cache(path)
-    AccountService(db).create_first_admin("admin", "Admin", "correct horse battery")
-    assert has_accounts(path) is None  # open elsewhere right now (its -wal is there)
-    db.close()
-    assert has_accounts(path) is True
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.sqlite3"]
-    assert closed_cleanly(path)
-
-
 def test_the_first_look_leaves_older_crashed_and_foreign_files_to_the_full_open(tmp_path):
     old = tmp_path / "old.sqlite3"
     open_cache(old).close()
