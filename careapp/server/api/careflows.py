@@ -79,10 +79,10 @@ def start_care_flow(
     summary="Every care flow in id order, a keyset page at a time (a workstation's full resync)",
 )
 def list_care_flows(
-    call: Clinical, after: Annotated[str, Query(max_length=36)] = "", limit: Limit = 500
+    call: Clinical, after: After = None, limit: Limit = 500
 ) -> dict[str, Any]:
     with call.tx() as tx:
-        rows, total = engine.list_all(tx, after=after, limit=limit)
+        rows, total = engine.list_all(tx, after=after or "", limit=limit)
         return {"items": flow_views(tx, rows), "limit": limit, "offset": 0, "total": total}
 
 
