@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -212,7 +213,7 @@ def open_run(tx: Tx, st: FlowState, run: StepRunRow) -> None:
     flow.current_step, flow.updated_at = run.step_index, tx.now
     step = st.doc.steps[run.step_index]
     opened = st.opened.setdefault(run.id, [])
-    for definition in step.activities:
+    for position, definition in enumerate(step.activities):
         expires = None
         if definition.due is not None:
             expires = due_at(Timing(wait=parse_duration(definition.due)), tx.now, {}, tx.config.zone)
@@ -225,7 +226,9 @@ def open_run(tx: Tx, st: FlowState, run: StepRunRow) -> None:
             type=definition.type.value,
             stakeholder=definition.stakeholder.value,
             status=ActivityStatus.ACTIVE.value,
-            created_at=tx.now,
+            # A microsecond apart, in the step's order: the patient sees them in that order, and
+            # PostgreSQL, unlike SQLite's rowid, keeps no insertion order to break a tie.
+            created_at=tx.now + timedelta(microseconds=position),
             updated_at=tx.now,
             round=run.round,
             step_run_id=run.id,
