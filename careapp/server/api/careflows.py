@@ -78,9 +78,7 @@ def start_care_flow(
     responses=AUTHED,
     summary="Every care flow in id order, a keyset page at a time (a workstation's full resync)",
 )
-def list_care_flows(
-    call: Clinical, after: After = None, limit: Limit = 500
-) -> dict[str, Any]:
+def list_care_flows(call: Clinical, after: After = None, limit: Limit = 500) -> dict[str, Any]:
     with call.tx() as tx:
         rows, total = engine.list_all(tx, after=after or "", limit=limit)
         return {"items": flow_views(tx, rows), "limit": limit, "offset": 0, "total": total}
