@@ -235,7 +235,10 @@ def test_sixty_days_of_the_demo_care_flows(ward: LiveServer) -> None:
                 activity = ward.api.get(f"/v1/activities/{event.activity_id}").json()
                 keys[activity["id"]] = activity["activity_id"]
                 openings[patient.mrn].append(
-                    (activity["activity_id"], datetime.fromisoformat(activity["created_at"]))
+                    (
+                        activity["activity_id"],
+                        datetime.fromisoformat(activity["created_at"]).replace(microsecond=0),
+                    )  # a step's activities open µs apart, in order
                 )
                 todo.append((ward.clock.at + timedelta(hours=1), event))  # people answer within the hour
             for due, event in [t for t in todo if t[0] <= ward.clock.at]:
