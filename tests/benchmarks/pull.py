@@ -13,20 +13,17 @@ transaction per page: the work without CareApp's cache, matching and search inde
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import requests
 
 from careapp.auth.accounts import AccountService
 from careapp.auth.roles import Role
-from careapp.backend import open_client, pair_workstation
+from careapp.backend import open_client
 from careapp.backend.tests.live import LiveServer
-from careapp.backend.tests.memory_keyring import MemoryKeyring
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, Identifier
 from careapp.domain.patient import Patient
 from careapp.settings import BackendProfile
@@ -36,6 +33,7 @@ from careapp.storage.patients import save_from_hospital
 from careapp.sync.pull import DEFAULT_PAGE, Puller, PullResult
 from careapp.sync.push import Pusher
 from tests.benchmarks import Figure, interleave
+from tests.benchmarks.live_backend import paired_backend
 
 PATIENTS = 10_000
 IN_CARE_FLOW = 1_000
@@ -160,13 +158,7 @@ class _Raw:
 
 
 def run() -> Iterator[Figure]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    work_dir = Path(tempfile.mkdtemp(prefix="careapp-pull-bench-"))
-    server = LiveServer(work_dir / "server").start()
-    try:
-        profile = BackendProfile(url=server.url)
-        pairing, _stored = pair_workstation(profile, server.pairing_code())
+    with paired_backend("careapp-pull-bench-") as (work_dir, server, profile, pairing):
         _seed(server, profile, work_dir)
         counts: dict[str, int] = {}
         rounds = [0]
@@ -244,9 +236,6 @@ def run() -> Iterator[Figure]:
             checks={"every patient arrived": counts["resynced"] == counts["raw_resynced"] == PATIENTS},
             detail={**resync.detail(), "patients": counts["resynced"]},
         )
-    finally:
-        server.stop()
-        keyring.set_keyring(previous)
 
 
 def _patients_in(db: Any) -> int:

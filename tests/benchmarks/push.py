@@ -12,29 +12,25 @@ sample and scaled to 10,000: what the push would cost without POST /v1/batch.
 
 from __future__ import annotations
 
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
-import keyring
 import requests
 
 from careapp.auth.accounts import AccountService
 from careapp.auth.roles import Role
-from careapp.backend import open_client, pair_workstation
+from careapp.backend import open_client
 from careapp.backend.tests.live import LiveServer
-from careapp.backend.tests.memory_keyring import MemoryKeyring
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, Identifier
 from careapp.domain.patient import Patient
-from careapp.settings import BackendProfile
 from careapp.storage import sync_state
 from careapp.storage.care_flows import queue_start_row
 from careapp.storage.database import CacheDatabase, open_cache
 from careapp.storage.patients import save_from_hospital
 from careapp.sync.push import Pusher
 from tests.benchmarks import Figure
+from tests.benchmarks.live_backend import paired_backend
 
 CHANGES = 10_000
 BUDGET_S = 30.0
@@ -85,13 +81,7 @@ def _per_request_rate(server: LiveServer, credential: str) -> float:
 
 
 def run() -> Iterator[Figure]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    work = Path(tempfile.mkdtemp(prefix="careapp-push-bench-"))
-    server = LiveServer(work / "server").start()
-    try:
-        profile = BackendProfile(url=server.url)
-        pairing, _stored = pair_workstation(profile, server.pairing_code())
+    with paired_backend("careapp-push-bench-") as (work, server, profile, pairing):
         db = open_cache(work / "cache.sqlite3")
         accounts = AccountService(db)
         admin = accounts.create_first_admin("admin", "Admin", "benchmark admin password 1")
@@ -136,6 +126,3 @@ def run() -> Iterator[Figure]:
                 "changes_per_s": round(queued / seconds),
             },
         )
-    finally:
-        server.stop()
-        keyring.set_keyring(previous)
