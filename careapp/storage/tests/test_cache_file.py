@@ -4,6 +4,7 @@ an unprivileged user (root may write anything), through ``setpriv`` when the tes
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -81,8 +82,18 @@ def as_unprivileged(code: str, *args: str) -> subprocess.CompletedProcess[str]:
             pytest.skip("running as root without setpriv: permissions cannot be tested")
         prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
     child_env = {**os.environ, "HOME": tempfile.gettempdir()}
+    if prefix and not _reachable_unprivileged(tuple(prefix)):
+        # A checkout (and its venv) inside a folder private to root, e.g. under `mktemp -d`.
+        pytest.skip("an unprivileged user cannot run this Python or import careapp from this checkout")
     argv = [*prefix, sys.executable, "-c", code, *args]
     return subprocess.run(argv, capture_output=True, text=True, timeout=120, env=child_env)
+
+
+@functools.cache
+def _reachable_unprivileged(prefix: tuple[str, ...]) -> bool:
+    probe = [*prefix, sys.executable, "-c", "import careapp.storage.database"]
+    env = {**os.environ, "HOME": tempfile.gettempdir()}
+    return subprocess.run(probe, capture_output=True, timeout=120, env=env).returncode == 0
 
 
 OPEN = """
