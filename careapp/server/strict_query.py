@@ -1,27 +1,25 @@
-"""API requests refuse query parameters their operation does not document, as bodies refuse
+"""API requests refuse query parameters their operation does not declare, as bodies refuse
 unknown fields: `?limt=5` is a typo that should fail loudly, not silently page by the default.
 
-The parameters are read from the app's own OpenAPI document, which is what a client reads.
-(The patient pages are left out: links arrive with whatever a mail or SMS service appends.)"""
+The names come from the route's dependency tree: the same declarations the OpenAPI document is
+made from. (The patient pages are left out: links arrive with whatever a mail or SMS service
+appends.)"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-_HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+_declared: dict[int, frozenset[str]] = {}  # id(route) -> its query parameters, worked out once
 
 
-def _documented_query_parameters(app: FastAPI) -> dict[tuple[str, str], frozenset[str]]:
-    named: dict[tuple[str, str], frozenset[str]] = {}
-    for path, operations in app.openapi().get("paths", {}).items():
-        for method, operation in operations.items():
-            if method in _HTTP_METHODS:
-                parameters = operation.get("parameters", ())
-                names = frozenset(p["name"] for p in parameters if p.get("in") == "query")
-                named[(path, method.upper())] = names
-    return named
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
 
 
 async def refuse_unknown_query_parameters(request: Request) -> None:
@@ -30,13 +28,9 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    state = request.app.state
-    documented = getattr(state, "query_parameters", None)
-    if documented is None:  # worked out once per app, on the first request with a query
-        documented = state.query_parameters = _documented_query_parameters(request.app)
-    known = documented.get((route.path_format, request.method))
+    known = _declared.get(id(route))
     if known is None:
-        return
+        known = _declared[id(route)] = frozenset(_query_names(route.dependant))
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         problem = {"msg": "Unknown query parameter", "type": "extra_forbidden"}
