@@ -180,6 +180,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from careapp.server import changes, idempotency
     from careapp.server.context import system_tx
+    from careapp.server.http_protocol import BoundedHeadProtocol
     from careapp.server.services import directory
 
     services = _services(args)
@@ -213,13 +214,14 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             log_config=log_config or uvicorn.config.LOGGING_CONFIG,
+            http=BoundedHeadProtocol,
         )
     else:
         from careapp.server.app import create_app, freeze_startup_objects
 
         app = create_app(services=services, webhook_dispatcher=not args.no_webhook_dispatcher)
         freeze_startup_objects()
-        uvicorn.run(app, host=args.host, port=args.port)
+        uvicorn.run(app, host=args.host, port=args.port, http=BoundedHeadProtocol)
     return 0
 
 
