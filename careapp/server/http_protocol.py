@@ -48,10 +48,11 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def data_received(self, data: bytes) -> None:
-        if self._in_head:
+        super().data_received(data)
+        # Counted after parsing: a chunk that completes the head (and carries body bytes after it)
+        # is not a long head. The parser holds at most one read beyond the limit.
+        if self._in_head and not self.transport.is_closing():
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD_BYTES:
                 self.transport.write(_refusal())
                 self.transport.close()
-                return
-        super().data_received(data)
