@@ -170,7 +170,7 @@ def result_ack(query: Query, code: str, reason: str) -> bytes:
     """ACK^R01 to a result: AA, or AE/AR with the reason in MSA-3 and ERR-8."""
     version = query.version or "2.5.1"
     segments = [
-        _msh(query, f"ACK^R01^ACK", version, "", control_id()),
+        _msh(query, "ACK^R01^ACK", version, "", control_id()),
         f"MSA|{code}|{esc(query.control_id)}" + (f"|{esc(reason)}" if reason else ""),
     ]
     if code != "AA":

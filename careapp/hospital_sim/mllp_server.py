@@ -79,7 +79,9 @@ class MllpServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str, port: int, index: PatientIndex, results: ResultsInbox | None = None) -> None:
+    def __init__(
+        self, host: str, port: int, index: PatientIndex, results: ResultsInbox | None = None
+    ) -> None:
         self.index = index
         self.results = results
         self.queries = 0

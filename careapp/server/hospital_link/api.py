@@ -177,7 +177,8 @@ def care_flow_responses(care_flow_id: IdPath, call: Clinical) -> JSONResponse:
                 ActivityRow.status == ActivityStatus.DONE.value,
                 ActivityRow.type.in_((ActivityType.FORM.value, ActivityType.CALCULATION.value)),
             )
-            .order_by(ActivityRow.completed_at, ActivityRow.id)
+            # A form before the scores calculated from it in the same move.
+            .order_by(ActivityRow.completed_at, ActivityRow.type != ActivityType.FORM.value, ActivityRow.id)
         ).all()
         resources: list[dict[str, Any]] = []
         for activity_id in done:

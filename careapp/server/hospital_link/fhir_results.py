@@ -43,7 +43,9 @@ def _local(record: ResultRecord, local_code: str, display: str) -> dict[str, str
 def _choice_coding(record: ResultRecord, obs: Observation, choice: Choice) -> dict[str, str]:
     if choice.code is not None:
         return {**_local(record, choice.value, choice.label), **_coding(choice.code)}
-    return _local(record, f"{obs.local_code}.{choice.value}", choice.label)
+    # Option values are unique within their question: its answers are a code system of their own.
+    local = _local(record, choice.value, choice.label)
+    return {**local, "system": f"{local['system']}:{obs.local_code}"}
 
 
 def _subject(record: ResultRecord, patient_id_system: str | None) -> dict[str, Any]:

@@ -116,20 +116,10 @@ class ResultSender:
         return sent
 
     def _due_connections(self) -> list[str]:
+        """Enabled hospitals whose first pending message is due (the rest wait behind it)."""
         now = self.services.clock.now()
         with self.services.db.transaction(read_only=True) as session:
-            return list(
-                session.scalars(
-                    select(ResultMessageRow.connection_id)
-                    .join(HospitalConnectionRow, HospitalConnectionRow.id == ResultMessageRow.connection_id)
-                    .where(
-                        ResultMessageRow.status == PENDING,
-                        ResultMessageRow.next_attempt_at <= now,
-                        HospitalConnectionRow.enabled.is_(True),
-                    )
-                    .distinct()
-                )
-            )
+            return [connection for connection, due in heads(session) if due is not None and due <= now]
 
     def claim(self, connection_id: str) -> Run | None:
         """Lease the next run of CONNECTION_ID's pending messages, unless another sender holds
@@ -298,8 +288,23 @@ class ResultSender:
             self._wake.clear()
 
 
-def next_due(session: Session) -> datetime | None:
-    """When the next pending message is due (tests move their clock there)."""
-    return session.scalar(
-        select(func.min(ResultMessageRow.next_attempt_at)).where(ResultMessageRow.status == PENDING)
+def heads(session: Session) -> list[tuple[str, datetime | None]]:
+    """(hospital connection, when its first pending message is due) of each enabled connection."""
+    first = (
+        select(func.min(ResultMessageRow.id).label("id"))
+        .where(ResultMessageRow.status == PENDING)
+        .group_by(ResultMessageRow.connection_id)
+        .subquery()
     )
+    query = (
+        select(ResultMessageRow.connection_id, ResultMessageRow.next_attempt_at)
+        .join(first, first.c.id == ResultMessageRow.id)
+        .join(HospitalConnectionRow, HospitalConnectionRow.id == ResultMessageRow.connection_id)
+        .where(HospitalConnectionRow.enabled.is_(True))
+    )
+    return [(connection, due) for connection, due in session.execute(query)]
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the next message of any hospital is due (tests move their clock there)."""
+    return min((due for _c, due in heads(session) if due is not None), default=None)

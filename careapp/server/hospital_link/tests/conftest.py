@@ -5,7 +5,6 @@ vendor's engine as MLLP peers, and a care flow whose form has every kind of answ
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,17 @@ from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, DEMO_HOSPITAL_V
 from careapp.hospital_sim.patients import AUTHORITY
 from careapp.hospital_sim.results_inbox import ResultsInbox
 from careapp.hospital_sim.server import HospitalSimulator
-from careapp.server.app import build_services, create_app
-from careapp.server.config import ServerConfig
+from careapp.server.app import create_app
 from careapp.server.context import Services
 from careapp.server.hospital_link.sender import ResultSender, next_due
 from careapp.server.models import ResultMessageRow
-from careapp.server.schema import prepare
 from careapp.server.tests.conftest import db_url, sqlite_url  # noqa: F401 - shared fixtures
-from careapp.server.tests.harness import cli, make_api_key
-from careapp.server.webhooks.tests.conftest import FakeClock
+from careapp.server.webhooks.tests.conftest import (  # noqa: F401 - shared fixtures
+    FakeClock,
+    admin_key,
+    clock,
+    wh_services,
+)
 
 EVERY_ANSWER = "every-answer-check-in"
 
@@ -37,7 +38,11 @@ def every_answer_definition() -> dict[str, Any]:
         "id": EVERY_ANSWER,
         "title": "Every answer check-in",
         "data_points": [
-            dp("weight", "number", code={"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"}),
+            dp(
+                "weight",
+                "number",
+                code={"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"},
+            ),
             dp("smoker", "boolean", code={"system": "http://snomed.info/sct", "code": "77176002"}),
         ],
         "steps": [
@@ -50,11 +55,21 @@ def every_answer_definition() -> dict[str, Any]:
                         "title": "How are you?",
                         "form": {
                             "questions": [
-                                {"id": "weight", "type": "number", "label": "Weight (kg)", "data_point": "dp-weight"},
+                                {
+                                    "id": "weight",
+                                    "type": "number",
+                                    "label": "Weight (kg)",
+                                    "data_point": "dp-weight",
+                                },
                                 {"id": "feeling", "type": "short_text", "label": "In a word | how?"},
                                 {"id": "story", "type": "long_text", "label": "Tell us more"},
                                 {"id": "since", "type": "date", "label": "Since when?"},
-                                {"id": "smoker", "type": "yes_no", "label": "Do you smoke?", "data_point": "dp-smoker"},
+                                {
+                                    "id": "smoker",
+                                    "type": "yes_no",
+                                    "label": "Do you smoke?",
+                                    "data_point": "dp-smoker",
+                                },
                                 {
                                     "id": "mood",
                                     "type": "single_choice",
@@ -101,31 +116,19 @@ EVERY_ANSWER_VALUES = {
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2031, 3, 4, 9, 0, tzinfo=UTC))
+def link_services(wh_services: Services) -> Services:  # noqa: F811
+    """The webhook tests' services: a migrated database with the demo care flows, an injected clock."""
+    return wh_services
 
 
 @pytest.fixture
-def link_services(db_url: str, clock: FakeClock) -> Iterator[Services]:  # noqa: F811
-    cli("seed-demo", "--db", db_url)
-    services = build_services(ServerConfig(db_url=db_url), clock=clock)
-    prepare(services.db, services.config, services.clock)
-    yield services
-    services.db.dispose()
-
-
-@pytest.fixture
-def admin_key(link_services: Services) -> str:
-    return make_api_key(link_services.config.db_url, "admin")
-
-
-@pytest.fixture
-def api(link_services: Services, admin_key: str) -> Iterator[TestClient]:
+def api(link_services: Services, admin_key: str) -> Iterator[TestClient]:  # noqa: F811
     app = create_app(services=link_services, webhook_dispatcher=False, scheduler=False)
     with TestClient(app, headers={"Authorization": f"Bearer {admin_key}"}) as client:
-        r = client.put(f"/v1/care-flow-definitions/{EVERY_ANSWER}/working-version", json=every_answer_definition())
+        path = f"/v1/care-flow-definitions/{EVERY_ANSWER}"
+        r = client.put(f"{path}/working-version", json=every_answer_definition())
         assert r.status_code in (200, 201), r.text
-        assert client.post(f"/v1/care-flow-definitions/{EVERY_ANSWER}/publish").status_code == 201
+        assert client.post(f"{path}/publish").status_code == 201
         yield client
 
 
@@ -198,7 +201,7 @@ def messages(services: Services) -> list[ResultMessageRow]:
         return list(s.scalars(select(ResultMessageRow).order_by(ResultMessageRow.id)))
 
 
-def drain(sender: ResultSender, clock: FakeClock, rounds: int = 50) -> int:
+def drain(sender: ResultSender, clock: FakeClock, rounds: int = 50) -> int:  # noqa: F811
     """Run the sender until nothing is pending, moving the clock to each next attempt."""
     attempts = 0
     for _ in range(rounds):

@@ -39,7 +39,11 @@ def _obx(message: hl7.Message) -> dict[str, hl7.Segment]:
 
 
 def test_every_value_type_reaches_the_hospital(
-    api: TestClient, link_services: Services, hospital: HospitalSimulator, sender: ResultSender, tmp_path: Path
+    api: TestClient,
+    link_services: Services,
+    hospital: HospitalSimulator,
+    sender: ResultSender,
+    tmp_path: Path,
 ) -> None:
     connect(api, hospital.mllp_endpoint[1], our_application="CAREAPP", our_facility="REGION-EU")
     flow = start(api, patient(api))
@@ -81,7 +85,11 @@ def test_every_value_type_reaches_the_hospital(
 
 
 def test_phq9_items_and_total_carry_loinc_codes(
-    api: TestClient, link_services: Services, hospital: HospitalSimulator, sender: ResultSender, tmp_path: Path
+    api: TestClient,
+    link_services: Services,
+    hospital: HospitalSimulator,
+    sender: ResultSender,
+    tmp_path: Path,
 ) -> None:
     connect(api, hospital.mllp_endpoint[1])
     flow = start(api, patient(api), "phq-9-depression-screening")
@@ -109,7 +117,10 @@ def test_patients_of_other_hospitals_and_other_activities_send_nothing(
     connect(api, hospital.mllp_endpoint[1], patient_id_system="urn:careapp:demo-hospital:visit-number")
     r = api.post(
         "/v1/patients",
-        json={"family_name": "Elders", "identifiers": [{"system": "urn:careapp:demo:national-number", "value": "1"}]},
+        json={
+            "family_name": "Elders",
+            "identifiers": [{"system": "urn:careapp:demo:national-number", "value": "1"}],
+        },
     )
     assert r.status_code == 201, r.text
     flow = start(api, r.json()["id"])

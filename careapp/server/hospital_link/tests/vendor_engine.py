@@ -13,61 +13,39 @@ import socket
 import threading
 from collections import deque
 
+from careapp.integrations.tests.peer import MllpPeer, control_id_of
+
 START, END = b"\x0b", b"\x1c\r"
 
 
-def control_id_of(payload: bytes) -> str:
-    msh = payload.split(b"\r", 1)[0].split(b"|")
-    return msh[9].decode("latin-1") if len(msh) > 9 else ""
-
-
-class VendorEngine:
+class VendorEngine(MllpPeer):
     """BEHAVIOURS is a queue of what to do with the next messages (then ``default``):
-    "ack", "twice", "drop", "drip", "silent", "AE", "AR"."""
+    "ack", "twice", "drop", "drip", "silent", "AE", "AR". The accept loop is the integration
+    tests' scripted peer's; the answers are this engine's own."""
 
     def __init__(self, charset: str = "8859/1", codec: str = "latin-1", default: str = "ack") -> None:
+        super().__init__(lambda payload, control_id: None)
         self.charset, self.codec, self.default = charset, codec, default
         self.behaviours: deque[str] = deque()
         self.stored: dict[str, bytes] = {}  # MSH-10 → message, each kept once
         self.arrivals: list[str] = []  # MSH-10 of every frame that arrived, resends included
         self.drip_pause = threading.Event()  # never set: waits bound the drip's pace
         self._last_ack = b""
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.1)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._lock = threading.Lock()
-
-    @property
-    def port(self) -> int:
-        return int(self._sock.getsockname()[1])
 
     def __enter__(self) -> VendorEngine:
-        self._thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self._sock.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _ack(self, control_id: str, code: str, text: str = "") -> bytes:
         # A 2.3-style ACK in the engine's own character set: ACK without a structure, MSA-3 text.
-        msh = f"MSH|^~\\&|VENDOR-EMR|ST-ELSEWHERE|CAREAPP|CAREAPP|20310304090000||ACK|V{control_id[-8:]}|P|2.3|||||BE|{self.charset}"
+        msh = (
+            "MSH|^~\\&|VENDOR-EMR|ST-ELSEWHERE|CAREAPP|CAREAPP|20310304090000||ACK|"
+            f"V{control_id[-8:]}|P|2.3|||||BE|{self.charset}"
+        )
         msa = f"MSA|{code}|{control_id}" + (f"|{text}" if text else "")
         return f"{msh}\r{msa}\r".encode(self.codec)
 
-    def _handle(self, conn: socket.socket) -> None:
+    def _handle(self, conn: socket.socket, number: int) -> None:
         conn.settimeout(0.05)
         buffer = b""
         try:
@@ -99,7 +77,9 @@ class VendorEngine:
         if behaviour == "silent":
             return True
         if behaviour in ("AE", "AR"):
-            conn.sendall(START + self._ack(ctrl, behaviour, "Patient nicht gefunden: Pr\u00fcfen Sie PID-3") + END)
+            conn.sendall(
+                START + self._ack(ctrl, behaviour, "Patient nicht gefunden: Pr\u00fcfen Sie PID-3") + END
+            )
             return True
         ack = self._ack(ctrl, "AA")
         if behaviour == "drop":

@@ -5,9 +5,8 @@ Revises: 0007
 Create Date: 2026-12-02 01:46:11.442201
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0008"
 down_revision = "0007"
