@@ -59,7 +59,7 @@ def _headers_refused(headers: list[tuple[bytes, bytes]]) -> str | None:
 def default_key_file(db: Database) -> Path | None:
     """For a SQLite file the key lives beside it (a copy of the database alone stays sealed)."""
     if db.is_sqlite and db.url.database not in (None, "", ":memory:"):
-        return Path(db.url.database).with_suffix(".key")  # type: ignore[arg-type]
+        return Path(db.url.database).with_suffix(".key")
     return None
 
 
@@ -222,12 +222,12 @@ def create_app(
         app.include_router(router, prefix=prefix)
     # For 405 answers' Allow header (problems._allowed_methods).
     app.state.route_methods = [
-        (prefix + route.path, compile_path(prefix + route.path)[0], frozenset(route.methods))
+        (prefix + route.path, compile_path(prefix + route.path)[0], frozenset(route.methods or ()))
         for router, prefix in _DOCUMENTED
         for route in router.routes
         if isinstance(route, APIRoute)
     ]
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented way to serve a customised OpenAPI document
     logs.install()
     return app
 

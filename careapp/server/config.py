@@ -99,6 +99,7 @@ class ServerConfig:
 
     @classmethod
     def from_env(cls) -> ServerConfig:
+        versions = hosted_key_versions_from_env()
         return cls(
             region=os.environ.get(ENV_REGION, "eu"),
             environment=os.environ.get(ENV_ENVIRONMENT, "sandbox"),
@@ -108,7 +109,8 @@ class ServerConfig:
             patient_language=os.environ.get(ENV_PATIENT_LANGUAGE) or "en",
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
             stop_roles=stop_roles_from_env(),
-            **hosted_key_versions_from_env(),
+            hosted_key_version=versions["hosted_key_version"],
+            hosted_key_oldest=versions["hosted_key_oldest"],
         )
 
 

@@ -95,10 +95,10 @@ class _LocalFacts:
         flow_uids = {p["uid"] for p in starts if p.get("uid") is not None}
         versions: dict[str, int | None] = {}
         if flow_uids:
-            query = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
+            by_uid = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
                 CareFlowRow.uid.in_(flow_uids)
             )
-            versions = {uid: version for uid, version in session.execute(query)}
+            versions = {uid: version for uid, version in session.execute(by_uid)}
         return cls(patients, first, versions)
 
 
@@ -198,7 +198,7 @@ def _care_flow_start(
         body["patient_identifier"] = dict(first)
     else:
         body["patient_id"] = remote_id
-    version = facts.flow_versions.get(payload.get("uid"))
+    version = facts.flow_versions.get(str(payload.get("uid")))
     if version is not None:
         body["version"] = version  # the version the clinician enrolled in
     return Operation(row.id, row.kind, _wire(row, "care_flow.start", user, body), patient_uid, payload)

@@ -127,7 +127,9 @@ class MainWindow(QMainWindow):
 
     # -- commands ----------------------------------------------------------------------------
 
-    def _action(self, text: str, shortcut: QKeySequence | str, slot, menu) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot, menu
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -190,11 +192,11 @@ class MainWindow(QMainWindow):
         services, actor = self.services, self.principal.actor
         then = self._when_shown
 
-        def load():  # type: ignore[no-untyped-def]
+        def load():
             patient = services.patients.record_viewed(patient_id, actor)
             return patient, services.care_flows.for_patient(patient_id) if patient else []
 
-        def show(result) -> None:  # type: ignore[no-untyped-def]
+        def show(result) -> None:
             patient, flows = result
             if patient is not None and self.stack.currentIndex() == 0:
                 if self._qr_after_start is not None and self._qr_after_start[0] != patient_id:
@@ -339,12 +341,16 @@ class MainWindow(QMainWindow):
         self.patient_list.refresh()
         self._reload_care_flows()
 
+    def _attention_closed(self, _result: int) -> None:
+        if self.connection is not None:
+            self.connection.refresh_status()
+
     def show_attention(self) -> None:
         from careapp.ui.attention_dialog import AttentionDialog
 
         if self.connection is not None and self.connection.engine is not None:
             dialog = AttentionDialog(self.connection.engine, self.principal, self)
-            dialog.finished.connect(lambda _r: self.connection and self.connection.refresh_status())
+            dialog.finished.connect(self._attention_closed)
             dialog.open()
 
     def open_import(self, scanned: str | None = None) -> None:

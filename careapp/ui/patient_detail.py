@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from careapp.domain.patient import Patient
 from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
 from careapp.ui.dates import date_text, local_moment
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.language.words import word_for
 
 # Link actions the panel offers for the selected care flow: (key, label, needs the backend's link).

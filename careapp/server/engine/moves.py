@@ -140,7 +140,7 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
             row.value, row.source, row.recorded_at = value, source, tx.now
     written = {dp_id for dp_id, value in values.items() if value is not None}
     for alert in raised(st.doc.alerts, st.values, written, today(tx)):
-        row = CareFlowAlertRow(
+        alert_row = CareFlowAlertRow(
             care_flow_id=st.row.id,
             patient_id=st.row.patient_id,
             alert_key=alert.id,
@@ -148,9 +148,11 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
             text=alert.text,
             raised_at=tx.now,
         )
-        tx.session.add(row)
+        tx.session.add(alert_row)
         tx.change("care_flow", st.row.id, "alert", st.row.patient_id)
-        event(tx, events.CARE_FLOW_ALERT, st.row, alert_id=row.id, alert=alert.id, level=alert.level.value)
+        event(
+            tx, events.CARE_FLOW_ALERT, st.row, alert_id=alert_row.id, alert=alert.id, level=alert.level.value
+        )
 
 
 def today(tx: Tx) -> Any:

@@ -97,16 +97,16 @@ class Scheduler:
                 raise Redo from exc  # the whole batch runs again carefully, each timer on its own
         fired = 0
         for timer in timers:
-            claim = (
+            one = (
                 update(CareFlowTimerRow)
                 .where(CareFlowTimerRow.id == timer.id, CareFlowTimerRow.fired_at.is_(None))
                 .values(fired_at=tx.now)
                 .execution_options(synchronize_session=False)
             )
-            if tx.session.execute(claim).rowcount != 1:  # type: ignore[attr-defined]
+            if tx.session.execute(one).rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult, which execute() types as Result
                 continue  # another worker fired it first
             try:
-                fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]
+                fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]  # the default binds this loop's timer; mypy infers no lambda with defaults
             except Exception as exc:
                 # This timer's move is rolled back alone and it stays fired, so one broken care
                 # flow cannot stop every other one. Ids only in the log.

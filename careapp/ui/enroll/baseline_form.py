@@ -10,12 +10,13 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QLineEdit, QWidget
 
 from careapp.domain.value_ranges import ValueRange, range_of_json
 from careapp.ui.dates import date_format, date_text
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.widgets import add_row
 
 _PLACEHOLDERS = {
