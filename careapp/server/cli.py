@@ -47,6 +47,11 @@ def _globals(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         default=d(os.environ.get("CAREAPP_SERVER_TIME_ZONE", "")),
         help="IANA time zone care flow times are read in (default: the region's, e.g. Europe/Brussels)",
     )
+    parser.add_argument(
+        "--quiet-hours",
+        default=d(os.environ.get("CAREAPP_SERVER_QUIET_HOURS", "21:00-08:00")),
+        help="no automatic e-mail or SMS to patients in this window, e.g. 21:00-08:00 (00:00-00:00: none)",
+    )
 
 
 def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -148,6 +153,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         "db_url": args.db,
         "secret_file": args.secret_file,
         "time_zone": args.time_zone,
+        "quiet_hours": args.quiet_hours,
         **hosted_key_versions_from_env(),
     }
     if getattr(args, "public_url", None):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from careapp.domain.notifications import QuietHours
+
 REGIONS = ("eu", "uk", "us")
 ENVIRONMENTS = ("sandbox", "production")
 DEFAULT_DB = "sqlite:///careapp-server.sqlite3"
@@ -24,6 +26,8 @@ ENV_PUBLIC_URL = "CAREAPP_SERVER_PUBLIC_URL"  # the base of every hosted pages l
 # Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
 ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
 ENV_HOSTED_KEY_OLDEST = "CAREAPP_SERVER_HOSTED_KEY_OLDEST"
+# No automatic e-mail or SMS to patients in this wall-clock window (the deployment's time zone).
+ENV_QUIET_HOURS = "CAREAPP_SERVER_QUIET_HOURS"
 
 
 class ConfigError(ValueError):
@@ -47,6 +51,7 @@ class ServerConfig:
     hosted_key_version: int = 1
     hosted_key_oldest: int = 1
     time_zone: str = ""  # "" means the region's default (DEFAULT_TIME_ZONES)
+    quiet_hours: str = "21:00-08:00"
 
     def __post_init__(self) -> None:
         if self.region not in REGIONS:
@@ -63,6 +68,10 @@ class ServerConfig:
             raise ConfigError(
                 f"time zone must be an IANA name such as Europe/Brussels, got {self.time_zone!r}"
             ) from None
+        try:
+            QuietHours.parse(self.quiet_hours)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -80,6 +89,7 @@ class ServerConfig:
         env[ENV_PUBLIC_URL] = self.public_url
         env[ENV_HOSTED_KEY_VERSION] = str(self.hosted_key_version)
         env[ENV_HOSTED_KEY_OLDEST] = str(self.hosted_key_oldest)
+        env[ENV_QUIET_HOURS] = self.quiet_hours
         return env
 
     @classmethod
@@ -91,6 +101,7 @@ class ServerConfig:
             secret_file=os.environ.get(ENV_SECRET_FILE) or None,
             time_zone=os.environ.get(ENV_TIME_ZONE, ""),
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
+            quiet_hours=os.environ.get(ENV_QUIET_HOURS) or cls.quiet_hours,
             **hosted_key_versions_from_env(),
         )
 
