@@ -69,6 +69,11 @@ def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
     parser.add_argument("--public-url", default=d(None), help="base URL patients' phones reach")
     parser.add_argument(
+        "--demo-mail-dir",
+        default=d(None),
+        help="local demo only: catch the patients' e-mails on loopback SMTP and keep them as .eml files here",
+    )
+    parser.add_argument(
         "--no-webhook-dispatcher",
         action="store_true",
         default=d(False),
@@ -194,6 +199,11 @@ def _serve(args: argparse.Namespace) -> int:
         from careapp.server.demo.seed import seed_demo
 
         seed_demo(services)
+    if args.demo_mail_dir:
+        from careapp.server.notify.catcher import MailCatcher, point_email_channel_at
+
+        catcher = MailCatcher(Path(args.demo_mail_dir)).start()  # lives as long as this process
+        point_email_channel_at(services, catcher)
     if args.pairing_code_file:
         with system_tx(services) as tx:
             issued = directory.create_workstation(tx, "Demo workstation")
