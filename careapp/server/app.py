@@ -15,7 +15,11 @@ from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careapp import __version__
+<<<<<<< HEAD
 from careapp.server import auth, logs, notify, problems, webhooks
+=======
+from careapp.server import auth, hospital_link, logs, problems, webhooks
+>>>>>>> main
 from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
 from careapp.server.api_calls import api as api_calls_api
@@ -24,6 +28,7 @@ from careapp.server.config import ServerConfig
 from careapp.server.context import Services
 from careapp.server.crypto import Sealer, load_key
 from careapp.server.db import Database
+from careapp.server.hospital_link import api as hospital_link_api
 from careapp.server.hosted import api as hosted_api
 from careapp.server.hosted import pages as hosted_pages
 from careapp.server.notify import api as notify_api
@@ -78,6 +83,7 @@ def build_services(config: ServerConfig, clock: Clock | None = None, db: Databas
     webhooks.install(services)  # webhook outbox rows commit with the change that caused them
     notify.install(services)  # so do e-mails and SMS to patients
     auth.install(services)  # a committed revocation clears this worker's credential cache
+    hospital_link.install(services)  # result messages commit with the form or score they report
     return services
 
 
@@ -145,6 +151,7 @@ _DOCUMENTED: tuple[tuple[APIRouter, str], ...] = (
     (promotion_api.router, "/v1"),
     (api_calls_api.router, "/v1"),  # starts the API-call runner with the app
     (webhooks_api.router, "/v1"),
+    (hospital_link_api.router, "/v1"),  # starts the result sender with the app
     (hosted_api.router, "/v1"),
     (notify_api.router, "/v1"),  # e-mail and SMS to patients
     (hosted_pages.router, ""),  # /l/, /s/, /e/: the patient pages
