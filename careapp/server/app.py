@@ -15,11 +15,7 @@ from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careapp import __version__
-<<<<<<< HEAD
-from careapp.server import auth, logs, notify, problems, webhooks
-=======
-from careapp.server import auth, hospital_link, logs, problems, webhooks
->>>>>>> main
+from careapp.server import auth, hospital_link, logs, notify, problems, webhooks
 from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
 from careapp.server.api_calls import api as api_calls_api

@@ -159,11 +159,8 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         "db_url": args.db,
         "secret_file": args.secret_file,
         "time_zone": args.time_zone,
-<<<<<<< HEAD
         "quiet_hours": args.quiet_hours,
-=======
         "stop_roles": stop_roles_from_env(),
->>>>>>> main
         **hosted_key_versions_from_env(),
     }
     if getattr(args, "public_url", None):

@@ -26,14 +26,11 @@ ENV_PUBLIC_URL = "CAREAPP_SERVER_PUBLIC_URL"  # the base of every hosted pages l
 # Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
 ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
 ENV_HOSTED_KEY_OLDEST = "CAREAPP_SERVER_HOSTED_KEY_OLDEST"
-<<<<<<< HEAD
 # No automatic e-mail or SMS to patients in this wall-clock window (the deployment's time zone).
 ENV_QUIET_HOURS = "CAREAPP_SERVER_QUIET_HOURS"
-=======
 # Which roles of acting users may stop a care flow ("clinician,admin" or "admin").
 ENV_STOP_ROLES = "CAREAPP_SERVER_STOP_ROLES"
 USER_ROLES = ("clinician", "admin")
->>>>>>> main
 
 
 class ConfigError(ValueError):
@@ -57,12 +54,9 @@ class ServerConfig:
     hosted_key_version: int = 1
     hosted_key_oldest: int = 1
     time_zone: str = ""  # "" means the region's default (DEFAULT_TIME_ZONES)
-<<<<<<< HEAD
     quiet_hours: str = "21:00-08:00"
-=======
     # Acting users of these roles may stop a care flow (API keys always may).
     stop_roles: tuple[str, ...] = USER_ROLES
->>>>>>> main
 
     def __post_init__(self) -> None:
         if self.region not in REGIONS:
@@ -100,11 +94,8 @@ class ServerConfig:
         env[ENV_PUBLIC_URL] = self.public_url
         env[ENV_HOSTED_KEY_VERSION] = str(self.hosted_key_version)
         env[ENV_HOSTED_KEY_OLDEST] = str(self.hosted_key_oldest)
-<<<<<<< HEAD
         env[ENV_QUIET_HOURS] = self.quiet_hours
-=======
         env[ENV_STOP_ROLES] = ",".join(self.stop_roles)
->>>>>>> main
         return env
 
     @classmethod
@@ -116,11 +107,8 @@ class ServerConfig:
             secret_file=os.environ.get(ENV_SECRET_FILE) or None,
             time_zone=os.environ.get(ENV_TIME_ZONE, ""),
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
-<<<<<<< HEAD
             quiet_hours=os.environ.get(ENV_QUIET_HOURS) or cls.quiet_hours,
-=======
             stop_roles=stop_roles_from_env(),
->>>>>>> main
             **hosted_key_versions_from_env(),
         )
 
