@@ -12,13 +12,14 @@ import json
 import smtplib
 import ssl
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from email.utils import parseaddr
 
 import httpx
 
 from careapp import __version__
-from careapp.server.delivery import deadline
+from careapp.server.delivery import deadline, http
 from careapp.server.delivery.dispatcher import Attempt
 from careapp.server.notify.channels import SmsGatewaySettings, SmtpSettings
 
@@ -134,28 +135,21 @@ class GatewaySender:
             content = json.dumps(fields).encode()
             headers["Content-Type"] = "application/json"
         else:
-            content = httpx.QueryParams(fields).__str__().encode()
+            content = str(httpx.QueryParams(fields)).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            with (
-                deadline.attempt_deadline(self.attempt_deadline.total_seconds()),
-                self.client.stream(settings.method, settings.url, content=content, headers=headers) as r,
-            ):
-                code = r.status_code
-        except httpx.TimeoutException:
-            return Attempt(None, "timed out")
-        except httpx.ConnectError:
-            return Attempt(None, "could not connect")
-        except httpx.HTTPError as exc:
-            return Attempt(None, f"transport error ({type(exc).__name__})")
-        except Exception as exc:  # a URL httpx refuses, etc.
-            return Attempt(None, f"error ({type(exc).__name__})")
-        if 200 <= code < 300:
-            return Attempt(code)
-        retry_after = r.headers.get("retry-after")
-        return Attempt(
-            code, f"HTTP {code}", retry_after, permanent=400 <= code < 500 and code not in (408, 429)
+        sent = http.attempt(
+            self.client,
+            settings.method,
+            settings.url,
+            content=content,
+            headers=headers,
+            within=self.attempt_deadline,
         )
+        code = sent.status_code
+        if sent.succeeded or code is None:
+            return sent
+        # A 4xx but 408/429 says the request itself is wrong: sending it again cannot help.
+        return replace(sent, permanent=400 <= code < 500 and code not in (408, 429))
 
     def close(self) -> None:
         if self._own:

@@ -21,7 +21,7 @@ from careapp.server.notify.dispatcher import NotificationDispatcher
 from careapp.server.notify.tests.peers import SmsGateway, SmtpPeer
 from careapp.server.schema import prepare
 from careapp.server.tests.conftest import db_url, sqlite_url  # noqa: F401 - shared fixtures
-from careapp.server.tests.harness import cli, make_api_key
+from careapp.server.tests.harness import cli, drain_outbox, make_api_key
 from careapp.server.webhooks.tests.conftest import FakeClock
 
 # A Tuesday, 10:00 in Brussels: outside the default quiet hours (21:00-08:00).
@@ -162,17 +162,4 @@ def pending(services: Services) -> int:
 
 def drain(dispatcher: NotificationDispatcher, clock: FakeClock, rounds: int = 200) -> int:
     """Run the dispatcher until nothing is pending, moving the clock to each next attempt."""
-    attempts = 0
-    for _ in range(rounds):
-        done = dispatcher.run_once()
-        attempts += done
-        if done:
-            continue
-        with dispatcher.services.db.transaction(read_only=True) as s:
-            due = s.scalar(
-                select(func.min(NotificationRow.next_attempt_at)).where(NotificationRow.status == PENDING)
-            )
-        if due is None:
-            return attempts
-        clock.set(max(due, clock.now()))
-    raise AssertionError("notifications still pending after many rounds")
+    return drain_outbox(dispatcher, clock, rounds)
