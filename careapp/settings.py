@@ -30,6 +30,8 @@ ENVIRONMENTS = ("sandbox", "production")
 DEMO_BACKEND = "demo"  # the embedded loopback backend started by the desktop itself
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 IDLE_LOCK_RANGE = (1, 120)
+# The desktop's languages besides English (the source text); "" follows the system locale.
+DESKTOP_LANGUAGES = ("nl", "fr")
 DEMO_AUTHORITY = "DEMOHOSP"  # the demo hospital's assigning authority
 ANY_AUTHORITY = "*"  # an identifier rule's authority that matches any
 
@@ -135,6 +137,9 @@ class Settings:
     backends: tuple[BackendProfile, ...] = (BackendProfile(),)
     active_backend: int = 0
     idle_lock_minutes: int = 5
+    # "" (the system's), "en" or one of DESKTOP_LANGUAGES; another (a newer CareApp's) is kept
+    # in the file but followed as "". Applies from the next start.
+    language: str = ""
     hospital: HospitalEndpoints = field(default_factory=HospitalEndpoints)
     # Keys of the file this version does not know: not compared, only carried back to disk.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

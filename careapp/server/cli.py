@@ -25,6 +25,7 @@ from careapp.server.config import (
     ConfigError,
     ServerConfig,
     hosted_key_versions_from_env,
+    stop_roles_from_env,
 )
 from careapp.server.credential_cache import DEFAULT_TTL as REVOKED_WITHIN
 
@@ -148,6 +149,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         "db_url": args.db,
         "secret_file": args.secret_file,
         "time_zone": args.time_zone,
+        "stop_roles": stop_roles_from_env(),
         **hosted_key_versions_from_env(),
     }
     if getattr(args, "public_url", None):

@@ -24,6 +24,9 @@ ENV_PUBLIC_URL = "CAREAPP_SERVER_PUBLIC_URL"  # the base of every hosted pages l
 # Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
 ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
 ENV_HOSTED_KEY_OLDEST = "CAREAPP_SERVER_HOSTED_KEY_OLDEST"
+# Which roles of acting users may stop a care flow ("clinician,admin" or "admin").
+ENV_STOP_ROLES = "CAREAPP_SERVER_STOP_ROLES"
+USER_ROLES = ("clinician", "admin")
 
 
 class ConfigError(ValueError):
@@ -47,6 +50,8 @@ class ServerConfig:
     hosted_key_version: int = 1
     hosted_key_oldest: int = 1
     time_zone: str = ""  # "" means the region's default (DEFAULT_TIME_ZONES)
+    # Acting users of these roles may stop a care flow (API keys always may).
+    stop_roles: tuple[str, ...] = USER_ROLES
 
     def __post_init__(self) -> None:
         if self.region not in REGIONS:
@@ -80,6 +85,7 @@ class ServerConfig:
         env[ENV_PUBLIC_URL] = self.public_url
         env[ENV_HOSTED_KEY_VERSION] = str(self.hosted_key_version)
         env[ENV_HOSTED_KEY_OLDEST] = str(self.hosted_key_oldest)
+        env[ENV_STOP_ROLES] = ",".join(self.stop_roles)
         return env
 
     @classmethod
@@ -91,6 +97,7 @@ class ServerConfig:
             secret_file=os.environ.get(ENV_SECRET_FILE) or None,
             time_zone=os.environ.get(ENV_TIME_ZONE, ""),
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
+            stop_roles=stop_roles_from_env(),
             **hosted_key_versions_from_env(),
         )
 
@@ -105,3 +112,12 @@ def hosted_key_versions_from_env() -> dict[str, int]:
             raise ConfigError(f"{name} must be a whole number from 1 to 255, got {raw!r}")
         out[option] = int(raw)
     return out
+
+
+def stop_roles_from_env() -> tuple[str, ...]:
+    """The roles that may stop a care flow, from CAREAPP_SERVER_STOP_ROLES (default: both)."""
+    raw = os.environ.get(ENV_STOP_ROLES) or ",".join(USER_ROLES)
+    roles = tuple(r.strip() for r in raw.split(",") if r.strip())
+    if not roles or any(r not in USER_ROLES for r in roles):
+        raise ConfigError(f"{ENV_STOP_ROLES} must list roles from {', '.join(USER_ROLES)}, got {raw!r}")
+    return roles

@@ -37,19 +37,27 @@ from careapp.server.auth import Access, authorize, caller
 from careapp.server.context import ActingUser, Call, Principal, Tx, TxStrategy
 from careapp.server.models import IdempotencyKeyRow, User
 from careapp.server.problems import TITLES, TYPE_BASE, ProblemError
-from careapp.server.schemas.careflows import ClientStart
+from careapp.server.schemas.careflows import ActivityComplete, CareFlowStop, ClientStart, FormResponseIn
 from careapp.server.schemas.common import Count, Input, JsonObject
 from careapp.server.schemas.directory import Username, UserRole
 from careapp.server.schemas.patients import IdentifierIn, PatientPush
 from careapp.server.services import care_flow_starts, directory, patients, views
-from careapp.server.services.care_flow_views import flow_view
+from careapp.server.services.care_flow_views import activity_view, flow_view
 from careapp.server.services.common import invalid
 from careapp.server.services.hospital_push import apply_push
 from careapp.server.services.patients import PatientIndex
 
 router = APIRouter(tags=["batch"])
 MAX_OPERATIONS = 200
-OperationKind = Literal["patient.upsert", "care_flow.start", "user.provision"]
+OperationKind = Literal[
+    "patient.upsert",
+    "care_flow.start",
+    "user.provision",
+    "activity.complete",
+    "activity.form_response",
+    "care_flow.stop",
+    "care_flow.answers_viewed",
+]
 
 
 class BatchOperation(Input):
@@ -95,6 +103,31 @@ class BatchUserProvision(Input):
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     role: UserRole = "clinician"
     active: bool = True
+
+
+ServerId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+
+
+class BatchActivityComplete(ActivityComplete):
+    """A clinician's message or checklist done at a workstation, maybe while offline."""
+
+    activity_id: ServerId
+
+
+class BatchFormResponse(FormResponseIn):
+    """A clinician's form filled in at a workstation, maybe while offline."""
+
+    activity_id: ServerId
+
+
+class BatchCareFlowStop(CareFlowStop):
+    care_flow_id: ServerId
+
+
+class BatchAnswersViewed(Input):
+    """A clinician opened a care flow's answers on a workstation (the audit trail's record)."""
+
+    care_flow_id: ServerId
 
 
 def _fingerprint(op: BatchOperation) -> str:
@@ -181,10 +214,36 @@ def _user_provision(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> 
     return (201 if created else 200), views.user(user)
 
 
+def _activity_complete(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
+    body = BatchActivityComplete.model_validate(raw)
+    return 200, activity_view(tx, engine.complete(tx, body.activity_id, body.checked_items))
+
+
+def _form_response(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
+    body = BatchFormResponse.model_validate(raw)
+    activity, _response = engine.submit_form(tx, body.activity_id, body.answers)
+    return 200, activity_view(tx, activity)
+
+
+def _care_flow_stop(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
+    body = BatchCareFlowStop.model_validate(raw)
+    return 200, flow_view(tx, engine.stop(tx, body.care_flow_id, body.reason))
+
+
+def _answers_viewed(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
+    body = BatchAnswersViewed.model_validate(raw)
+    flow = engine.answers_viewed(tx, body.care_flow_id)
+    return 200, {"care_flow_id": flow.id}
+
+
 _HANDLERS = {
     "patient.upsert": (Access.PATIENT_DATA, _patient_upsert),
     "care_flow.start": (Access.PATIENT_DATA, _care_flow_start),
     "user.provision": (Access.PROVISIONING, _user_provision),
+    "activity.complete": (Access.PATIENT_DATA, _activity_complete),
+    "activity.form_response": (Access.PATIENT_DATA, _form_response),
+    "care_flow.stop": (Access.PATIENT_DATA, _care_flow_stop),
+    "care_flow.answers_viewed": (Access.PATIENT_DATA, _answers_viewed),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from careapp.server import engine, idempotency
 from careapp.server.api.common import (
@@ -138,6 +138,19 @@ def stop_care_flow(
     )
 
 
+@router.post(
+    "/care-flows/{care_flow_id}/answers-viewed",
+    tags=[FLOW_DOC],
+    status_code=204,
+    responses={**AUTHED, **NOT_FOUND},
+    summary="Record in the audit trail that the acting user looked at the care flow's answers",
+)
+def record_answers_viewed(care_flow_id: IdPath, call: Clinical) -> Response:
+    with call.tx() as tx:
+        engine.answers_viewed(tx, care_flow_id)
+    return Response(status_code=204)
+
+
 @router.get(
     "/care-flows/{care_flow_id}/activities",
     tags=[ACT_DOC],
@@ -210,7 +223,7 @@ def get_activity(activity_id: IdPath, call: Clinical) -> dict[str, Any]:
     tags=[ACT_DOC],
     response_model=ActivityOut,
     responses={**WITH_BODY, **NOT_FOUND, **CONFLICT},
-    summary="Complete a clinician's message or checklist",
+    summary="Complete a clinician's message or checklist, as the acting user",
 )
 def complete_activity(
     activity_id: IdPath,

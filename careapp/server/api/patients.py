@@ -34,7 +34,7 @@ from careapp.server.schemas.patients import (
     PatientUpdate,
 )
 from careapp.server.services import patients, views
-from careapp.server.services.care_flow_views import flow_view
+from careapp.server.services.care_flow_views import flow_views
 from careapp.server.services.common import invalid
 from careapp.server.services.hospital_push import apply_push
 
@@ -140,7 +140,7 @@ def list_patient_care_flows(
     with call.tx() as tx:
         rows, total = engine.list_for_patient(tx, patient_id, status=status, limit=limit, offset=offset)
         return {
-            "items": [flow_view(tx, f) for f in rows],
+            "items": flow_views(tx, rows),
             "limit": limit,
             "offset": offset,
             "total": total,

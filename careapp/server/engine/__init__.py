@@ -167,7 +167,18 @@ def provide_baseline(tx: Tx, flow_id: str, baseline: dict[str, Any]) -> CareFlow
     return flow
 
 
+def may_stop(tx: Tx) -> None:
+    """Who may stop a care flow is the deployment's setting (ServerConfig.stop_roles)."""
+    user = tx.principal.user
+    if user is not None and user.role not in tx.config.stop_roles:
+        allowed = " and ".join(f"{role}s" for role in tx.config.stop_roles)
+        raise ProblemError(
+            403, "stop-not-allowed", f"On this deployment only {allowed} may stop a care flow."
+        )
+
+
 def stop(tx: Tx, flow_id: str, reason: str | None) -> CareFlowRow:
+    may_stop(tx)
     flow = _locked_flow(tx, flow_id)
     if flow.status not in rules.OPEN_CARE_FLOW:
         raise conflict("care-flow-closed", f"The care flow is already {flow.status}.")
@@ -289,6 +300,15 @@ def submit_form(tx: Tx, activity_id: str, answers: dict[str, Any]) -> tuple[Acti
 def get(tx: Tx, flow_id: str) -> CareFlowRow:
     flow = get_or_404(tx.session, CareFlowRow, flow_id, "care flow")
     tx.audit("care_flow.viewed", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id)
+    return flow
+
+
+def answers_viewed(tx: Tx, flow_id: str) -> CareFlowRow:
+    """A clinician looked at the answers of FLOW (on a workstation, maybe offline): audited."""
+    flow = get_or_404(tx.session, CareFlowRow, flow_id, "care flow")
+    tx.audit(
+        "care_flow.answers_viewed", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id
+    )
     return flow
 
 

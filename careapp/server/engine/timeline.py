@@ -71,7 +71,7 @@ def timeline(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, values: dict[str,
     )
     return {
         "timeline": steps,
-        "scores": _scores(doc, values),
+        "scores": scores(doc, values),
         "alerts": [
             {"id": a.id, "alert": a.alert_key, "level": a.level, "text": a.text, "raised_at": a.raised_at}
             for a in alerts
@@ -79,7 +79,7 @@ def timeline(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument, values: dict[str,
     }
 
 
-def _scores(doc: CareFlowDocument, values: dict[str, Any]) -> list[dict[str, Any]]:
+def scores(doc: CareFlowDocument, values: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for step in doc.steps:
         for activity in step.activities:
@@ -88,14 +88,17 @@ def _scores(doc: CareFlowDocument, values: dict[str, Any]) -> list[dict[str, Any
                 continue
             target = doc.data_point(calc.data_point)
             assert target is not None
-            out.append(
-                {
-                    "activity_id": activity.id,
-                    "data_point": target.key,
-                    "value": values.get(calc.data_point),
-                    "band": values.get(calc.band_point) if calc.band_point else None,
-                }
-            )
+            band = values.get(calc.band_point) if calc.band_point else None
+            score = {
+                "activity_id": activity.id,
+                "data_point": target.key,
+                "value": values.get(calc.data_point),
+                "band": band,
+            }
+            label = next((b.label for b in calc.bands if b.value == band), None)
+            if label is not None:
+                score["band_label"] = label  # what a clinician reads: "Moderately severe"
+            out.append(score)
     return out
 
 
@@ -111,3 +114,37 @@ def next_patient_opening(tx: Tx, flow: CareFlowRow) -> datetime | None:
         if any(a.stakeholder is Stakeholder.PATIENT for a in doc.steps[run.step_index].activities):
             return run.due_at
     return None
+
+
+def digests(
+    tx: Tx, flows: list[CareFlowRow], docs: dict[str, CareFlowDocument], values: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """What a workstation keeps of each of FLOWS besides its status (the change feed and the lists
+    carry it): scores with their bands, alerts raised, steps scheduled to open. Two queries for all."""
+    ids = [f.id for f in flows]
+    out: dict[str, dict[str, Any]] = {
+        f.id: {"scores": scores(docs[f.id], values[f.id]), "alerts": [], "scheduled_steps": []} for f in flows
+    }
+    if not ids:
+        return out
+    alerts = tx.session.scalars(
+        select(CareFlowAlertRow)
+        .where(CareFlowAlertRow.care_flow_id.in_(ids))
+        .order_by(CareFlowAlertRow.raised_at)
+    )
+    for a in alerts:
+        out[a.care_flow_id]["alerts"].append(
+            {"id": a.id, "alert": a.alert_key, "level": a.level, "text": a.text, "raised_at": a.raised_at}
+        )
+    scheduled = tx.session.scalars(
+        select(StepRunRow)
+        .where(StepRunRow.care_flow_id.in_(ids), StepRunRow.status == "scheduled")
+        .order_by(StepRunRow.due_at)
+    )
+    for run in scheduled:
+        doc = docs[run.care_flow_id]
+        title = doc.steps[run.step_index].title if run.step_index < len(doc.steps) else run.step_id
+        out[run.care_flow_id]["scheduled_steps"].append(
+            {"id": run.step_id, "title": title, "due_at": run.due_at}
+        )
+    return out

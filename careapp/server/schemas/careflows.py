@@ -149,10 +149,6 @@ class CareFlowOut(BaseModel):
     )
 
 
-class CareFlowList(Page):
-    items: list[CareFlowOut]
-
-
 StepStatus = Literal["pending", "scheduled", "active", "done", "skipped", "canceled"]
 
 
@@ -191,6 +187,7 @@ class Score(BaseModel):
     data_point: str
     value: float | None
     band: str | None = None
+    band_label: Localized | None = Field(None, description="The band as the definition names it.")
 
 
 class AlertOut(BaseModel):
@@ -199,6 +196,24 @@ class AlertOut(BaseModel):
     level: Literal["info", "warning", "urgent"]
     text: Localized
     raised_at: datetime
+
+
+class ScheduledStep(BaseModel):
+    id: str
+    title: Localized
+    due_at: datetime | None = Field(description="When the step opens.")
+
+
+class CareFlowWithDigest(CareFlowOut):
+    """A care flow as lists and the change feed give it: what a workstation caches of it."""
+
+    scores: list[Score] = Field(default_factory=list)
+    alerts: list[AlertOut] = Field(default_factory=list)
+    scheduled_steps: list[ScheduledStep] = Field(default_factory=list)
+
+
+class CareFlowList(Page):
+    items: list[CareFlowWithDigest]
 
 
 class CareFlowDetail(CareFlowOut):
@@ -214,6 +229,7 @@ class ActivityOut(BaseModel):
     care_flow_id: str
     patient_id: str
     step_id: str
+    step_title: Localized | None = None
     activity_id: str = Field(description="The activity's id in the definition.")
     type: Literal["form", "message", "checklist", "api_call", "calculation"]
     stakeholder: Literal["patient", "clinician", "system"] = Field(
@@ -224,6 +240,9 @@ class ActivityOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    completed_by: str | None = Field(
+        None, description="user:<id> of the person who completed it, or the system."
+    )
     due_at: datetime | None = Field(None, description="When it expires if not done by then.")
     form: dict[str, Any] | None = None
     body: Localized | None = None

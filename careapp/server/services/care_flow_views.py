@@ -8,7 +8,7 @@ from typing import Any
 
 from careapp.server import engine
 from careapp.server.context import Tx
-from careapp.server.engine.timeline import timeline
+from careapp.server.engine.timeline import digests, timeline
 from careapp.server.models import ActivityRow, CareFlowRow
 from careapp.server.services import constant_values, links, views
 
@@ -26,13 +26,16 @@ def flow_detail(tx: Tx, flow: CareFlowRow) -> dict[str, Any]:
 
 
 def flow_views(tx: Tx, flows: list[CareFlowRow]) -> list[dict[str, Any]]:
-    """flow_view of each of FLOWS, their static links read in one query (lists, feed pages)."""
+    """flow_view of each of FLOWS with its scores, alerts and scheduled steps (what a workstation
+    caches); their static links and digests read in one query each (lists, feed pages)."""
     urls = links.current_urls(tx, {f.id for f in flows})
-    out = []
-    for flow in flows:
-        view = views.care_flow(flow, engine.document_of(tx, flow), views.data_point_values(tx.session, flow))
-        out.append({**view, "hosted_pages_link": urls.get(flow.id)})
-    return out
+    docs = {f.id: engine.document_of(tx, f) for f in flows}
+    values = {f.id: views.data_point_values(tx.session, f) for f in flows}
+    extra = digests(tx, flows, docs, values)
+    return [
+        {**views.care_flow(f, docs[f.id], values[f.id]), "hosted_pages_link": urls.get(f.id), **extra[f.id]}
+        for f in flows
+    ]
 
 
 def activity_view(tx: Tx, row: ActivityRow) -> dict[str, Any]:

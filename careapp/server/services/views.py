@@ -153,6 +153,7 @@ def activity(row: ActivityRow, doc: CareFlowDocument, response: FormResponseRow 
         "care_flow_id": row.care_flow_id,
         "patient_id": row.patient_id,
         "step_id": row.step_id,
+        "step_title": _step_title(doc, row),
         "activity_id": row.activity_key,
         "type": row.type,
         "stakeholder": row.stakeholder,
@@ -161,9 +162,16 @@ def activity(row: ActivityRow, doc: CareFlowDocument, response: FormResponseRow 
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "completed_at": row.completed_at,
+        "completed_by": row.completed_by,
         "due_at": row.due_at,
         "form": definition.get("form"),
         "body": definition.get("body"),
         "items": definition.get("items"),
         "answers": response.answers if response else None,
     }
+
+
+def _step_title(doc: CareFlowDocument, row: ActivityRow) -> Any:
+    if 0 <= row.step_index < len(doc.steps) and doc.steps[row.step_index].id == row.step_id:
+        return doc.steps[row.step_index].title
+    return row.step_id

@@ -80,6 +80,7 @@ EXPECTED: dict[str, str] = {
     "GET /v1/care-flows/{care_flow_id}": "patient",
     "POST /v1/care-flows/{care_flow_id}/baseline": "patient",
     "POST /v1/care-flows/{care_flow_id}/stop": "patient",
+    "POST /v1/care-flows/{care_flow_id}/answers-viewed": "patient",
     "GET /v1/care-flows/{care_flow_id}/activities": "patient",
     "GET /v1/activities": "patient",
     "GET /v1/activities/{activity_id}": "patient",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from careapp.server import events
 from careapp.server.context import Services, Tx
+from careapp.server.delivery.dispatcher import DELIVERED, FAILED, PENDING  # noqa: F401 - re-exported
 from careapp.server.events import DomainEvent
 from careapp.server.models import WebhookDelivery, WebhookEndpoint
 from careapp.server.services import links
@@ -41,7 +42,6 @@ _DATA_KEYS = ("session_id", "hosted_pages_link", "stakeholder", "alert_id", "ale
 # this key, and the dispatcher puts the URL back when it sends (see with_link).
 LINK_LOOKUP_KEY = "hosted_pages_link_lookup"
 
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 # Session.info keys: the enabled endpoints as read once per transaction, and a mark that this
 # transaction queued deliveries (the dispatcher wakes on commit only then).

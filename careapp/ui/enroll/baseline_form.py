@@ -10,7 +10,7 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QLineEdit, QWidget
 
@@ -19,8 +19,8 @@ from careapp.ui.dates import date_format, date_text
 from careapp.ui.widgets import add_row
 
 _PLACEHOLDERS = {
-    "number": "a number, e.g. 72.5",
-    "strings": "values separated by commas",
+    "number": QT_TRANSLATE_NOOP("BaselineForm", "a number, e.g. 72.5"),
+    "strings": QT_TRANSLATE_NOOP("BaselineForm", "values separated by commas"),
     "string": "",
 }
 # Shown by a date picker nobody has touched yet; a required date must be picked.
@@ -61,20 +61,28 @@ def _typed_value(point: dict[str, Any], text: str) -> Any:
     if not text:
         if point.get("optional"):
             return None
-        raise BaselineInvalid(f"{name} is required.")
+        raise BaselineInvalid(
+            QCoreApplication.translate("BaselineForm", "{name} is required.").format(name=name)
+        )
     if kind == "number":
         try:
             value = float(text.replace(",", "."))
         except ValueError:
-            raise BaselineInvalid(f"{name} must be a number.") from None
+            raise BaselineInvalid(
+                QCoreApplication.translate("BaselineForm", "{name} must be a number.").format(name=name)
+            ) from None
         if not math.isfinite(value):
-            raise BaselineInvalid(f"{name} must be a number.")
+            raise BaselineInvalid(
+                QCoreApplication.translate("BaselineForm", "{name} must be a number.").format(name=name)
+            )
         return int(value) if value.is_integer() else value
     if kind == "date":
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
-            raise BaselineInvalid(f"{name} must be a date.") from None
+            raise BaselineInvalid(
+                QCoreApplication.translate("BaselineForm", "{name} must be a date.").format(name=name)
+            ) from None
     if kind == "boolean":
         return text == "yes"
     if kind == "strings":
@@ -102,13 +110,15 @@ class BaselineForm(QWidget):
             if kind == "boolean":
                 widget = QComboBox()
                 widget.addItem("—", "")
-                widget.addItem("Yes", "yes")
-                widget.addItem("No", "no")
+                widget.addItem(self.tr("Yes"), "yes")
+                widget.addItem(self.tr("No"), "no")
             elif kind == "date":
                 widget = DatePicker(range_of(point), today or date.today())
             else:
                 widget = QLineEdit()
-                widget.setPlaceholderText(_number_hint(range_of(point)) or _PLACEHOLDERS.get(str(kind), ""))
+                widget.setPlaceholderText(
+                    _number_hint(range_of(point)) or self.tr(_PLACEHOLDERS.get(str(kind), ""))
+                )
             suffix = "" if point.get("optional") else " *"
             add_row(self.form, f"{label_of(point)}{suffix}:", widget)
             self.inputs.append(widget)
@@ -136,7 +146,11 @@ class BaselineForm(QWidget):
 def _number_hint(bounds: ValueRange | None) -> str:
     if bounds is None or bounds.minimum is None or bounds.maximum is None:
         return ""
-    return f"a number from {bounds.minimum:g} to {bounds.maximum:g}"
+    locale = QLocale()  # 72,5 on a Dutch or French workstation (the form reads either)
+    low, high = (locale.toString(float(bound), "g", 12) for bound in (bounds.minimum, bounds.maximum))
+    return QCoreApplication.translate("BaselineForm", "a number from {low} to {high}").format(
+        low=low, high=high
+    )
 
 
 class DatePicker(QDateEdit):

@@ -47,7 +47,9 @@ def test_a_care_flow_runs_over_weeks_on_the_injected_clock(ward: Ward) -> None:
     r = ward.api.post(f"/v1/activities/{form['id']}/form-response", json={"answers": ANSWERS})
     assert r.status_code == 200, r.text
     detail = ward.flow(flow["id"])
-    assert detail["scores"] == [{"activity_id": "calc", "data_point": "score", "value": 5, "band": "high"}]
+    assert detail["scores"] == [
+        {"activity_id": "calc", "data_point": "score", "value": 5, "band": "high", "band_label": None}
+    ]
     assert detail["data_points"]["band"] == "high"
     [alert] = detail["alerts"]
     assert (alert["alert"], alert["level"], alert["text"]) == ("q2-high", "urgent", "Item 2 high")

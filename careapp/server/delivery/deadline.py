@@ -1,4 +1,4 @@
-"""A total deadline for one webhook attempt: connect, send and the response head, all together.
+"""A total deadline for one HTTP delivery attempt: connect, send and the response head, all together.
 
 httpx's timeouts are per operation: a receiver that drips one byte every few seconds never
 trips a read timeout and holds its sender for as long as it likes. Here every socket operation
