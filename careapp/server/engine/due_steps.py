@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, insert, select, update
 
 from careapp.domain.careflow import ActivityType, CareFlowStatus, StepDefinition
 from careapp.server.context import Tx
@@ -32,19 +32,6 @@ _FLOWS = CareFlowRow.__table__
 _RUNS = StepRunRow.__table__
 _ACTIVITIES = ActivityRow.__table__
 _TIMERS = CareFlowTimerRow.__table__
-
-_OPEN_RUN = (
-    update(_RUNS)
-    .where(_RUNS.c.id == bindparam("run_id"))
-    .values(status=moves.ACTIVE, opened_at=bindparam("now"))
-)
-# The revision is the ORM's version counter (see CareFlowRow): a move made meanwhile from a
-# request that read the care flow before this one fails on it instead of overwriting.
-_MOVE_FLOW = (
-    update(_FLOWS)
-    .where(_FLOWS.c.id == bindparam("flow_id"))
-    .values(current_step=bindparam("step_index"), updated_at=bindparam("now"), revision=_FLOWS.c.revision + 1)
-)
 
 
 def lock_flows(tx: Tx, flow_ids: Sequence[str]) -> dict[str, Row[Any]]:
@@ -68,29 +55,45 @@ def open_due_steps(
     per_flow = Counter(t.care_flow_id for t in timers)
     candidates = [t for t in timers if t.kind == moves.OPEN_STEP and per_flow[t.care_flow_id] == 1]
     runs = _step_runs(tx, [t.target_id for t in candidates])
-    opened_runs: list[dict[str, Any]] = []
-    moved_flows: list[dict[str, Any]] = []
+    steps: dict[tuple[str, int, int], StepDefinition | None] = {}  # the page's steps, looked at once
+    opened_runs: list[str] = []
+    moved_flows: dict[int, list[str]] = {}  # by the step index they are at now
     activities: list[dict[str, Any]] = []
     expiries: list[dict[str, Any]] = []
     left: list[DueTimer] = []
     for timer in timers:
         flow = flows.get(timer.care_flow_id)
         run = runs.get(timer.target_id) if per_flow[timer.care_flow_id] == 1 else None
-        step = _opening_step(tx, timer, flow, run)
+        if not _opens(timer, flow, run):
+            left.append(timer)
+            continue
+        assert flow is not None and run is not None  # _opens checked them
+        key = (flow.definition_id, flow.version, run.step_index)
+        if key not in steps:
+            steps[key] = _waiting_step(tx, *key)
+        step = steps[key]
         if step is None:
             left.append(timer)
             continue
-        assert flow is not None and run is not None  # _opening_step found a step for them
         opened = moves.new_activities(tx, flow, run, step)
         activities.extend(a._asdict() for a in opened)
         expiries.extend(e for e in map(moves.expiry_timer, opened) if e is not None)
-        opened_runs.append({"run_id": run.id, "now": tx.now})
-        moved_flows.append({"flow_id": flow.id, "step_index": run.step_index, "now": tx.now})
+        opened_runs.append(run.id)
+        moved_flows.setdefault(run.step_index, []).append(flow.id)
         moves.announce_opened(tx, flow, opened)
     if opened_runs:
         session = tx.session
-        session.execute(_OPEN_RUN, opened_runs)
-        session.execute(_MOVE_FLOW, moved_flows)
+        session.execute(
+            update(_RUNS).where(_RUNS.c.id.in_(opened_runs)).values(status=moves.ACTIVE, opened_at=tx.now)
+        )
+        for step_index, flow_ids in moved_flows.items():
+            # The revision is the ORM's version counter (see CareFlowRow): a request that read
+            # the care flow before this move fails on it instead of overwriting the move.
+            session.execute(
+                update(_FLOWS)
+                .where(_FLOWS.c.id.in_(flow_ids))
+                .values(current_step=step_index, updated_at=tx.now, revision=_FLOWS.c.revision + 1)
+            )
         session.execute(insert(_ACTIVITIES), activities)
         if expiries:
             session.execute(insert(_TIMERS), expiries)
@@ -106,21 +109,21 @@ def _step_runs(tx: Tx, run_ids: list[str]) -> dict[str, Row[Any]]:
     return {row.id: row for row in tx.session.execute(query)}
 
 
-def _opening_step(
-    tx: Tx, timer: DueTimer, flow: Row[Any] | None, run: Row[Any] | None
-) -> StepDefinition | None:
-    """The step TIMER opens when that is all its move does (its activities then wait), else None."""
-    if timer.kind != moves.OPEN_STEP or flow is None or run is None:
-        return None
-    if (
-        flow.status != CareFlowStatus.ACTIVE.value
-        or run.care_flow_id != flow.id
-        or run.status != moves.SCHEDULED
-    ):
-        return None
-    step = definitions.document(tx.services, tx.session, flow.definition_id, flow.version).steps[
-        run.step_index
-    ]
+def _opens(timer: DueTimer, flow: Row[Any] | None, run: Row[Any] | None) -> bool:
+    """Does TIMER open a scheduled step of an active care flow?"""
+    return (
+        timer.kind == moves.OPEN_STEP
+        and flow is not None
+        and run is not None
+        and flow.status == CareFlowStatus.ACTIVE.value
+        and run.care_flow_id == flow.id
+        and run.status == moves.SCHEDULED
+    )
+
+
+def _waiting_step(tx: Tx, definition_id: str, version: int, step_index: int) -> StepDefinition | None:
+    """The step, when opening it is all its move does (its activities then wait for somebody)."""
+    step = definitions.document(tx.services, tx.session, definition_id, version).steps[step_index]
     if all(a.type is ActivityType.CALCULATION for a in step.activities):
         return None  # it settles at once: calculations, transitions, maybe the flow's completion
     return step

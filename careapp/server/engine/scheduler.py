@@ -55,20 +55,22 @@ class Scheduler:
         """Fire everything due by now (the clock's), a batch per transaction; how many moved a
         care flow (a timer whose activity was done meanwhile fires without a move)."""
         fired = 0
+        if not self._anything_due():
+            return fired
         while True:
-            due = self._due_ids()
-            if not due:
-                return fired
-            moved = Call(self.services, SYSTEM).in_one_go_or_carefully(lambda tx, how: self._fire(tx, how))
+            page, moved = Call(self.services, SYSTEM).in_one_go_or_carefully(
+                lambda tx, how: self._fire(tx, how)
+            )
             fired += moved
-            if len(due) < self.batch:
+            if page < self.batch:
                 return fired  # anything left was claimed by another worker meanwhile
 
-    def _due_ids(self) -> list[int]:
-        """A read first, so an idle server never takes SQLite's write lock."""
+    def _anything_due(self) -> bool:
+        """A read first, so an idle server never takes SQLite's write lock (after a full page the
+        next is claimed straight away)."""
         now = self.services.clock.now()
         with self.services.db.transaction(read_only=True) as session:
-            return list(session.scalars(self._due_query(now).with_only_columns(_TIMERS.c.id)))
+            return session.scalar(self._due_query(now).with_only_columns(_TIMERS.c.id).limit(1)) is not None
 
     def _due_query(self, now: Any) -> Any:
         return (
@@ -78,7 +80,8 @@ class Scheduler:
             .limit(self.batch)
         )
 
-    def _fire(self, tx: Tx, how: TxStrategy) -> int:
+    def _fire(self, tx: Tx, how: TxStrategy) -> tuple[int, int]:
+        """Claim a page of due timers and make their moves: (timers in the page, moves made)."""
         query = self._due_query(tx.now)
         if self.services.db.is_postgres:
             query = query.with_for_update(skip_locked=True, of=_TIMERS)
@@ -93,7 +96,7 @@ class Scheduler:
             )
             claimed = set(tx.session.scalars(claim))
             try:
-                return engine.fire_many(tx, [t for t in timers if t.id in claimed])
+                return len(timers), engine.fire_many(tx, [t for t in timers if t.id in claimed])
             except Exception as exc:
                 raise Redo from exc  # the whole batch runs again carefully, each timer on its own
         fired = 0
@@ -113,7 +116,7 @@ class Scheduler:
                 log.warning(
                     "timer %s of care flow %s failed: %s", timer.id, timer.care_flow_id, type(exc).__name__
                 )
-        return fired
+        return len(timers), fired
 
     def start(self) -> None:
         """Fire due times in a thread of their own, the first pass at once (the catch-up)."""
