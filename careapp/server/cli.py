@@ -21,6 +21,7 @@ from typing import Any
 from careapp.server.config import (
     DEFAULT_DB,
     ENVIRONMENTS,
+    PATIENT_LANGUAGES,
     REGIONS,
     ConfigError,
     ServerConfig,
@@ -47,6 +48,12 @@ def _globals(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--time-zone",
         default=d(os.environ.get("CAREAPP_SERVER_TIME_ZONE", "")),
         help="IANA time zone care flow times are read in (default: the region's, e.g. Europe/Brussels)",
+    )
+    parser.add_argument(
+        "--patient-language",
+        choices=PATIENT_LANGUAGES,
+        default=d(os.environ.get("CAREAPP_SERVER_PATIENT_LANGUAGE") or "en"),
+        help="patient pages' language when neither the patient's record nor the browser gives one",
     )
 
 
@@ -149,6 +156,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         "db_url": args.db,
         "secret_file": args.secret_file,
         "time_zone": args.time_zone,
+        "patient_language": args.patient_language,
         "stop_roles": stop_roles_from_env(),
         **hosted_key_versions_from_env(),
     }
