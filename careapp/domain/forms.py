@@ -18,6 +18,8 @@ from careapp.domain.codings import Coding
 
 # Text shown to people: a plain string, or one string per language ({"en": …, "nl": …}).
 LocalizedText = str | Mapping[str, str]
+# The languages a patient reads: care flow texts, the hosted pages, the handout and the poster.
+PATIENT_LANGUAGES = ("en", "nl", "fr", "de", "es", "pl")
 
 
 def text_for(text: LocalizedText | None, language: str | None = None, fallback: str = "en") -> str:

@@ -91,10 +91,8 @@ class Puller:
             keep = sync_state.pending_patient_uids(session)
             remote_changes.forget_server_view(session)
             remote_changes.apply_patients(session, patients, keep_demographics=keep)
-            for flow in flows:
-                remote_changes.apply_care_flow(session, flow)
-            for activity in activities:
-                remote_changes.apply_activity(session, activity)
+            remote_changes.apply_care_flows(session, flows)
+            remote_changes.apply_activities(session, activities)
             sync_state.put(session, sync_state.CURSOR, cursor)
             sync_state.put_time(session, sync_state.LAST_PULL, self._clock())
 
@@ -121,14 +119,15 @@ class Puller:
             c["resource"] for c in changes if c.get("resource_type") == "patient" and c.get("resource")
         ]
         remote_changes.apply_patients(session, [*fetched, *in_page], keep_demographics=keep)
+        # Then each kind a page at a time: care flows before the activities that name them. A
+        # resource is the current state (None once gone: a later change or a resync says what
+        # is left), so applying kinds in turn gives what applying them in feed order gives.
+        current: dict[str, list[dict[str, Any]]] = {"care_flow": [], "activity": [], "user": []}
         for change in changes:
             resource = change.get("resource")
-            if resource is None:
-                continue  # gone since; a later change or a resync says what is left
-            kind = change.get("resource_type")
-            if kind == "care_flow":
-                remote_changes.apply_care_flow(session, resource)
-            elif kind == "activity":
-                remote_changes.apply_activity(session, resource)
-            elif kind == "user":
-                remote_changes.map_user(session, resource)
+            if resource is not None and change.get("resource_type") in current:
+                current[change["resource_type"]].append(resource)
+        remote_changes.apply_care_flows(session, current["care_flow"])
+        remote_changes.apply_activities(session, current["activity"])
+        for user in current["user"]:
+            remote_changes.map_user(session, user)

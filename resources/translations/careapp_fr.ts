@@ -372,6 +372,10 @@
         <translation>Affiche d&apos;inscription</translation>
     </message>
     <message>
+        <source>Poster &amp;language:</source>
+        <translation>&amp;Langue de l&apos;affiche :</translation>
+    </message>
+    <message>
         <source>&amp;Print poster</source>
         <translation>&amp;Imprimer l&apos;affiche</translation>
     </message>

@@ -372,6 +372,10 @@
         <translation>Inschrijvingsposter</translation>
     </message>
     <message>
+        <source>Poster &amp;language:</source>
+        <translation>&amp;Taal van de poster:</translation>
+    </message>
+    <message>
         <source>&amp;Print poster</source>
         <translation>&amp;Poster afdrukken</translation>
     </message>

@@ -79,7 +79,7 @@ def _row(
         lane=f"{channel}:{patient.id}",
         kind=kind,
         link_kind=link_kind,
-        language=language_of(patient.language),
+        language=language_of(patient.language or tx.config.patient_language),
         status=PENDING,
         attempts=0,
         created_at=tx.now,
