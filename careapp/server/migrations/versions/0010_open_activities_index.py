@@ -4,15 +4,15 @@ Counting a care flow's pending activities (every hosted pages session does) used
 index alone on SQLite, walking every open activity of the deployment. The new index leads with
 care_flow_id, so it also replaces the single-column care_flow_id index.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 02:10:00
 """
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
