@@ -1039,6 +1039,10 @@
         <translation>&lt;b&gt;Activités&lt;/b&gt;</translation>
     </message>
     <message>
+        <source>Results sent to the hospital</source>
+        <translation>Résultats envoyés à l&apos;hôpital</translation>
+    </message>
+    <message>
         <source>Links and QR codes are ready once this care flow has started on the backend.</source>
         <translation>Les liens et codes QR sont prêts dès que ce parcours de soins a démarré sur le serveur.</translation>
     </message>
@@ -1053,6 +1057,28 @@
     <message>
         <source>No activities yet.</source>
         <translation>Pas encore d&apos;activités.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Results to the hospital: %n delivered</source>
+        <translation>
+            <numerusform>Résultats vers l&apos;hôpital : %n remis</numerusform>
+            <numerusform>Résultats vers l&apos;hôpital : %n remis</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n waiting to be accepted</source>
+        <translation>
+            <numerusform>, %n en attente d&apos;acceptation</numerusform>
+            <numerusform>, %n en attente d&apos;acceptation</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Refused by the hospital ({code}): {reason}</source>
+        <translation>Refusé par l&apos;hôpital ({code}) : {reason}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison donnée</translation>
     </message>
     <message>
         <source>&lt;p style=&apos;color:#6b7280&apos;&gt;Select a patient, or import one from the hospital.&lt;/p&gt;</source>
@@ -1224,8 +1250,12 @@
         <translation>Le patient</translation>
     </message>
     <message>
-        <source>%1 has no activities waiting in this care flow. Make a new code when the next one opens.</source>
-        <translation>%1 n&apos;a aucune activité en attente dans ce parcours de soins. Créez un nouveau code quand la suivante s&apos;ouvrira.</translation>
+        <source>%1 has no activities waiting in this care flow and none is scheduled.</source>
+        <translation>%1 n&apos;a aucune activité en attente dans ce parcours de soins et aucune n&apos;est prévue.</translation>
+    </message>
+    <message>
+        <source>%1 has no activities waiting in this care flow. The next one opens on %2: make a new code then.</source>
+        <translation>%1 n&apos;a aucune activité en attente dans ce parcours de soins. La prochaine s&apos;ouvre le %2 : créez alors un nouveau code.</translation>
     </message>
     <message>
         <source>&amp;Check again</source>
