@@ -106,10 +106,10 @@ class Scheduler:
                 .where(_TIMERS.c.id == timer.id, _TIMERS.c.fired_at.is_(None))
                 .values(fired_at=tx.now)
             )
-            if tx.session.execute(one).rowcount != 1:  # type: ignore[attr-defined]
+            if tx.session.execute(one).rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult, typed as Result
                 continue  # another worker fired it first
             try:
-                fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]
+                fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]  # the default binds this loop's timer
             except Exception as exc:
                 # This timer's move is rolled back alone and it stays fired, so one broken care
                 # flow cannot stop every other one. Ids only in the log.
