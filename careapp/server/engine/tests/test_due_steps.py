@@ -21,26 +21,32 @@ from careapp.server.webhooks.tests.receiver import Receiver, payloads
 T0 = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
 
 
+def _definition(flow_id: str, start: list[dict[str, Any]], steps: list[Any], **more: Any) -> dict[str, Any]:
+    return {
+        "format": "careapp.careflow/2",
+        "id": flow_id,
+        "title": flow_id,
+        "start": start,
+        "steps": steps,
+        **more,
+    }
+
+
 def _message(key: str) -> dict[str, Any]:
     return {"id": key, "type": "message", "stakeholder": "clinician", "title": key, "body": key}
 
 
 # Its step opens an hour on with two messages: the set-based path.
-VISIT = {
-    "format": "careapp.careflow/2",
-    "id": "visit",
-    "title": "Visit",
-    "start": [{"to": "call", "wait": "PT1H"}],
-    "steps": [{"id": "call", "activities": [_message("phone"), _message("note")], "transitions": []}],
-}
+VISIT = _definition(
+    "visit",
+    [{"to": "call", "wait": "PT1H"}],
+    [{"id": "call", "activities": [_message("phone"), _message("note")], "transitions": []}],
+)
 # Its due step holds only a calculation: it settles at once and leads on to a message.
-COUNT = {
-    "format": "careapp.careflow/2",
-    "id": "count",
-    "title": "Count",
-    "data_points": [{"key": "rounds", "value_type": "number"}],
-    "start": [{"to": "tally", "wait": "PT1H"}],
-    "steps": [
+COUNT = _definition(
+    "count",
+    [{"to": "tally", "wait": "PT1H"}],
+    [
         {
             "id": "tally",
             "activities": [
@@ -55,14 +61,13 @@ COUNT = {
         },
         {"id": "hello", "activities": [_message("hello")], "transitions": []},
     ],
-}
+    data_points=[{"key": "rounds", "value_type": "number"}],
+)
 # Two timers due together at T0 + 2 h: the form's expiry and the second step's opening.
-PAIR = {
-    "format": "careapp.careflow/2",
-    "id": "pair",
-    "title": "Pair",
-    "start": [{"to": "ask", "wait": "PT1H"}, {"to": "later", "wait": "PT2H"}],
-    "steps": [
+PAIR = _definition(
+    "pair",
+    [{"to": "ask", "wait": "PT1H"}, {"to": "later", "wait": "PT2H"}],
+    [
         {
             "id": "ask",
             "activities": [
@@ -78,7 +83,7 @@ PAIR = {
         },
         {"id": "later", "activities": [_message("later")], "transitions": []},
     ],
-}
+)
 HOOKED = ["activity.created", "activity.expired"]
 
 
@@ -215,25 +220,21 @@ def _patient_form(key: str, due: str | None = None) -> dict[str, Any]:
 
 # A patient's check-in an hour on, announced by e-mail: the set-based path. Its twin also has
 # a form that expires as a second check-in opens: two timers of one care flow in one page.
-CHECK_IN = {
-    "format": "careapp.careflow/2",
-    "id": "check-in",
-    "title": "Check-in",
-    "start": [{"to": "day-1", "wait": "PT1H"}],
-    "steps": [{"id": "day-1", "activities": [_patient_form("wound")], "transitions": []}],
-    "notifications": {"announce": ["wound"]},
-}
-TWICE = {
-    "format": "careapp.careflow/2",
-    "id": "twice",
-    "title": "Twice",
-    "start": [{"to": "first", "wait": "PT1H"}, {"to": "second", "wait": "PT2H"}],
-    "steps": [
+CHECK_IN = _definition(
+    "check-in",
+    [{"to": "day-1", "wait": "PT1H"}],
+    [{"id": "day-1", "activities": [_patient_form("wound")], "transitions": []}],
+    notifications={"announce": ["wound"]},
+)
+TWICE = _definition(
+    "twice",
+    [{"to": "first", "wait": "PT1H"}, {"to": "second", "wait": "PT2H"}],
+    [
         {"id": "first", "activities": [_patient_form("early", due="PT1H")], "transitions": []},
         {"id": "second", "activities": [_patient_form("late")], "transitions": []},
     ],
-    "notifications": {"announce": ["early", "late"]},
-}
+    notifications={"announce": ["early", "late"]},
+)
 
 
 def test_patient_activities_the_scheduler_opens_are_announced_to_the_patient(ward: Ward) -> None:
