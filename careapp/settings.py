@@ -135,6 +135,8 @@ class Settings:
     backends: tuple[BackendProfile, ...] = (BackendProfile(),)
     active_backend: int = 0
     idle_lock_minutes: int = 5
+    # Who may stop a care flow on this workstation: "clinician,admin" or "admin".
+    stop_care_flow_roles: str = "clinician,admin"
     hospital: HospitalEndpoints = field(default_factory=HospitalEndpoints)
     # Keys of the file this version does not know: not compared, only carried back to disk.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -123,22 +123,6 @@ def apply_care_flow(session: Session, resource: dict[str, Any]) -> CareFlowRow |
     return row
 
 
-def apply_activity(session: Session, resource: dict[str, Any]) -> ActivityRow | None:
-    flow = care_flow_by_remote_id(session, str(resource.get("care_flow_id")))
-    if flow is None:
-        return None
-    row = session.get(ActivityRow, str(resource["id"]))
-    if row is None:
-        row = ActivityRow(id=str(resource["id"]), care_flow_id=flow.id)
-        session.add(row)
-    row.title = text_of(resource.get("title"))[:200]
-    row.kind = str(resource.get("type") or "")
-    row.stakeholder = str(resource.get("stakeholder") or "")
-    row.status = str(resource.get("status") or "")
-    row.updated_at = naive_utc(resource.get("updated_at")) or utcnow()
-    return row
-
-
 # -- users and definitions ---------------------------------------------------------------------
 
 
