@@ -65,9 +65,44 @@ class CareFlowTimeline:
         return any(a.answers for a in self.activities)
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityToComplete:
+    activity: TimelineActivity
+    patient_id: int
+    care_flow_title: str
+
+
+def _activity(a: ActivityRow) -> TimelineActivity:
+    return TimelineActivity(
+        a.id,
+        a.title,
+        a.kind,
+        a.stakeholder,
+        a.status,
+        a.step_id,
+        a.step_title,
+        a.opened_at,
+        a.due_at,
+        a.completed_at,
+        a.completed_by,
+        a.content,
+        a.answers,
+        a.pending is not None,
+    )
+
+
 class TimelineRepository:
     def __init__(self, db: CacheDatabase) -> None:
         self._db = db
+
+    def activity(self, activity_id: str) -> ActivityToComplete | None:
+        with self._db.reading() as session:
+            row = session.get(ActivityRow, activity_id)
+            if row is None:
+                return None
+            flow = session.get(CareFlowRow, row.care_flow_id)
+            assert flow is not None
+            return ActivityToComplete(_activity(row), flow.patient_id, flow.title)
 
     def for_patient(self, patient_id: int) -> list[CareFlowTimeline]:
         with self._db.reading() as session:
@@ -85,24 +120,7 @@ class TimelineRepository:
             if ids:
                 query = select(ActivityRow).where(ActivityRow.care_flow_id.in_(ids))
                 for a in session.scalars(query.order_by(ActivityRow.opened_at, ActivityRow.id)):
-                    activities[a.care_flow_id].append(
-                        TimelineActivity(
-                            a.id,
-                            a.title,
-                            a.kind,
-                            a.stakeholder,
-                            a.status,
-                            a.step_id,
-                            a.step_title,
-                            a.opened_at,
-                            a.due_at,
-                            a.completed_at,
-                            a.completed_by,
-                            a.content,
-                            a.answers,
-                            a.pending is not None,
-                        )
-                    )
+                    activities[a.care_flow_id].append(_activity(a))
                 alert_query = select(CareFlowAlertRow).where(CareFlowAlertRow.care_flow_id.in_(ids))
                 for al in session.scalars(alert_query.order_by(CareFlowAlertRow.raised_at)):
                     alerts[al.care_flow_id].append(TimelineAlert(al.id, al.level, al.text, al.raised_at))

@@ -1,7 +1,8 @@
 """The ward's work list: open clinician activities and care flow alerts across the cached patients.
 
-An alert stays on the list while its care flow is active and no clinician activity of that care
-flow was completed after it was raised (the review that answers it takes it off). Items are
+An alert stays on the list while its care flow is active until a clinician activity of that care
+flow opened when it was raised or later is done (the review that answers it takes it off; both
+times are the backend's, so a workstation's clock does not matter). Items are
 sorted by alert level, then by due time (none last), then by opening time; an activity takes
 the level of its care flow's open alerts, so the review of an alerted patient comes first.
 """
@@ -70,6 +71,7 @@ class WorkList:
 def _sort_key(item: WorkItem) -> tuple[Any, ...]:
     return (
         item.rank,
+        item.kind != "alert",  # the alert itself, then the work it calls for
         item.due_at is None,
         item.due_at or datetime.max,
         item.opened_at or datetime.max,
@@ -133,7 +135,7 @@ class WorkListRepository:
                 alerted = {a[4] for a in alerts}
                 answered = dict(
                     session.execute(
-                        select(ActivityRow.care_flow_id, func.max(ActivityRow.completed_at))
+                        select(ActivityRow.care_flow_id, func.max(ActivityRow.opened_at))
                         .where(
                             ActivityRow.care_flow_id.in_(alerted),
                             ActivityRow.stakeholder == "clinician",

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QPushButton, QVB
 from careapp.domain.patient import Patient
 from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
 from careapp.ui.dates import date_text, local_moment
+from careapp.ui.timeline.panel import TimelinePanel
 
 # Link actions the panel offers for the selected care flow: (key, label, needs the backend's link).
 LINK_ACTIONS = (
@@ -71,8 +72,14 @@ class PatientDetailPanel(QWidget):
         layout.addWidget(self.activities, 1)
         layout.addLayout(grid)
         layout.addWidget(self.link_hint)
+        self.timeline = TimelinePanel()
+        layout.addWidget(self.timeline, 4)
         self._flows: list[CareFlowSummary] = []
         self.clear()
+
+    @property
+    def flows(self) -> list[CareFlowSummary]:
+        return list(self._flows)
 
     @property
     def selected_care_flow(self) -> CareFlowSummary | None:
@@ -121,6 +128,8 @@ class PatientDetailPanel(QWidget):
         self._flows = []
         self.care_flows.clear()
         self.activities.clear()
+        if hasattr(self, "timeline"):
+            self.timeline.show_rows([])
         self.enroll_button.setEnabled(False)
         for button in self.link_buttons.values():
             button.setEnabled(False)

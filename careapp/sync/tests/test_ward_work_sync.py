@@ -16,11 +16,11 @@ from careapp.auth.roles import PermissionDenied, Role
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, Identifier
 from careapp.domain.patient import Patient
 from careapp.settings import BackendProfile
-from careapp.storage.care_flows import CareFlowRepository, CareFlowSummary
-from careapp.storage.patients import PatientRepository
 from careapp.storage import sync_state
+from careapp.storage.care_flows import CareFlowRepository, CareFlowSummary
 from careapp.storage.clinician_work import Completion
 from careapp.storage.models import ActivityRow, CareFlowRow, DataPointHistoryRow
+from careapp.storage.patients import PatientRepository
 from careapp.storage.timeline import TimelineRepository
 from careapp.storage.work_list import Scope, WorkListRepository
 from careapp.sync.tests.conftest import Ward
@@ -79,7 +79,7 @@ def test_answers_arrive_and_an_offline_completion_lands_as_the_nurse(ward: Ward)
     [form] = [a for a in timeline.activities if a.kind == "form"]
     assert form.status == "done" and form.answers["item-9"] == "several_days"
     assert form.content and len(form.content["form"]["questions"]) == 9
-    assert [(s["data_point"], s["value"], s["band"]) for s in timeline.scores][0] == (
+    assert next((s["data_point"], s["value"], s["band"]) for s in timeline.scores) == (
         "phq9_score",
         10,
         "moderate",
