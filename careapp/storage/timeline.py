@@ -3,12 +3,13 @@ scores, alerts and the history of data point values, read in four queries for al
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 
 from careapp.storage.database import CacheDatabase
 from careapp.storage.models import ActivityRow, CareFlowAlertRow, CareFlowRow, DataPointHistoryRow
@@ -118,15 +119,32 @@ class TimelineRepository:
             alerts: dict[int, list[TimelineAlert]] = defaultdict(list)
             history: dict[int, list[ValueSeen]] = defaultdict(list)
             if ids:
-                query = select(ActivityRow).where(ActivityRow.care_flow_id.in_(ids))
-                for a in session.scalars(query.order_by(ActivityRow.opened_at, ActivityRow.id)):
-                    activities[a.care_flow_id].append(_activity(a))
-                alert_query = select(CareFlowAlertRow).where(CareFlowAlertRow.care_flow_id.in_(ids))
-                for al in session.scalars(alert_query.order_by(CareFlowAlertRow.raised_at)):
-                    alerts[al.care_flow_id].append(TimelineAlert(al.id, al.level, al.text, al.raised_at))
-                seen = select(DataPointHistoryRow).where(DataPointHistoryRow.care_flow_id.in_(ids))
-                for h in session.scalars(seen.order_by(DataPointHistoryRow.id)):
-                    history[h.care_flow_id].append(ValueSeen(h.key, h.value, h.recorded_at))
+                # Plain rows, not ORM objects: a timeline of 500 answers reads a thousand rows.
+                a = ActivityRow
+                # The form comes as its JSON text: every round of a weekly form holds the same one,
+                # decoded once here.
+                columns = (a.care_flow_id, a.id, a.title, a.kind, a.stakeholder, a.status, a.step_id,
+                           a.step_title, a.opened_at, a.due_at, a.completed_at, a.completed_by,
+                           type_coerce(a.content, Text), a.answers, a.pending)  # fmt: skip
+                query = select(*columns).where(a.care_flow_id.in_(ids)).order_by(a.opened_at, a.id)
+                forms: dict[str, Any] = {}
+                for flow_id, *values, content, answers, pending in session.execute(query):
+                    if content is not None and content not in forms:
+                        forms[content] = json.loads(content)
+                    decoded = forms.get(content) if content is not None else None
+                    activities[flow_id].append(
+                        TimelineActivity(*values, decoded, answers, pending is not None)
+                    )
+                al = CareFlowAlertRow
+                alert_query = select(al.care_flow_id, al.id, al.level, al.text, al.raised_at).where(
+                    al.care_flow_id.in_(ids)
+                )
+                for flow_id, *values in session.execute(alert_query.order_by(al.raised_at)):
+                    alerts[flow_id].append(TimelineAlert(*values))
+                h = DataPointHistoryRow
+                seen = select(h.care_flow_id, h.key, h.value, h.recorded_at).where(h.care_flow_id.in_(ids))
+                for flow_id, *values in session.execute(seen.order_by(h.id)):
+                    history[flow_id].append(ValueSeen(*values))
             return [
                 CareFlowTimeline(
                     f.id,

@@ -75,6 +75,9 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.patient_list, self.tr("Patients"))
         self.tabs.addTab(self.work_list, self.tr("Work list"))
+        # The search box keeps the first focus (a wristband scan lands there); Ctrl+F and
+        # Ctrl+Shift+W switch between the tabs, Ctrl+Tab too.
+        self.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.detail = PatientDetailPanel({s.uri: s.name for s in DEMO_SYSTEMS})
         self.detail.timeline.stop_allowed = services.care_team.may_stop(principal)
         self._answers_audited: set[int] = set()  # care flows whose answers this opening has audited

@@ -5,11 +5,12 @@ their bands; alerts; data point values with their history; steps still to open."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from careapp.domain.forms import LocalizedText, text_for
 from careapp.storage.timeline import CareFlowTimeline, TimelineActivity
@@ -34,8 +35,12 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("timeline", text)
 
 
-def _when(moment: datetime | None) -> str:
-    return moment_text(moment) if moment else ""
+When = Callable[[datetime | None], str]
+
+
+def _moments(locale: QLocale) -> When:
+    """Stored times as local date and time, with one QLocale for a whole timeline."""
+    return lambda moment: moment_text(moment, locale) if moment else ""
 
 
 def _iso_moment(value: Any) -> datetime | None:
@@ -52,15 +57,14 @@ def _iso_moment(value: Any) -> datetime | None:
 def answer_text(question: dict[str, Any], value: Any, lang: str) -> str:
     """An answer as a clinician reads it."""
     kind = question.get("type")
-    options = {o.get("value"): text_for(o.get("label"), lang) for o in question.get("options") or ()}
     if value is None:
         return "—"
     if kind == "yes_no":
         return tr("Yes") if value else tr("No")
-    if kind == "single_choice":
-        return options.get(value, str(value))
-    if kind == "multiple_choice":
-        return ", ".join(options.get(v, str(v)) for v in value) if value else "—"
+    if kind in ("single_choice", "multiple_choice"):
+        labels = {o.get("value"): o.get("label") for o in question.get("options") or ()}
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(text_for(labels[v], lang) if v in labels else str(v) for v in chosen) or "—"
     if kind == "date":
         try:
             return date_text(date.fromisoformat(str(value)))
@@ -93,6 +97,7 @@ def rows_for(
     flows: list[CareFlowTimeline], lang: str | None = None, now: datetime | None = None
 ) -> list[TimelineRow]:
     lang = lang or language()
+    _when = _moments(QLocale())
     out: list[TimelineRow] = []
     for flow in flows:
         status = flow.status.replace("_", " ")
@@ -157,7 +162,7 @@ def rows_for(
             due_at = _iso_moment(scheduled.get("due_at"))
             title = text_for(scheduled.get("title"), lang) or str(scheduled.get("id"))
             out.append(TimelineRow("scheduled", _when(due_at), title, tr("scheduled: opens then"), 1))
-        out.extend(_history(flow))
+        out.extend(_history(flow, _when))
     return out
 
 
@@ -176,7 +181,7 @@ def _answers(activity: TimelineActivity, lang: str) -> list[TimelineRow]:
     return rows
 
 
-def _history(flow: CareFlowTimeline) -> list[TimelineRow]:
+def _history(flow: CareFlowTimeline, _when: When) -> list[TimelineRow]:
     by_key: dict[str, list[Any]] = {}
     for seen in flow.history:
         by_key.setdefault(seen.key, []).append(seen)
