@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from careapp import settings as settings_store
 from careapp.ui import operations
+from careapp.ui.language import install_language
 from careapp.ui.login import LoginDialog
 
 if TYPE_CHECKING:
@@ -112,18 +113,12 @@ class DesktopApp:
             self.app.quit()
 
 
-def _install_look(app: QApplication) -> None:
-    """Window icon and, when compiled, the translation for the system locale."""
+def _install_icon(app: QApplication) -> None:
     from pathlib import Path
 
-    from PySide6.QtCore import QLocale, QTranslator
     from PySide6.QtGui import QIcon
 
-    resources = Path(__file__).parent / "ui" / "resources"
-    app.setWindowIcon(QIcon(str(resources / "careapp.svg")))
-    translator = QTranslator(app)
-    if translator.load(QLocale(), "careapp", "_", str(resources)):
-        app.installTranslator(translator)
+    app.setWindowIcon(QIcon(str(Path(__file__).parent / "ui" / "resources" / "careapp.svg")))
 
 
 def _quit_on_signals(app: QApplication) -> None:
@@ -151,12 +146,14 @@ def run_gui(demo: bool = False) -> int:
     QCoreApplication.setApplicationName("CareApp")
     QCoreApplication.setOrganizationName("CareApp")
     app = QApplication.instance() or QApplication(sys.argv)
-    _install_look(app)
+    _install_icon(app)
     try:
         settings = settings_store.load()
     except settings_store.SettingsError as exc:
+        install_language(app, "")
         QMessageBox.critical(None, "CareApp", str(exc))
         return 2
+    install_language(app, settings.language)
     if demo and not settings.backend.is_demo:
         settings = settings.with_changes(
             backends=(settings_store.BackendProfile(), *settings.backends), active_backend=0

@@ -30,6 +30,8 @@ ENVIRONMENTS = ("sandbox", "production")
 DEMO_BACKEND = "demo"  # the embedded loopback backend started by the desktop itself
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 IDLE_LOCK_RANGE = (1, 120)
+# The desktop's languages besides English (the source text); "" follows the system locale.
+DESKTOP_LANGUAGES = ("nl", "fr")
 DEMO_AUTHORITY = "DEMOHOSP"  # the demo hospital's assigning authority
 ANY_AUTHORITY = "*"  # an identifier rule's authority that matches any
 
@@ -137,6 +139,9 @@ class Settings:
     idle_lock_minutes: int = 5
     # Who may stop a care flow on this workstation: "clinician,admin" or "admin".
     stop_care_flow_roles: str = "clinician,admin"
+    # "" (the system's), "en" or one of DESKTOP_LANGUAGES; another (a newer CareApp's) is kept
+    # in the file but followed as "". Applies from the next start.
+    language: str = ""
     hospital: HospitalEndpoints = field(default_factory=HospitalEndpoints)
     # Keys of the file this version does not know: not compared, only carried back to disk.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

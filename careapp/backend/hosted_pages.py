@@ -13,9 +13,10 @@ from typing import Any
 
 from careapp.backend.client import BackendClient
 from careapp.backend.errors import ServerError
+from careapp.domain.forms import PATIENT_LANGUAGES
 
 ACTIVE, COMPLETED, EXPIRED = "active", "completed", "expired"
-PAGE_LANGUAGES = frozenset({"en", "nl", "fr"})
+PAGE_LANGUAGES = frozenset(PATIENT_LANGUAGES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,7 @@ from typing import Any
 from careapp.domain import careflow_v2
 from careapp.domain.alerts import AlertDefinition
 from careapp.domain.calculations import CalculationDefinition
+from careapp.domain.codings import Coding, parse_coding
 from careapp.domain.definition_reader import (  # noqa: F401 - DefinitionProblem re-exported
     DefinitionProblem,
     InvalidDefinition,
@@ -157,6 +158,7 @@ class DataPointDefinition:
     baseline: bool = False
     optional: bool = False
     range: ValueRange | None = None  # plausible values (see careapp.domain.value_ranges)
+    code: Coding | None = None  # what the hospital's record calls it (see careapp.domain.codings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +277,8 @@ def _parse_question(r: Reader, raw: Any, path: str) -> Question | None:
             r.fail(f"{opath}.value", "must be non-empty text of at most 200 characters")
             continue
         score = r.number(o.get("score"), f"{opath}.score")
-        options.append(Option(value, r.text(o.get("label", value), f"{opath}.label"), score))
+        code = parse_coding(o.get("code"), f"{opath}.code", r.fail)
+        options.append(Option(value, r.text(o.get("label", value), f"{opath}.label"), score, code))
     if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
         if not options:
             r.fail(f"{path}.options", "a choice question needs options")
@@ -489,6 +492,7 @@ def parse_definition(raw: Any) -> CareFlowDocument:
                     baseline=r.boolean(d.get("baseline"), f"{path}.baseline"),
                     optional=r.boolean(d.get("optional"), f"{path}.optional"),
                     range=parse_range(d.get("range"), vtype.value, f"{path}.range", r.fail),
+                    code=parse_coding(d.get("code"), f"{path}.code", r.fail),
                 )
             )
     if len({dp.id for dp in data_points}) != len(data_points):
@@ -590,7 +594,12 @@ def _question_dict(q: Question) -> dict[str, Any]:
         out["integer"] = True
     if q.options:
         out["options"] = [
-            {"value": o.value, "label": o.label, **({} if o.score is None else {"score": o.score})}
+            {
+                "value": o.value,
+                "label": o.label,
+                **({} if o.score is None else {"score": o.score}),
+                **({} if o.code is None else {"code": o.code.to_json()}),
+            }
             for o in q.options
         ]
     return out
@@ -607,6 +616,8 @@ def data_point_dict(dp: DataPointDefinition) -> dict[str, Any]:
     }
     if dp.range is not None:
         out["range"] = dp.range.to_json()
+    if dp.code is not None:
+        out["code"] = dp.code.to_json()
     return out
 
 

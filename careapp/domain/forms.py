@@ -14,8 +14,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from careapp.domain.codings import Coding
+
 # Text shown to people: a plain string, or one string per language ({"en": …, "nl": …}).
 LocalizedText = str | Mapping[str, str]
+# The languages a patient reads: care flow texts, the hosted pages, the handout and the poster.
+PATIENT_LANGUAGES = ("en", "nl", "fr", "de", "es", "pl")
 
 
 def text_for(text: LocalizedText | None, language: str | None = None, fallback: str = "en") -> str:
@@ -68,6 +72,7 @@ class Option:
     value: str
     label: LocalizedText
     score: float | None = None  # format /2: what choosing it adds to a calculation's score()
+    code: Coding | None = None  # how the hospital's record names this answer (e.g. a LOINC LA code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careapp import __version__
-from careapp.server import auth, logs, problems, webhooks
+from careapp.server import auth, hospital_link, logs, problems, webhooks
 from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
 from careapp.server.api_calls import api as api_calls_api
@@ -24,6 +24,7 @@ from careapp.server.config import ServerConfig
 from careapp.server.context import Services
 from careapp.server.crypto import Sealer, load_key
 from careapp.server.db import Database
+from careapp.server.hospital_link import api as hospital_link_api
 from careapp.server.hosted import api as hosted_api
 from careapp.server.hosted import pages as hosted_pages
 from careapp.server.promotion import api as promotion_api
@@ -76,6 +77,7 @@ def build_services(config: ServerConfig, clock: Clock | None = None, db: Databas
     )
     webhooks.install(services)  # webhook outbox rows commit with the change that caused them
     auth.install(services)  # a committed revocation clears this worker's credential cache
+    hospital_link.install(services)  # result messages commit with the form or score they report
     return services
 
 
@@ -143,6 +145,7 @@ _DOCUMENTED: tuple[tuple[APIRouter, str], ...] = (
     (promotion_api.router, "/v1"),
     (api_calls_api.router, "/v1"),  # starts the API-call runner with the app
     (webhooks_api.router, "/v1"),
+    (hospital_link_api.router, "/v1"),  # starts the result sender with the app
     (hosted_api.router, "/v1"),
     (hosted_pages.router, ""),  # /l/, /s/, /e/: the patient pages
 )

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from careapp.storage.database import CacheDatabase
 from careapp.storage.models import ActivityRow, CareFlowAlertRow, CareFlowRow, PatientRow, UserRow
-from careapp.storage.remote_changes import text_of
+from careapp.storage.remote_care_flows import text_of
 
 LEVELS = ("urgent", "warning", "info")  # most pressing first
 _RANK = {level: n for n, level in enumerate(LEVELS)}

@@ -14,11 +14,10 @@ def settle_answers(
 ) -> None:
     """ACCEPTED (kind, the backend's body) show as the backend has them now: a completed activity,
     a stopped care flow. REFUSED (kind, the outbox payload) are undone here (see release_refused)."""
-    for kind, body in accepted:
-        if kind in clinician_work.ACTIVITY_KINDS and body.get("id"):
-            remote_ward_work.apply_activity(session, body)
-        elif kind == clinician_work.STOP and body.get("id"):
-            flow = remote_changes.apply_care_flow(session, body)
-            if flow is not None:
-                remote_ward_work.apply_care_flow_work(session, flow, body)
+    activities = [body for kind, body in accepted if kind in clinician_work.ACTIVITY_KINDS and body.get("id")]
+    stopped = [body for kind, body in accepted if kind == clinician_work.STOP and body.get("id")]
+    remote_changes.apply_activities(session, activities)
+    remote_ward_work.apply_care_flows_work(
+        session, stopped, remote_changes.apply_care_flows(session, stopped)
+    )
     clinician_work.release_refused(session, refused)

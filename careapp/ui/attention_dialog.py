@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.ui.dates import moment_text
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.widgets import MessageLabel
 
@@ -23,25 +25,25 @@ if TYPE_CHECKING:
     from careapp.sync import AttentionItem, SyncEngine
 
 _KINDS = {
-    "patient.upsert": "Patient record",
-    "care_flow.start": "Enrollment",
-    "user.provision": "User account",
-    "user.deactivate": "User deactivation",
+    "patient.upsert": QT_TRANSLATE_NOOP("AttentionDialog", "Patient record"),
+    "care_flow.start": QT_TRANSLATE_NOOP("AttentionDialog", "Enrollment"),
+    "user.provision": QT_TRANSLATE_NOOP("AttentionDialog", "User account"),
+    "user.deactivate": QT_TRANSLATE_NOOP("AttentionDialog", "User deactivation"),
 }
 
 
 class AttentionDialog(QDialog):
     def __init__(self, engine: SyncEngine, principal: Principal, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Changes that need attention")
+        self.setWindowTitle(self.tr("Changes that need attention"))
         self.resize(640, 360)
         self._engine = engine
         self._principal = principal
         self.items = QListWidget()
-        self.items.setAccessibleName("Refused changes")
+        self.items.setAccessibleName(self.tr("Refused changes"))
         self.message = MessageLabel()
-        self.retry = QPushButton("Send &again")
-        self.discard = QPushButton("&Discard…")
+        self.retry = QPushButton(self.tr("Send &again"))
+        self.discard = QPushButton(self.tr("&Discard…"))
         for button in (self.retry, self.discard):
             button.setEnabled(False)
             button.setVisible(principal.is_admin)
@@ -69,12 +71,14 @@ class AttentionDialog(QDialog):
     def _show(self, items: list[AttentionItem]) -> None:
         self.items.clear()
         for item in items:
-            label = f"{_KINDS.get(item.kind, item.kind)} · {item.subject} · {item.message}"
-            row = QListWidgetItem(f"{label} (tried {item.attempts}×, {item.created_at:%Y-%m-%d %H:%M} UTC)")
+            kind = self.tr(_KINDS[item.kind]) if item.kind in _KINDS else item.kind
+            tried = self.tr("tried %n×", "", item.attempts)
+            label = f"{kind} · {item.subject} · {item.message}"
+            row = QListWidgetItem(f"{label} ({tried}, {moment_text(item.created_at)})")
             row.setData(256, item.outbox_id)  # Qt.UserRole
             self.items.addItem(row)
         if not items:
-            self.message.show_info("Nothing needs attention.")
+            self.message.show_info(self.tr("Nothing needs attention."))
 
     def _selected(self) -> int | None:
         current = self.items.currentItem()
@@ -83,7 +87,7 @@ class AttentionDialog(QDialog):
     def _retry(self) -> None:
         outbox_id = self._selected()
         if outbox_id is not None:
-            done = "Queued to be sent again with the next sync."
+            done = self.tr("Queued to be sent again with the next sync.")
             work = lambda: self._engine.retry(self._principal, outbox_id)  # noqa: E731
             CollectionOp(self, work, lambda _n: self._done(done)).failure(self._failed).run_in_background()
 
@@ -92,12 +96,12 @@ class AttentionDialog(QDialog):
         if outbox_id is None:
             return
         answer = QMessageBox.question(
-            self, "Discard this change?",
-            "The backend will never receive this change. This is recorded in the audit log.",
+            self, self.tr("Discard this change?"),
+            self.tr("The backend will never receive this change. This is recorded in the audit log."),
         )  # fmt: skip
         if answer == QMessageBox.StandardButton.Yes:
             work = lambda: self._engine.discard(self._principal, outbox_id)  # noqa: E731
-            op = CollectionOp(self, work, lambda _ok: self._done("Discarded."))
+            op = CollectionOp(self, work, lambda _ok: self._done(self.tr("Discarded.")))
             op.failure(self._failed).run_in_background()
 
     def _done(self, text: str) -> None:

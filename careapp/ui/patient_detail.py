@@ -7,22 +7,23 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from careapp.domain.patient import Patient
 from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
 from careapp.ui.dates import date_text, local_moment
+from careapp.ui.language.words import word_for
 from careapp.ui.timeline.panel import TimelinePanel
 
 # Link actions the panel offers for the selected care flow: (key, label, needs the backend's link).
 LINK_ACTIONS = (
-    ("session_qr", "Session &QR", True),
-    ("static_qr", "S&tatic link QR", True),
-    ("copy_link", "&Copy link", True),
-    ("print_handout", "&Print handout…", True),
-    ("save_pdf", "Save handout as P&DF…", True),
-    ("show_to_patient", "Show to pa&tient", True),
+    ("session_qr", QT_TRANSLATE_NOOP("PatientDetailPanel", "Session &QR"), True),
+    ("static_qr", QT_TRANSLATE_NOOP("PatientDetailPanel", "S&tatic link QR"), True),
+    ("copy_link", QT_TRANSLATE_NOOP("PatientDetailPanel", "&Copy link"), True),
+    ("print_handout", QT_TRANSLATE_NOOP("PatientDetailPanel", "&Print handout…"), True),
+    ("save_pdf", QT_TRANSLATE_NOOP("PatientDetailPanel", "Save handout as P&DF…"), True),
+    ("show_to_patient", QT_TRANSLATE_NOOP("PatientDetailPanel", "Show to pa&tient"), True),
 )
 
 
@@ -141,7 +142,7 @@ class PatientDetailPanel(QWidget):
         facts = []
         if patient.birth_date:
             facts.append(date_text(patient.birth_date, long=True))
-        facts.append(self.tr(patient.sex.value.capitalize()))
+        facts.append(word_for(patient.sex))
         rows.append(f"<p>{escape(' · '.join(facts))}</p><table cellspacing='4'>")
         for ident in patient.identifiers:
             name = self._system_names.get(ident.system, ident.system)

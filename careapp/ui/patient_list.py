@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QLocale, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from careapp.storage.patients import PatientSummary
 from careapp.ui.dates import date_text
+from careapp.ui.language.words import word_for
 from careapp.ui.operations import QueryOp
 from careapp.ui.services import Services
 from careapp.ui.table_model import RowsModel
@@ -20,7 +21,12 @@ def _looks_like_an_id(value: str) -> bool:
 
 
 class PatientTableModel(RowsModel[PatientSummary]):
-    HEADERS = ("Name", "Date of birth", "Sex", "Hospital id")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("PatientTableModel", "Name"),
+        QT_TRANSLATE_NOOP("PatientTableModel", "Date of birth"),
+        QT_TRANSLATE_NOOP("PatientTableModel", "Sex"),
+        QT_TRANSLATE_NOOP("PatientTableModel", "Hospital id"),
+    )  # translated by headerData
 
     def __init__(self, id_system: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,7 +44,7 @@ class PatientTableModel(RowsModel[PatientSummary]):
                 return ""
             return date_text(patient.birth_date, self._locale)
         if column == 2:
-            return self.tr(patient.sex.capitalize())
+            return word_for(patient.sex)
         hospital = next((i.value for i in patient.identifiers if i.system == self._id_system), None)
         return hospital or (patient.identifiers[0].value if patient.identifiers else "")
 

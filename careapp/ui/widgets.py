@@ -5,16 +5,30 @@ from __future__ import annotations
 # No ``Qt`` namespace here: its first use costs ~13 ms, and the login window needs these at start-up.
 from collections.abc import Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QWidget
 
 from careapp.settings import BackendProfile
 
 # (text, background, foreground) per kind of environment. Production is the strongest on purpose:
 # that is where a slip touches real patients. Every pair keeps WCAG AA contrast (>= 4.5:1).
+# Blue for the demo, amber with dark text for Sandbox, red for Production.
 _BANNERS = {
-    "demo": ("LOCAL DEMO — not for real patients", "#1d4ed8", "#ffffff"),  # blue
-    "sandbox": ("{region} SANDBOX — test patients only", "#fbbf24", "#1c1917"),  # amber, dark text
-    "production": ("{region} PRODUCTION — real patients", "#b91c1c", "#ffffff"),  # red
+    "demo": (
+        QT_TRANSLATE_NOOP("EnvironmentBanner", "LOCAL DEMO — not for real patients"),
+        "#1d4ed8",
+        "#ffffff",
+    ),
+    "sandbox": (
+        QT_TRANSLATE_NOOP("EnvironmentBanner", "{region} SANDBOX — test patients only"),
+        "#fbbf24",
+        "#1c1917",
+    ),
+    "production": (
+        QT_TRANSLATE_NOOP("EnvironmentBanner", "{region} PRODUCTION — real patients"),
+        "#b91c1c",
+        "#ffffff",
+    ),
 }
 
 
@@ -22,7 +36,7 @@ def banner_style(backend: BackendProfile) -> tuple[str, str, str]:
     """(text, background colour, text colour) of the banner for ``backend``."""
     kind = "demo" if backend.is_demo else backend.environment
     text, bg, fg = _BANNERS.get(kind, _BANNERS["sandbox"])
-    return text.format(region=backend.region.upper()), bg, fg
+    return QCoreApplication.translate("EnvironmentBanner", text).format(region=backend.region.upper()), bg, fg
 
 
 class EnvironmentBanner(QLabel):
@@ -61,7 +75,7 @@ class MessageLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setAccessibleName("Message")
+        self.setAccessibleName(self.tr("Message"))
 
     def show_error(self, text: str) -> None:
         from PySide6.QtCore import Qt

@@ -275,6 +275,8 @@ def settle(tx: Tx, st: FlowState, run: StepRunRow) -> None:
             tx.now,
         )
         activity.completed_by = "system:engine"
+        if calc is not None:
+            event(tx, events.ACTIVITY_CALCULATED, st.row, activity)
     run.status, run.closed_at = DONE, tx.now
     follow(tx, st, st.doc.transitions_after(run.step_index), run.step_id)
 

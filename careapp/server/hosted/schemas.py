@@ -13,7 +13,7 @@ from careapp.server.schemas.patients import IdentifierIn
 
 SessionStatus = Literal["active", "completed", "expired"]
 Stakeholder = Literal["patient", "clinician"]
-Language = Literal["en", "nl", "fr"]
+Language = Literal["en", "nl", "fr", "de", "es", "pl"]  # PATIENT_LANGUAGES, spelled out for OpenAPI
 
 
 def _web_address(url: str) -> str:

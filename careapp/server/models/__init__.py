@@ -17,6 +17,7 @@ from careapp.server.models.careflows import (
 from careapp.server.models.credentials import ApiKey, Workstation
 from careapp.server.models.deployment import Deployment
 from careapp.server.models.directory import IdentifierSystemRow, PhysicianRow, User
+from careapp.server.models.hospital_link import AdtReceiptRow, HospitalConnectionRow, ResultMessageRow
 from careapp.server.models.hosted import EnrollmentLinkRow, HostedPagesLinkRow, HostedPagesSessionRow
 from careapp.server.models.patients import PatientIdentifierRow, PatientRow
 from careapp.server.models.platform import AuditEvent, ChangeRow, FeedState, IdempotencyKeyRow
@@ -25,6 +26,7 @@ from careapp.server.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ActivityRow",
+    "AdtReceiptRow",
     "ApiCallRunRow",
     "ApiKey",
     "AuditEvent",
@@ -41,6 +43,7 @@ __all__ = [
     "EnrollmentLinkRow",
     "FeedState",
     "FormResponseRow",
+    "HospitalConnectionRow",
     "HostedPagesLinkRow",
     "HostedPagesSessionRow",
     "IdempotencyKeyRow",
@@ -49,6 +52,7 @@ __all__ = [
     "PatientRow",
     "PhysicianRow",
     "PromotionRow",
+    "ResultMessageRow",
     "StepRunRow",
     "User",
     "WebhookDelivery",

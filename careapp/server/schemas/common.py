@@ -2,37 +2,55 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 
-def _printable(value: str) -> str:
+def _printable(value: Any) -> Any:
     # NUL and other control characters break PostgreSQL text and every display; tabs/newlines only
-    # belong in long text.
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+    # belong in long text. Checked on the value as sent, before surrounding whitespace is stripped,
+    # so a leading form feed is refused here exactly as the OpenAPI pattern refuses it.
+    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
         raise ValueError("must not contain control characters")
     return value
 
 
+def _at_most(max_length: int) -> Any:
+    # The length is the value as sent (the schema's maxLength), not what is left after stripping.
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > max_length:
+            raise ValueError(f"must be at most {max_length} characters")
+        return value
+
+    return BeforeValidator(check)
+
+
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if not value:
         raise ValueError("must not be blank")
     return value
 
 
-# What _printable and _not_blank accept, said in the OpenAPI schema too (so a client or a fuzzer
-# reading the schema never sends a "valid" value the server refuses).
+# What the validators accept, said in the OpenAPI schema too (so a client or a fuzzer reading the
+# schema never sends a "valid" value the server refuses, nor an "invalid" one it accepts). Python's
+# `re` `\s` is exactly what str.strip() removes; \x85 is named as well because it is whitespace to
+# Python but not to an ECMAScript regex, which other clients' validators use.
 _PRINTABLE = r"[^\x00-\x08\x0b\x0c\x0e-\x1f]"
 _PRINTABLE_PATTERN = f"^{_PRINTABLE}*$"
-_NOT_BLANK_PATTERN = rf"^{_PRINTABLE}*[^\s\x00-\x1f]{_PRINTABLE}*$"
+_NOT_BLANK_PATTERN = rf"^{_PRINTABLE}*[^\s\x00-\x1f\x85]{_PRINTABLE}*$"
 
 
 def text(max_length: int, *, required: bool = True) -> Any:
-    schema = {"pattern": _NOT_BLANK_PATTERN, "minLength": 1} if required else {"pattern": _PRINTABLE_PATTERN}
+    pattern = _NOT_BLANK_PATTERN if required else _PRINTABLE_PATTERN
+    schema: dict[str, Any] = {"pattern": pattern, "maxLength": max_length}
+    if required:
+        schema["minLength"] = 1
     parts: list[Any] = [
-        StringConstraints(strip_whitespace=True, max_length=max_length),
-        AfterValidator(_printable),
+        BeforeValidator(_printable),
+        _at_most(max_length),
+        StringConstraints(strip_whitespace=True),
         Field(json_schema_extra=schema),
     ]
     if required:
@@ -42,13 +60,25 @@ def text(max_length: int, *, required: bool = True) -> Any:
 
 Name = text(200)
 OptionalText200 = text(200, required=False)
+# Identifier systems are absolute URIs (careapp.domain.identifiers), surrounding whitespace stripped
+# (whitespace that is not a control character: those are refused anywhere).
+_SPACE = r"[^\S\x0b\x0c\x1c-\x1f]*"
+_URI_PATTERN = rf"^{_SPACE}[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x85]+{_SPACE}$"
+
+
+def _absolute_uri(value: str) -> str:
+    if re.search(_URI_PATTERN, value) is None:
+        raise ValueError("must be an absolute URI, e.g. urn:oid:1.2.3 or https://…")
+    return value
+
+
 Uri = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=500),
-    AfterValidator(_printable),
-    # Identifier systems are absolute URIs (careapp.domain.identifiers), surrounding spaces stripped.
-    # (\x85 is whitespace to Python, not to a JSON Schema regex.)
-    Field(json_schema_extra={"pattern": r"^\s*[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x85]+\s*$"}),
+    BeforeValidator(_printable),
+    _at_most(500),
+    StringConstraints(strip_whitespace=True, min_length=3),
+    AfterValidator(_absolute_uri),
+    Field(json_schema_extra={"pattern": _URI_PATTERN, "maxLength": 500}),
 ]
 # An absolute http(s) address: what the URL validators of webhook endpoints and return URLs check.
 WEB_ADDRESS_SCHEMA = {"format": "uri", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:\x00-\x20][^\x00-\x20]*$"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QTimer
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
@@ -26,7 +26,13 @@ from careapp.ui.widgets import add_row
 
 
 class AuditTableModel(RowsModel[AuditEntry]):
-    HEADERS = ("When", "Who", "What", "Subject", "Detail")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("AuditTableModel", "When"),
+        QT_TRANSLATE_NOOP("AuditTableModel", "Who"),
+        QT_TRANSLATE_NOOP("AuditTableModel", "What"),
+        QT_TRANSLATE_NOOP("AuditTableModel", "Subject"),
+        QT_TRANSLATE_NOOP("AuditTableModel", "Detail"),
+    )  # translated by headerData
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -28,10 +28,10 @@ class PromotionsPage(QWidget):
         self._client_for = client_for
         self._acting_user = acting_user
         self.table = QTableWidget()
-        self.table.setAccessibleName("Care flows per environment")
+        self.table.setAccessibleName(self.tr("Care flows per environment"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.message = MessageLabel()
-        self.reload_button = QPushButton("&Reload")
+        self.reload_button = QPushButton(self.tr("&Reload"))
         self.reload_button.clicked.connect(self.reload)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
@@ -55,7 +55,7 @@ class PromotionsPage(QWidget):
                     answers[label] = str(exc).split(".")[0]
             return list(answers), overview(answers)
 
-        self.message.show_info("Asking each backend…")
+        self.message.show_info(self.tr("Asking each backend…"))
         failed = lambda e: self.message.show_error(str(e))  # noqa: E731
         QueryOp(self, fetch, self._show).failure(failed).run_in_background()
 
@@ -63,7 +63,7 @@ class PromotionsPage(QWidget):
         labels, rows = result
         self.table.clear()
         self.table.setColumnCount(len(labels) + 2)
-        self.table.setHorizontalHeaderLabels(["Care flow", *labels, "Warnings"])
+        self.table.setHorizontalHeaderLabels([self.tr("Care flow"), *labels, self.tr("Warnings")])
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             self.table.setItem(r, 0, QTableWidgetItem(row.title or row.definition_id))
@@ -73,8 +73,11 @@ class PromotionsPage(QWidget):
             self.table.setItem(r, len(labels) + 1, QTableWidgetItem(warnings))
         self.table.resizeColumnsToContents()
         changed = sum(1 for row in rows if row.warnings)
-        summary = f"{len(rows)} care flows; {changed} changed since their last promotion."
-        self.message.show_info(summary if rows else "No care flows.")
+        summary = self.tr("%1 care flows; %2 changed since their last promotion.").replace(
+            "%1", str(len(rows))
+        )
+        summary = summary.replace("%2", str(changed))
+        self.message.show_info(summary if rows else self.tr("No care flows."))
 
 
 def label_of(profile: BackendProfile) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,21 +29,28 @@ from PySide6.QtWidgets import (
 from careapp.auth.accounts import AccountService, UserSummary
 from careapp.auth.roles import Principal, Role
 from careapp.ui.dates import date_text, local_moment
+from careapp.ui.language.words import word_for
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.table_model import RowsModel
 from careapp.ui.widgets import MessageLabel, add_row, ask_first
 
 
 class UserTableModel(RowsModel[UserSummary]):
-    HEADERS = ("User name", "Name", "Role", "Status", "Created")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("UserTableModel", "User name"),
+        QT_TRANSLATE_NOOP("UserTableModel", "Name"),
+        QT_TRANSLATE_NOOP("UserTableModel", "Role"),
+        QT_TRANSLATE_NOOP("UserTableModel", "Status"),
+        QT_TRANSLATE_NOOP("UserTableModel", "Created"),
+    )  # translated by headerData
 
     def cell(self, user: UserSummary, column: int) -> str:
         status = "disabled" if user.disabled else "locked" if user.locked else "active"
         return (
             user.username,
             user.display_name,
-            self.tr(user.role.value.capitalize()),
-            self.tr(status.capitalize()),
+            word_for(user.role),
+            word_for(status),
             date_text(local_moment(user.created_at).date()),
         )[column]
 
@@ -54,7 +62,7 @@ class NewUserDialog(QDialog):
         self.username = QLineEdit()
         self.display_name = QLineEdit()
         self.role = QComboBox()
-        self.role.addItems([self.tr("Clinician"), self.tr("Admin")])
+        self.role.addItems([word_for("clinician"), word_for("admin")])
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
@@ -149,7 +157,7 @@ class UsersPage(QWidget):
             self.message.show_error(self.tr("Select a user first."))
             return
         role = Role.CLINICIAN if user.role is Role.ADMIN else Role.ADMIN
-        question = self.tr("Make %1 a %2?").replace("%1", user.username).replace("%2", self.tr(role.value))
+        question = self.tr("Give %1 the role %2?").replace("%1", user.username).replace("%2", word_for(role))
         accounts, admin = self._accounts, self._admin
         self._confirmed(question, lambda: self._write(lambda: accounts.change_role(admin, user.id, role)))
 

@@ -10,6 +10,7 @@ import math
 from datetime import date
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from careapp.domain.forms import Question, QuestionType
@@ -20,8 +21,8 @@ from careapp.ui.forms.renderer import NO_DATE, DatePicker, FormRenderer
 __all__ = ["NO_DATE", "BaselineForm", "BaselineInvalid", "DatePicker", "parse_value"]
 
 _PLACEHOLDERS = {
-    "number": "a number, e.g. 72.5",
-    "strings": "values separated by commas",
+    "number": QT_TRANSLATE_NOOP("BaselineForm", "a number, e.g. 72.5"),
+    "strings": QT_TRANSLATE_NOOP("BaselineForm", "values separated by commas"),
     "string": "",
 }
 
@@ -59,20 +60,28 @@ def _typed_value(point: dict[str, Any], text: str) -> Any:
     if not text:
         if point.get("optional"):
             return None
-        raise BaselineInvalid(f"{name} is required.")
+        raise BaselineInvalid(
+            QCoreApplication.translate("BaselineForm", "{name} is required.").format(name=name)
+        )
     if kind == "number":
         try:
             value = float(text.replace(",", "."))
         except ValueError:
-            raise BaselineInvalid(f"{name} must be a number.") from None
+            raise BaselineInvalid(
+                QCoreApplication.translate("BaselineForm", "{name} must be a number.").format(name=name)
+            ) from None
         if not math.isfinite(value):
-            raise BaselineInvalid(f"{name} must be a number.")
+            raise BaselineInvalid(
+                QCoreApplication.translate("BaselineForm", "{name} must be a number.").format(name=name)
+            )
         return int(value) if value.is_integer() else value
     if kind == "date":
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
-            raise BaselineInvalid(f"{name} must be a date.") from None
+            raise BaselineInvalid(
+                QCoreApplication.translate("BaselineForm", "{name} must be a date.").format(name=name)
+            ) from None
     if kind == "boolean":
         return text == "yes"
     if kind == "strings":
@@ -99,7 +108,7 @@ def question_of(point: dict[str, Any]) -> Question:
 
 
 class BaselineForm(FormRenderer):
-    """One input per baseline data point of the chosen definition."""
+    """One input per baseline data point of the chosen definition (the shared form renderer)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,7 +120,9 @@ class BaselineForm(FormRenderer):
         for point, widget in zip(self.points, self.inputs, strict=True):
             if isinstance(widget, QLineEdit):
                 kind = str(point.get("value_type"))
-                widget.setPlaceholderText(_number_hint(range_of(point)) or _PLACEHOLDERS.get(kind, ""))
+                widget.setPlaceholderText(
+                    _number_hint(range_of(point)) or self.tr(_PLACEHOLDERS.get(kind, ""))
+                )
 
     def values(self, today: date | None = None) -> dict[str, Any]:
         """The entered values keyed by data point key; raises BaselineInvalid for the first bad one."""
@@ -126,4 +137,8 @@ class BaselineForm(FormRenderer):
 def _number_hint(bounds: ValueRange | None) -> str:
     if bounds is None or bounds.minimum is None or bounds.maximum is None:
         return ""
-    return f"a number from {bounds.minimum:g} to {bounds.maximum:g}"
+    locale = QLocale()  # 72,5 on a Dutch or French workstation (the form reads either)
+    low, high = (locale.toString(float(bound), "g", 12) for bound in (bounds.minimum, bounds.maximum))
+    return QCoreApplication.translate("BaselineForm", "a number from {low} to {high}").format(
+        low=low, high=high
+    )

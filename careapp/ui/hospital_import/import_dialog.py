@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,12 +29,16 @@ from careapp.integrations import service
 from careapp.integrations.mapping import HospitalRecord
 from careapp.storage.patients import SavedPatient
 from careapp.ui.dates import date_text
+from careapp.ui.language.words import word_for
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.services import Services
 from careapp.ui.widgets import MessageLabel, add_row
 
 _KINDS = (service.IdKind.PATIENT_ID, service.IdKind.VISIT_NUMBER)
-_SOURCES = (("hl7", "HL7 A19 query"), ("pdqm", "PDQm web service"))
+_SOURCES = (
+    ("hl7", QT_TRANSLATE_NOOP("ImportDialog", "HL7 A19 query")),
+    ("pdqm", QT_TRANSLATE_NOOP("ImportDialog", "PDQm web service")),
+)
 
 
 class ImportDialog(QDialog):
@@ -166,7 +170,7 @@ class ImportDialog(QDialog):
         parts = [f"<h3>{escape(p.display_name)}</h3><table cellspacing='3'>"]
         if p.birth_date:
             parts.append(self._row(self.tr("Born"), date_text(p.birth_date, long=True)))
-        parts.append(self._row(self.tr("Sex"), self.tr(p.sex.value.capitalize())))
+        parts.append(self._row(self.tr("Sex"), word_for(p.sex)))
         for ident in p.identifiers:
             parts.append(
                 self._row(self._system_names.get(ident.system, ident.system), ident.value, bold=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from careapp.links.audit_trail import LINK_PRINTED, LINK_SAVED, LinkAuditTrail
@@ -50,7 +51,7 @@ class HandoutOutput:
 
         def send() -> None:
             paint(printer)
-            done(self._parent.tr("The handout was sent to the printer."))
+            done(QCoreApplication.translate("Handout", "The handout was sent to the printer."))
 
         after_audit(self._parent, self._trail, LINK_PRINTED, subject, detail, send, failed)
 
@@ -73,6 +74,6 @@ class HandoutOutput:
             except OSError as exc:
                 failed(exc)
                 return
-            done(self._parent.tr("Saved {name}.").format(name=written.name))
+            done(QCoreApplication.translate("Handout", "Saved {name}.").format(name=written.name))
 
         after_audit(self._parent, self._trail, LINK_SAVED, subject, detail, save, failed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QPageLayout, QPageSize, QPaintDevice
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
@@ -25,12 +26,12 @@ def a4_printer() -> QPrinter:
 
 def choose_printer(printer: QPrinter, parent: QWidget | None) -> bool:
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(parent.tr("Print handout") if parent else "Print handout")
+    dialog.setWindowTitle(QCoreApplication.translate("Handout", "Print handout"))
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def choose_pdf_path(parent: QWidget | None, suggested: str) -> str | None:
-    title = parent.tr("Save handout as PDF") if parent else "Save handout as PDF"
+    title = QCoreApplication.translate("Handout", "Save handout as PDF")
     path, _filter = QFileDialog.getSaveFileName(parent, title, suggested, "PDF (*.pdf)")
     if not path:
         return None

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, NamedTuple
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,6 +33,7 @@ from careapp.settings import (
     SettingsError,
     check_backends,
 )
+from careapp.ui.language.words import word_for
 from careapp.ui.table_model import RowsModel
 from careapp.ui.widgets import MessageLabel, add_row
 
@@ -42,7 +44,14 @@ class BackendRow(NamedTuple):
 
 
 class BackendsModel(RowsModel[BackendRow]):
-    HEADERS = ("Name", "Address", "Region", "Environment", "Test patients", "Active")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("BackendsModel", "Name"),
+        QT_TRANSLATE_NOOP("BackendsModel", "Address"),
+        QT_TRANSLATE_NOOP("BackendsModel", "Region"),
+        QT_TRANSLATE_NOOP("BackendsModel", "Environment"),
+        QT_TRANSLATE_NOOP("BackendsModel", "Test patients"),
+        QT_TRANSLATE_NOOP("BackendsModel", "Active"),
+    )  # translated by headerData
 
     def cell(self, row: BackendRow, column: int) -> str:
         p = row.profile
@@ -53,7 +62,7 @@ class BackendsModel(RowsModel[BackendRow]):
         if column == 2:
             return p.region.upper()
         if column == 3:
-            return self.tr("Local demo") if p.is_demo else self.tr(p.environment.capitalize())
+            return self.tr("Local demo") if p.is_demo else word_for(p.environment)
         if column == 4:
             if p.is_demo or p.environment != "sandbox":
                 return ""
@@ -84,7 +93,7 @@ class BackendEditor(QDialog):
         self.region.addItems([r.upper() for r in REGIONS])
         self.region.setCurrentIndex(REGIONS.index(profile.region) if profile.region in REGIONS else 0)
         self.environment = QComboBox()
-        self.environment.addItems([self.tr(e.capitalize()) for e in ENVIRONMENTS])
+        self.environment.addItems([word_for(e) for e in ENVIRONMENTS])
         env = profile.environment if profile.environment in ENVIRONMENTS else "sandbox"
         self.environment.setCurrentIndex(ENVIRONMENTS.index(env))
         self.allow_test_patients = QCheckBox(self.tr("Allow &test patients from the hospital"))

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -35,7 +35,10 @@ from careapp.ui.widgets import add_row
 HL7_VERSIONS = ("2.3", "2.4", "2.5")
 # (MSH-18 value we send, what an admin reads)
 ENCODINGS = (("UNICODE UTF-8", "UTF-8 (UNICODE UTF-8)"), ("8859/1", "ISO 8859-1 (8859/1)"))
-SOURCES = (("hl7", "HL7 v2 query (QRY^A19 over MLLP)"), ("pdqm", "PDQm web service (FHIR)"))
+SOURCES = (
+    ("hl7", QT_TRANSLATE_NOOP("HospitalPage", "HL7 v2 query (QRY^A19 over MLLP)")),
+    ("pdqm", QT_TRANSLATE_NOOP("HospitalPage", "PDQm web service (FHIR)")),
+)
 _HL7_DELIMITERS = re.compile(r"[|^~\\&\r\n]")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
@@ -125,7 +128,7 @@ class HospitalPage(QScrollArea):
         _select(self.hl7_version, endpoints.hl7_version)
         self.hl7_encoding = QComboBox()
         for value, text in ENCODINGS:
-            self.hl7_encoding.addItem(self.tr(text), value)
+            self.hl7_encoding.addItem(text, value)  # names of character sets read the same everywhere
         _select(self.hl7_encoding, endpoints.hl7_encoding)
         self.hl7_fallback_charset = QLineEdit(endpoints.hl7_fallback_charset)
         self.hl7_fallback_charset.setPlaceholderText(self.tr("empty: UTF-8, else ISO 8859-1; e.g. CP1250"))

@@ -14,7 +14,13 @@ from careapp.server.app import build_services, create_app
 from careapp.server.context import Services, system_tx
 from careapp.server.events import SESSION_COMPLETED, SESSION_STARTED, DomainEvent
 from careapp.server.models import CareFlowRow, WebhookDelivery, WebhookEndpoint
-from careapp.server.webhooks.dispatcher import DEFAULT_LEASE, MAX_ATTEMPTS, RETRY_SCHEDULE, WebhookDispatcher
+from careapp.server.webhooks.dispatcher import (
+    DEFAULT_LEASE,
+    LEASE_MARGIN,
+    MAX_ATTEMPTS,
+    RETRY_SCHEDULE,
+    WebhookDispatcher,
+)
 from careapp.server.webhooks.tests.conftest import (
     FakeClock,
     drain,
@@ -361,3 +367,23 @@ def test_payload_is_ids_only(
     assert expired["data"]["session_id"] == "ses-9"
     assert "hosted_pages_link" not in expired["data"]  # not a link of this deployment
     assert "name" not in expired["data"]
+
+
+def test_a_claim_is_leased_for_one_attempt_not_minutes(
+    api: TestClient, wh_services: Services, receiver: Receiver, clock: FakeClock
+) -> None:
+    register(api, receiver, ["care_flow.started"])
+    start_check_in(api, patient(api, "LEASE-1"))
+    crashed = WebhookDispatcher(wh_services, jitter=lambda: 0.0)
+    [_claim] = crashed.claim()  # ... and the server is killed mid-attempt
+    with wh_services.db.transaction(read_only=True) as s:
+        [row] = s.scalars(select(WebhookDelivery)).all()
+    assert row.leased_until is not None and row.leased_until - clock.now() <= timedelta(seconds=30)
+    survivor = WebhookDispatcher(wh_services, jitter=lambda: 0.0)
+    try:
+        clock.advance(seconds=(crashed.attempt_deadline + LEASE_MARGIN).total_seconds())
+        assert survivor.run_once() == 1
+    finally:
+        survivor.stop()
+        crashed.stop()
+    assert receiver.wait_for_processed(1)

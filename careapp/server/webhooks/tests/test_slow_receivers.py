@@ -3,15 +3,15 @@
 Peers on loopback that behave like badly run customer systems: one accepts the request and never
 answers, one sends its status line a byte at a time and never finishes. A healthy receiver next
 to them gets every webhook while they are stuck; a server killed mid-attempt frees its claims
-after the attempt deadline (plus a margin), not minutes later.
+after the attempt deadline (plus a margin), not minutes later (test_delivery.py).
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,11 +19,15 @@ from sqlalchemy import select
 
 from careapp.server.context import Services
 from careapp.server.models import WebhookDelivery
-from careapp.server.webhooks.dispatcher import LEASE_MARGIN, WebhookDispatcher
-from careapp.server.webhooks.tests.conftest import FakeClock, patient, register, start_check_in
+from careapp.server.webhooks.dispatcher import WebhookDispatcher
+from careapp.server.webhooks.tests.conftest import patient, register, start_check_in
 from careapp.server.webhooks.tests.receiver import Receiver
 
-DEADLINE = timedelta(seconds=1)
+# The dispatchers are built as the server builds them (production defaults, no test-only knobs or
+# names), so these tests check behaviour: a dispatcher without per-endpoint senders or a total
+# attempt deadline fails them by waiting, not by a missing argument. The server's deadline is 15 s;
+# the tests wait three times that (a busy machine), which a right dispatcher never reaches.
+PATIENCE = 45.0
 
 
 class StuckReceiver:
@@ -88,6 +92,26 @@ def stuck() -> Iterator[tuple[StuckReceiver, StuckReceiver]]:
     drip.stop()
 
 
+def _attempted(services: Services, endpoint_ids: list[str]) -> set[str]:
+    """The endpoints with at least one finished attempt."""
+    with services.db.transaction(read_only=True) as s:
+        rows = s.scalars(
+            select(WebhookDelivery.endpoint_id).where(
+                WebhookDelivery.endpoint_id.in_(endpoint_ids), WebhookDelivery.attempts > 0
+            )
+        )
+        return set(rows)
+
+
+def _wait_for_attempts(services: Services, endpoint_ids: list[str], timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if _attempted(services, endpoint_ids) == set(endpoint_ids):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def _register_url(api: TestClient, url: str) -> str:
     r = api.post("/v1/webhook-endpoints", json={"url": url, "events": ["care_flow.started"]})
     assert r.status_code == 201, r.text
@@ -102,10 +126,15 @@ def test_a_healthy_endpoint_is_served_while_others_hang_and_drip(
     register(api, receiver, ["care_flow.started"])
     for n in range(5):  # the stuck endpoints' deliveries come first in the outbox each time
         start_check_in(api, patient(api, f"SLOW-{n}"))
-    dispatcher = WebhookDispatcher(wh_services, attempt_deadline=DEADLINE, jitter=lambda: 0.0)
+    dispatcher = WebhookDispatcher(wh_services, jitter=lambda: 0.0)
     dispatcher.start()
     try:
-        assert receiver.wait_for_processed(5, timeout=30), "the healthy endpoint got all five"
+        assert receiver.wait_for_processed(5, timeout=PATIENCE), "the healthy endpoint got all five"
+        # ... while the stuck endpoints were being tried and before their first attempts ended:
+        # they were not in the way. Then each attempt ends at the deadline.
+        assert hang.connections >= 1 and drip.connections >= 1
+        assert not _attempted(wh_services, [hang_id, drip_id])
+        assert _wait_for_attempts(wh_services, [hang_id, drip_id], PATIENCE), "ended by the deadline"
     finally:
         dispatcher.stop()
     assert all(r.verified for r in receiver.received)
@@ -125,35 +154,15 @@ def test_a_dripping_receiver_cannot_hold_an_attempt_past_its_deadline(
     _hang, drip = stuck
     _register_url(api, drip.url)
     start_check_in(api, patient(api, "DRIP-1"))
-    dispatcher = WebhookDispatcher(wh_services, attempt_deadline=DEADLINE, jitter=lambda: 0.0)
+    dispatcher = WebhookDispatcher(wh_services, jitter=lambda: 0.0)
     try:
         [claim] = dispatcher.claim()
         outcome: list[object] = []
         sender = threading.Thread(target=lambda: outcome.append(dispatcher.deliver(claim)), daemon=True)
         sender.start()
-        sender.join(30)  # generous: the deadline is one second; without one it never returns
+        sender.join(PATIENCE)  # a read timeout restarts with every byte: without a deadline it never returns
         assert not sender.is_alive(), "the dripping receiver held the attempt"
         [attempt] = outcome
         assert attempt.status_code is None and attempt.error == "timed out"  # type: ignore[attr-defined]
     finally:
         dispatcher.stop()
-
-
-def test_a_claim_is_leased_for_one_attempt_not_minutes(
-    api: TestClient, wh_services: Services, receiver: Receiver, clock: FakeClock
-) -> None:
-    register(api, receiver, ["care_flow.started"])
-    start_check_in(api, patient(api, "LEASE-1"))
-    crashed = WebhookDispatcher(wh_services, jitter=lambda: 0.0)
-    [_claim] = crashed.claim()  # ... and the server is killed mid-attempt
-    with wh_services.db.transaction(read_only=True) as s:
-        [row] = s.scalars(select(WebhookDelivery)).all()
-    assert row.leased_until is not None and row.leased_until - clock.now() <= timedelta(seconds=30)
-    survivor = WebhookDispatcher(wh_services, jitter=lambda: 0.0)
-    try:
-        clock.advance(seconds=(crashed.attempt_deadline + LEASE_MARGIN).total_seconds())
-        assert survivor.run_once() == 1
-    finally:
-        survivor.stop()
-        crashed.stop()
-    assert receiver.wait_for_processed(1)

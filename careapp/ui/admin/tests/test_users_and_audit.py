@@ -74,7 +74,7 @@ def test_user_list_keeps_its_selection_and_confirms_disable_and_role_change(qtbo
     assert users.selected() is not None and users.selected().username == "bob"  # still bob
 
     users.change_role.click()
-    assert "Make bob a admin?" in users.confirm.text()
+    assert "Give bob the role Admin?" in users.confirm.text()
     QTest.keyClick(users.confirm, Qt.Key.Key_Y)
     qtbot.waitUntil(lambda: users.model.row_at(2).role is Role.ADMIN)
     assert users.selected().username == "bob"

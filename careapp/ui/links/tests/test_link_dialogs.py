@@ -150,6 +150,11 @@ def test_enrollment_poster(desk: Desk, qtbot) -> None:  # type: ignore[no-untype
 
     poster = dialog.poster()
     assert decode(page_image(lambda device: paint_poster(device, poster))) == [dialog.link]
+    assert dialog.language == "en" and poster.scan.startswith("Scan this code")
+    dialog.language_choice.setCurrentIndex(dialog.language_choice.findData("pl"))  # a Polish waiting room
+    polish = dialog.poster()
+    assert polish.scan.startswith("Zeskanuj") and polish.note.startswith("Odpowiedzi trafiają")
+    assert decode(page_image(lambda device: paint_poster(device, polish))) == [dialog.link]
     dialog.pdf_button.click()
     qtbot.waitUntil(lambda: dialog.message.text().startswith("Saved"), timeout=15_000)
     assert (desk.tmp / "enrollment-poster.pdf").read_bytes().startswith(b"%PDF")

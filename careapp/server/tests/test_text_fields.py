@@ -1,0 +1,68 @@
+"""The OpenAPI schema of a text field and the server's validation agree on every value: a client (or
+a fuzzer) reading the schema never has a "valid" value refused nor an "invalid" one accepted."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+from careapp.server.schemas.common import Name, OptionalText200, Uri
+from careapp.server.schemas.directory import WorkstationCreate
+
+
+class _Fields(BaseModel):
+    name: Name
+    note: OptionalText200
+    system: Uri
+
+
+# Control characters, every kind of whitespace Python strips, and ordinary letters: the characters
+# where stripping, blankness and the patterns could disagree.
+_TRICKY = "\x00\x08\t\n\x0b\x0c\r\x1c\x1f \x85\xa0\u2028\u3000\ufeffa:Z-é"
+_padded_long = st.builds(
+    lambda pad, body: pad + body + pad,
+    st.text(" \t\x0c", max_size=3),
+    st.text("ab", min_size=195, max_size=205),
+)
+values = st.text(alphabet=st.sampled_from(_TRICKY), max_size=8) | _padded_long
+
+
+def _schema_accepts(field: str, value: str) -> bool:
+    spec: dict[str, Any] = _Fields.model_json_schema()["properties"][field]
+    return (
+        len(value) >= spec.get("minLength", 0)
+        and len(value) <= spec["maxLength"]
+        and re.search(spec["pattern"], value) is not None
+    )
+
+
+def _server_accepts(field: str, value: str) -> bool:
+    good = {"name": "Ward 4", "note": "", "system": "urn:oid:1.2.3"}
+    try:
+        _Fields.model_validate({**good, field: value})
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("field", ["name", "note", "system"])
+@settings(max_examples=400, deadline=None)
+@given(value=values)
+@example(value="\x0cWard 4")  # the leading form feed schemathesis found on POST /v1/workstations
+@example(value="\x85")
+@example(value="\r \x0c\n s0K9mG:x")  # … and the leading form feed of an identifier system
+@example(value=" " + "a" * 200)
+def test_schema_and_validation_agree(field: str, value: str) -> None:
+    assert _schema_accepts(field, value) == _server_accepts(field, value), repr(value)
+
+
+def test_the_workstation_name_found_by_the_fuzzer_is_refused_with_one_message() -> None:
+    with pytest.raises(ValidationError) as refused:
+        WorkstationCreate.model_validate({"name": "\x0cWard 4"})
+    assert [e["msg"] for e in refused.value.errors()] == ["Value error, must not contain control characters"]
+    assert WorkstationCreate.model_validate({"name": "  Ward 4 "}).name == "Ward 4"
