@@ -12,7 +12,7 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -120,8 +120,8 @@ def input_for(question: Question, today: date, bounds: ValueRange | None = None)
         box = QComboBox()
         box.addItem("—", "")
         if kind is QuestionType.YES_NO:
-            box.addItem(box.tr("Yes"), "yes")
-            box.addItem(box.tr("No"), "no")
+            box.addItem(QCoreApplication.translate("FormRenderer", "Yes"), "yes")
+            box.addItem(QCoreApplication.translate("FormRenderer", "No"), "no")
         for option in question.options:
             box.addItem(text_for(option.label, lang), option.value)
         return box

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from careapp.ui.table_model import Index, RowsModel
@@ -14,7 +14,11 @@ LEVEL_COLOURS = {"urgent": "#fde2e1", "warning": "#fff4ce", "info": "#e0f2fe"}
 
 
 class TimelineModel(RowsModel[TimelineRow]):
-    HEADERS = ("When", "What", "Status / answer")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("TimelineModel", "When"),
+        QT_TRANSLATE_NOOP("TimelineModel", "What"),
+        QT_TRANSLATE_NOOP("TimelineModel", "Status / answer"),
+    )  # translated by headerData
 
     def cell(self, row: TimelineRow, column: int) -> str:
         if column == 0:

@@ -31,10 +31,6 @@ class TimelineRow:
     care_flow_id: int | None = None
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("timeline", text)
-
-
 When = Callable[[datetime | None], str]
 
 
@@ -60,7 +56,11 @@ def answer_text(question: dict[str, Any], value: Any, lang: str) -> str:
     if value is None:
         return "—"
     if kind == "yes_no":
-        return tr("Yes") if value else tr("No")
+        return (
+            QCoreApplication.translate("TimelineRows", "Yes")
+            if value
+            else QCoreApplication.translate("TimelineRows", "No")
+        )
     if kind in ("single_choice", "multiple_choice"):
         labels = {o.get("value"): o.get("label") for o in question.get("options") or ()}
         chosen = value if isinstance(value, list) else [value]
@@ -73,7 +73,9 @@ def answer_text(question: dict[str, Any], value: Any, lang: str) -> str:
     if kind == "slider":
         low = text_for(question.get("min_label"), lang) or f"{question.get('min', 0):g}"
         high = text_for(question.get("max_label"), lang) or f"{question.get('max', 10):g}"
-        return f"{value:g} ({tr('from')} {low} {tr('to')} {high})"
+        return QCoreApplication.translate("TimelineRows", "{value} (from {low} to {high})").format(
+            value=f"{value:g}", low=low, high=high
+        )
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -82,15 +84,27 @@ def answer_text(question: dict[str, Any], value: Any, lang: str) -> str:
 def _activity_status(a: TimelineActivity) -> str:
     status = a.status.replace("_", " ")
     if a.queued_here:
-        status = tr("done here, being sent") if a.status == "done" else status
+        status = (
+            QCoreApplication.translate("TimelineRows", "done here, being sent")
+            if a.status == "done"
+            else status
+        )
     elif a.status == "done" and a.completed_by:
         status = f"{status} · {a.completed_by}"
-    who = tr("patient") if a.stakeholder == "patient" else tr("care team")
+    who = (
+        QCoreApplication.translate("TimelineRows", "patient")
+        if a.stakeholder == "patient"
+        else QCoreApplication.translate("TimelineRows", "care team")
+    )
     return f"{status} ({who})"
 
 
 def _alert_text(level: str) -> str:
-    return {"urgent": tr("URGENT"), "warning": tr("Warning"), "info": tr("Note")}.get(level, level)
+    return {
+        "urgent": QCoreApplication.translate("TimelineRows", "URGENT"),
+        "warning": QCoreApplication.translate("TimelineRows", "Warning"),
+        "info": QCoreApplication.translate("TimelineRows", "Note"),
+    }.get(level, level)
 
 
 def rows_for(
@@ -125,7 +139,13 @@ def rows_for(
             shown = f"{value:g}" if isinstance(value, float) else str(value)
             out.append(
                 TimelineRow(
-                    "score", "", f"{tr('Score')} {score.get('data_point')}", f"{shown} {band}".strip(), 1
+                    "score",
+                    "",
+                    QCoreApplication.translate("TimelineRows", "Score {name}").format(
+                        name=score.get("data_point")
+                    ),
+                    f"{shown} {band}".strip(),
+                    1,
                 )
             )
         step = None
@@ -138,12 +158,17 @@ def rows_for(
                     TimelineRow("step", "", activity.step_title or step or "", "", 1, care_flow_id=flow.id)
                 )
             due = (
-                f" · {tr('due')} {_when(activity.due_at)}"
+                " · "
+                + QCoreApplication.translate("TimelineRows", "due {when}").format(when=_when(activity.due_at))
                 if activity.due_at and activity.status == "active"
                 else ""
             )
             overdue = bool(activity.due_at and now and activity.status == "active" and activity.due_at < now)
-            detail = _activity_status(activity) + due + (f" · {tr('OVERDUE')}" if overdue else "")
+            detail = (
+                _activity_status(activity)
+                + due
+                + (" · " + QCoreApplication.translate("TimelineRows", "OVERDUE") if overdue else "")
+            )
             completable = activity.stakeholder == "clinician" and activity.status == "active"
             out.append(
                 TimelineRow(
@@ -161,7 +186,15 @@ def rows_for(
         for scheduled in flow.scheduled_steps:
             due_at = _iso_moment(scheduled.get("due_at"))
             title = text_for(scheduled.get("title"), lang) or str(scheduled.get("id"))
-            out.append(TimelineRow("scheduled", _when(due_at), title, tr("scheduled: opens then"), 1))
+            out.append(
+                TimelineRow(
+                    "scheduled",
+                    _when(due_at),
+                    title,
+                    QCoreApplication.translate("TimelineRows", "scheduled: opens then"),
+                    1,
+                )
+            )
         out.extend(_history(flow, _when))
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from careapp.storage.work_list import WorkItem
@@ -18,7 +18,13 @@ OVERDUE_COLOUR = "#fff4ce"
 
 
 class WorkListModel(RowsModel[WorkItem]):
-    HEADERS = ("Priority", "Patient", "Work", "Care flow", "Due")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("WorkListModel", "Priority"),
+        QT_TRANSLATE_NOOP("WorkListModel", "Patient"),
+        QT_TRANSLATE_NOOP("WorkListModel", "Work"),
+        QT_TRANSLATE_NOOP("WorkListModel", "Care flow"),
+        QT_TRANSLATE_NOOP("WorkListModel", "Due"),
+    )  # translated by headerData
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)

@@ -4,7 +4,7 @@ item. Loaded on the reader pool; the GUI thread only swaps the rows in."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +23,11 @@ from careapp.ui.services import Services
 from careapp.ui.widgets import add_row
 from careapp.ui.worklist.model import WorkListModel
 
-SCOPES = ((Scope.MINE, "Mine"), (Scope.WARD, "Ward"), (Scope.ALL, "All"))
+SCOPES = (
+    (Scope.MINE, QT_TRANSLATE_NOOP("WorkListPane", "Mine")),
+    (Scope.WARD, QT_TRANSLATE_NOOP("WorkListPane", "Ward")),
+    (Scope.ALL, QT_TRANSLATE_NOOP("WorkListPane", "All")),
+)
 
 
 class WorkListPane(QWidget):
