@@ -23,6 +23,7 @@ from careapp.domain.identifiers import (
     DEMO_HOSPITAL_PATIENT_ID,
     DEMO_HOSPITAL_VISIT_NUMBER,
     DEMO_NATIONAL_NUMBER,
+    IdentifierKinds,
 )
 
 REGIONS = ("eu", "uk", "us")
@@ -34,6 +35,14 @@ IDLE_LOCK_RANGE = (1, 120)
 DESKTOP_LANGUAGES = ("nl", "fr")
 DEMO_AUTHORITY = "DEMOHOSP"  # the demo hospital's assigning authority
 ANY_AUTHORITY = "*"  # an identifier rule's authority that matches any
+# HL7 table 0203 types that name a stay or an account, not a person: many per patient.
+ENCOUNTER_TYPE_CODES = frozenset({"VN", "AN"})
+# How messages name a rule's system (never its values).
+_TYPE_LABELS = {
+    "MR": "medical record number", "PI": "hospital patient id", "PT": "hospital patient id",
+    "NH": "national number", "NI": "national number", "SS": "social security number",
+    "PPN": "passport number", "VN": "visit number", "AN": "account number",
+}  # fmt: skip
 
 
 class SettingsError(Exception):
@@ -130,6 +139,20 @@ class HospitalEndpoints:
     attempts: int = 2  # tries of an idempotent query (A19, PDQm GET) after a timeout or dropped connection
     # Keys of the file this version does not know: not compared, only carried back to disk.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def identifier_kinds(self) -> IdentifierKinds:
+        """Which of this hospital's identifier systems tell patients apart: the patient id
+        system and every rule's person-level system (a national number) are one per patient;
+        the visit number system and rules of encounter types are many per patient."""
+        labels = {self.patient_id_system: "hospital patient id", self.visit_number_system: "visit number"}
+        one_per_patient = set()
+        for rule in self.identifier_rules:
+            labels.setdefault(rule.system, _TYPE_LABELS.get(rule.type_code, "identifier"))
+            if rule.system != self.visit_number_system and rule.type_code not in ENCOUNTER_TYPE_CODES:
+                one_per_patient.add(rule.system)
+        one_per_patient.add(self.patient_id_system)
+        return IdentifierKinds(frozenset(one_per_patient), tuple(labels.items()))
 
 
 @dataclass(frozen=True)

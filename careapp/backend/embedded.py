@@ -117,7 +117,10 @@ def _start_server(folder: Path, profile: BackendProfile, processes: list[subproc
     argv = [sys.executable, "-m", "careapp.server", "serve", "--db", f"sqlite:///{folder / 'server.sqlite3'}",
             "--region", profile.region, "--env", profile.environment, "--host", "127.0.0.1",
             "--port", str(port), "--seed-demo", "--pairing-code-file", str(pairing_file),
-            "--public-url", url]  # fmt: skip
+            "--public-url", url,
+            # Patients' e-mails land as files in demo/mail/ (README); at any hour, so a demo at
+            # night shows them too.
+            "--demo-mail-dir", str(folder / "mail"), "--quiet-hours", "00:00-00:00"]  # fmt: skip
     log_path = folder / "server.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(argv, stdout=log_path.open("ab"), stderr=subprocess.STDOUT, env=env)

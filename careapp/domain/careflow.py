@@ -75,6 +75,7 @@ from careapp.domain.forms import (
     Question,
     QuestionType,
 )
+from careapp.domain.notifications import NotificationPlan, parse_plan
 from careapp.domain.transitions import Transition
 from careapp.domain.value_ranges import ValueRange, parse_range
 
@@ -223,6 +224,8 @@ class CareFlowDocument:
     flow_source: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # Choice data points' option scores by data point key, for score() in calculations.
     option_scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict, compare=False)
+    # Which patient activities are announced by e-mail or SMS, and their reminders.
+    notifications: NotificationPlan = field(default_factory=NotificationPlan)
 
     @property
     def baseline(self) -> tuple[DataPointDefinition, ...]:
@@ -562,6 +565,10 @@ def parse_definition(raw: Any) -> CareFlowDocument:
         parsed = careflow_v2.read_flow(r, doc, parsed)
     else:
         careflow_v2.refuse_in_format_1(r, doc)
+    if "notifications" in doc:
+        patients = {a.id for s in steps for a in s.activities if a.stakeholder is Stakeholder.PATIENT}
+        plan = parse_plan(r, doc["notifications"], patients)
+        parsed = dataclasses.replace(parsed, notifications=plan)
     if r.problems:
         raise InvalidDefinition(r.problems)
     return parsed
@@ -674,6 +681,8 @@ def to_document(
         out["hosted_pages"] = {"verify_birth_date": True}
     if doc.format == FORMAT_2:
         careflow_v2.write_flow(doc, out)
+    if doc.notifications != NotificationPlan():  # written only when set, like hosted_pages
+        out["notifications"] = doc.notifications.to_json()
     return out
 
 

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careapp import __version__
-from careapp.server import auth, hospital_link, logs, problems, webhooks
+from careapp.server import auth, hospital_link, logs, notify, problems, webhooks
 from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
 from careapp.server.api_calls import api as api_calls_api
@@ -27,6 +27,7 @@ from careapp.server.db import Database
 from careapp.server.hospital_link import api as hospital_link_api
 from careapp.server.hosted import api as hosted_api
 from careapp.server.hosted import pages as hosted_pages
+from careapp.server.notify import api as notify_api
 from careapp.server.promotion import api as promotion_api
 from careapp.server.tokens import Keyring
 from careapp.server.webhooks import api as webhooks_api
@@ -76,6 +77,7 @@ def build_services(config: ServerConfig, clock: Clock | None = None, db: Databas
         ),
     )
     webhooks.install(services)  # webhook outbox rows commit with the change that caused them
+    notify.install(services)  # so do e-mails and SMS to patients
     auth.install(services)  # a committed revocation clears this worker's credential cache
     hospital_link.install(services)  # result messages commit with the form or score they report
     return services
@@ -147,7 +149,9 @@ _DOCUMENTED: tuple[tuple[APIRouter, str], ...] = (
     (webhooks_api.router, "/v1"),
     (hospital_link_api.router, "/v1"),  # starts the result sender with the app
     (hosted_api.router, "/v1"),
+    (notify_api.router, "/v1"),  # e-mail and SMS to patients
     (hosted_pages.router, ""),  # /l/, /s/, /e/: the patient pages
+    (notify_api.pages, ""),  # /u/: unsubscribe
 )
 # The order requests are matched in: the busiest routers first (see create_app).
 _BUSIEST = (hosted_api.router, outbox_batch.router, careflows.router, patients.router)
@@ -197,11 +201,12 @@ def create_app(
     clock: Clock | None = None,
     webhook_dispatcher: bool = True,
     scheduler: bool = True,
+    notifications: bool | None = None,
 ) -> FastAPI:
     """The app for CONFIG. The database must already be migrated (see careapp.server.schema).
 
     WEBHOOK_DISPATCHER runs the webhook dispatcher thread while the app serves, SCHEDULER the
-    care flows' scheduler (tests drive them by hand instead)."""
+    care flows' scheduler, NOTIFICATIONS the e-mail and SMS dispatcher (tests drive them by hand instead)."""
     services = services or build_services(config or ServerConfig.from_env(), clock)
     app = FastAPI(
         title="CareApp regional backend",
@@ -212,6 +217,8 @@ def create_app(
     )
     app.state.services = services
     app.state.run_scheduler = scheduler  # careapp.server.engine.scheduler fires due times
+    if notifications is not None:  # else $CAREAPP_SERVER_NOTIFICATION_DISPATCHER decides
+        app.state.run_notifications = notifications
     problems.install(app)
     app.add_middleware(Guard)
     # Routers are tried in order, each route's pattern in turn (~60 of them), and no two routes

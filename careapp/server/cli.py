@@ -50,6 +50,11 @@ def _globals(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="IANA time zone care flow times are read in (default: the region's, e.g. Europe/Brussels)",
     )
     parser.add_argument(
+        "--quiet-hours",
+        default=d(os.environ.get("CAREAPP_SERVER_QUIET_HOURS", "21:00-08:00")),
+        help="no automatic e-mail or SMS to patients in this window, e.g. 21:00-08:00 (00:00-00:00: none)",
+    )
+    parser.add_argument(
         "--patient-language",
         choices=PATIENT_LANGUAGES,
         default=d(os.environ.get("CAREAPP_SERVER_PATIENT_LANGUAGE") or "en"),
@@ -71,6 +76,11 @@ def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="mint a workstation pairing code at start-up and write it to this file (mode 0600)",
     )
     parser.add_argument("--public-url", default=d(None), help="base URL patients' phones reach")
+    parser.add_argument(
+        "--demo-mail-dir",
+        default=d(None),
+        help="local demo only: catch the patients' e-mails on loopback SMTP and keep them as .eml files here",
+    )
     parser.add_argument(
         "--adt-mllp-port",
         type=int,
@@ -170,6 +180,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         "db_url": args.db,
         "secret_file": args.secret_file,
         "time_zone": args.time_zone,
+        "quiet_hours": args.quiet_hours,
         "patient_language": args.patient_language,
         "stop_roles": stop_roles_from_env(),
         **hosted_key_versions_from_env(),
@@ -219,6 +230,11 @@ def _serve(args: argparse.Namespace) -> int:
         from careapp.server.demo.seed import seed_demo
 
         seed_demo(services)
+    if args.demo_mail_dir:
+        from careapp.server.notify.catcher import MailCatcher, point_email_channel_at
+
+        catcher = MailCatcher(Path(args.demo_mail_dir)).start()  # lives as long as this process
+        point_email_channel_at(services, catcher)
     if args.pairing_code_file:
         with system_tx(services) as tx:
             issued = directory.create_workstation(tx, "Demo workstation")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careapp.domain.forms import PATIENT_LANGUAGES  # the patient pages' languages
+from careapp.domain.notifications import QuietHours
 
 REGIONS = ("eu", "uk", "us")
 ENVIRONMENTS = ("sandbox", "production")
@@ -27,6 +28,8 @@ ENV_PUBLIC_URL = "CAREAPP_SERVER_PUBLIC_URL"  # the base of every hosted pages l
 # Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
 ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
 ENV_HOSTED_KEY_OLDEST = "CAREAPP_SERVER_HOSTED_KEY_OLDEST"
+# No automatic e-mail or SMS to patients in this wall-clock window (the deployment's time zone).
+ENV_QUIET_HOURS = "CAREAPP_SERVER_QUIET_HOURS"
 # The ADT listener (MLLP, optionally over TLS): off unless a port is given.
 ENV_ADT_PORT = "CAREAPP_SERVER_ADT_MLLP_PORT"
 ENV_ADT_HOST = "CAREAPP_SERVER_ADT_MLLP_HOST"
@@ -58,6 +61,7 @@ class ServerConfig:
     hosted_key_version: int = 1
     hosted_key_oldest: int = 1
     time_zone: str = ""  # "" means the region's default (DEFAULT_TIME_ZONES)
+    quiet_hours: str = "21:00-08:00"
     adt_mllp_port: int | None = None  # None: no ADT listener
     adt_mllp_host: str = "127.0.0.1"  # where it binds: loopback unless told otherwise
     adt_tls_cert: str | None = None  # a PEM file: MLLP over TLS
@@ -89,6 +93,10 @@ class ServerConfig:
             raise ConfigError(
                 f"time zone must be an IANA name such as Europe/Brussels, got {self.time_zone!r}"
             ) from None
+        try:
+            QuietHours.parse(self.quiet_hours)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -107,6 +115,7 @@ class ServerConfig:
         env[ENV_PUBLIC_URL] = self.public_url
         env[ENV_HOSTED_KEY_VERSION] = str(self.hosted_key_version)
         env[ENV_HOSTED_KEY_OLDEST] = str(self.hosted_key_oldest)
+        env[ENV_QUIET_HOURS] = self.quiet_hours
         env[ENV_STOP_ROLES] = ",".join(self.stop_roles)
         return env
 
@@ -120,6 +129,7 @@ class ServerConfig:
             time_zone=os.environ.get(ENV_TIME_ZONE, ""),
             patient_language=os.environ.get(ENV_PATIENT_LANGUAGE) or "en",
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
+            quiet_hours=os.environ.get(ENV_QUIET_HOURS) or cls.quiet_hours,
             stop_roles=stop_roles_from_env(),
             **hosted_key_versions_from_env(),
         )

@@ -1270,8 +1270,12 @@
         <translation>Le patient</translation>
     </message>
     <message>
-        <source>%1 has no activities waiting in this care flow. Make a new code when the next one opens.</source>
-        <translation>%1 n&apos;a aucune activité en attente dans ce parcours de soins. Créez un nouveau code quand la suivante s&apos;ouvrira.</translation>
+        <source>%1 has no activities waiting in this care flow and none is scheduled.</source>
+        <translation>%1 n&apos;a aucune activité en attente dans ce parcours de soins et aucune n&apos;est prévue.</translation>
+    </message>
+    <message>
+        <source>%1 has no activities waiting in this care flow. The next one opens on %2: make a new code then.</source>
+        <translation>%1 n&apos;a aucune activité en attente dans ce parcours de soins. La prochaine s&apos;ouvre le %2 : créez alors un nouveau code.</translation>
     </message>
     <message>
         <source>&amp;Check again</source>

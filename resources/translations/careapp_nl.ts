@@ -1270,8 +1270,12 @@
         <translation>De patiënt</translation>
     </message>
     <message>
-        <source>%1 has no activities waiting in this care flow. Make a new code when the next one opens.</source>
-        <translation>%1 heeft geen openstaande activiteiten in dit zorgpad. Maak een nieuwe code zodra de volgende openstaat.</translation>
+        <source>%1 has no activities waiting in this care flow and none is scheduled.</source>
+        <translation>%1 heeft geen openstaande activiteiten in dit zorgpad en er is er geen gepland.</translation>
+    </message>
+    <message>
+        <source>%1 has no activities waiting in this care flow. The next one opens on %2: make a new code then.</source>
+        <translation>%1 heeft geen openstaande activiteiten in dit zorgpad. De volgende opent op %2: maak dan een nieuwe code.</translation>
     </message>
     <message>
         <source>&amp;Check again</source>

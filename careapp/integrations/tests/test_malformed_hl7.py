@@ -80,7 +80,7 @@ def test_malformed_reply_over_mllp_writes_nothing(data: bytes) -> None:
     db = _shared_cache()
     before = PatientRepository(db).count()
     if records:
-        save_imported_patient(db, records[0].patient, None, actor="test", source="hl7")
+        save_imported_patient(db, cfg, records[0].patient, None, actor="test", source="hl7")
         assert PatientRepository(db).count() <= before + 1
     else:
         assert PatientRepository(db).count() == before

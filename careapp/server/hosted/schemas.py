@@ -63,6 +63,12 @@ class SessionOut(BaseModel):
         description="When an active session expires unless an activity is completed."
     )
     ended_at: datetime | None
+    next_opens_at: datetime | None = Field(
+        None,
+        description="Only in the response that created a session which ended at once (nothing "
+        "pending for the stakeholder): when the care flow's next activity for them opens; null "
+        "when none is scheduled.",
+    )
 
 
 class LinkOut(BaseModel):

@@ -19,6 +19,7 @@ from careapp.server.models.deployment import Deployment
 from careapp.server.models.directory import IdentifierSystemRow, PhysicianRow, User
 from careapp.server.models.hospital_link import AdtReceiptRow, HospitalConnectionRow, ResultMessageRow
 from careapp.server.models.hosted import EnrollmentLinkRow, HostedPagesLinkRow, HostedPagesSessionRow
+from careapp.server.models.notifications import NotificationChannelRow, NotificationOptOutRow, NotificationRow
 from careapp.server.models.patients import PatientIdentifierRow, PatientRow
 from careapp.server.models.platform import AuditEvent, ChangeRow, FeedState, IdempotencyKeyRow
 from careapp.server.models.promotion import PromotionRow
@@ -48,6 +49,9 @@ __all__ = [
     "HostedPagesSessionRow",
     "IdempotencyKeyRow",
     "IdentifierSystemRow",
+    "NotificationChannelRow",
+    "NotificationOptOutRow",
+    "NotificationRow",
     "PatientIdentifierRow",
     "PatientRow",
     "PhysicianRow",

@@ -223,14 +223,15 @@ class ImportDialog(QDialog):
             self.message.show_error(self.tr("Choose the physician first."))
             return
         patient = self._records[row].patient
-        db, actor = self._services.db, self._principal.actor
+        db, actor, settings = self._services.db, self._principal.actor, self._services.hospital_settings
         source = _SOURCES[self.source.currentIndex()][0]
         self.save.setEnabled(False)
-        CollectionOp(
-            self,
-            lambda: service.save_imported_patient(db, patient, physician, actor=actor, source=source),
-            self._saved,
-        ).failure(self._failed).run_in_background()
+
+        def save() -> SavedPatient:
+            config = service.hospital_config(settings)  # its identifier kinds decide who is known
+            return service.save_imported_patient(db, config, patient, physician, actor=actor, source=source)
+
+        CollectionOp(self, save, self._saved).failure(self._failed).run_in_background()
 
     def _saved(self, saved: SavedPatient) -> None:
         if saved.created:

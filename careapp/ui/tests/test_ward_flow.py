@@ -40,7 +40,7 @@ def test_import_enroll_offline_then_sync_and_start(qtbot, demo_ward) -> None:  #
     config = hospital.hospital_config(services.hospital_settings)
     [record] = hospital.look_up_patient(config, "100001")
     saved = hospital.save_imported_patient(
-        services.db, record.patient, record.attending, actor=nurse.actor, source="hl7"
+        services.db, config, record.patient, record.attending, actor=nurse.actor, source="hl7"
     )
     assert services.settings.hospital == Settings().hospital  # the demo ports stayed out of the file
     window.patient_list.refresh()
