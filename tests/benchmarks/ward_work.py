@@ -247,7 +247,7 @@ def _figures(
             "rows": len(shown),
             "p95_ms": round(p95, 2),
             **rounds.detail(),
-        },  # fmt: skip
+        },
     )
 
 
