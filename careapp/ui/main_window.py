@@ -538,6 +538,7 @@ class MainWindow(QMainWindow):
         ).failure(self.show_error).run_in_background()
 
     def _settings_saved(self, new: Settings, backend_changed: bool) -> None:
+        self.detail.timeline.stop_allowed = self.services.care_team.may_stop(self.principal)
         self.banner.show_backend(new.backend)  # a label or the test-patients permission may change it
         self.idle.set_minutes(new.idle_lock_minutes)
         self.idle.start()

@@ -1836,12 +1836,24 @@
         <translation>Comme le système (%1)</translation>
     </message>
     <message>
+        <source>Clinicians and admins</source>
+        <translation>Soignants et administrateurs</translation>
+    </message>
+    <message>
+        <source>Admins only</source>
+        <translation>Administrateurs seulement</translation>
+    </message>
+    <message>
         <source>&amp;Lock after idle:</source>
         <translation>&amp;Verrouiller après inactivité :</translation>
     </message>
     <message>
         <source>Lan&amp;guage:</source>
         <translation>&amp;Langue :</translation>
+    </message>
+    <message>
+        <source>Who may st&amp;op care flows:</source>
+        <translation>Qui peut arrêter les parc&amp;ours :</translation>
     </message>
     <message>
         <source>After this many minutes without keyboard or mouse, patient details are hidden and the password is needed.</source>

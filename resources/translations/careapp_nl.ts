@@ -1836,12 +1836,24 @@
         <translation>Zoals het systeem (%1)</translation>
     </message>
     <message>
+        <source>Clinicians and admins</source>
+        <translation>Zorgverleners en beheerders</translation>
+    </message>
+    <message>
+        <source>Admins only</source>
+        <translation>Alleen beheerders</translation>
+    </message>
+    <message>
         <source>&amp;Lock after idle:</source>
         <translation>&amp;Vergrendelen na inactiviteit:</translation>
     </message>
     <message>
         <source>Lan&amp;guage:</source>
         <translation>&amp;Taal:</translation>
+    </message>
+    <message>
+        <source>Who may st&amp;op care flows:</source>
+        <translation>Wie mag zorgpaden st&amp;oppen:</translation>
     </message>
     <message>
         <source>After this many minutes without keyboard or mouse, patient details are hidden and the password is needed.</source>
