@@ -274,11 +274,15 @@ def open_run(tx: Tx, st: FlowState, run: StepRunRow) -> None:
     opened = new_activities(tx, flow, run, st.doc.steps[run.step_index])
     rows = st.opened.setdefault(run.id, [])
     for activity in opened:
-        rows.append(ActivityRow(**activity._asdict()))  # its id is known: no flush needed here
+        rows.append(ActivityRow(**activity._asdict()))  # its id known at construction
         timer = expiry_timer(activity)
         if timer is not None:
             tx.session.add(CareFlowTimerRow(**timer))
     tx.session.add_all(rows)
+    if not tx.session.autoflush:
+        # A page of moves flushed once at the end (engine.fire_many): handlers of the events
+        # below read the activities they name (the patient notifications do), so write them now.
+        tx.session.flush()
     announce_opened(tx, flow, opened)
     settle(tx, st, run)
 
