@@ -4,7 +4,7 @@ enrollment, link actions and the sync status."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -266,6 +266,22 @@ class MainWindow(QMainWindow):
         show = lambda items: self.detail.show_activities(flow.id, items)  # noqa: E731
         load = lambda: care_flows.activities(flow.id)  # noqa: E731
         QueryOp(self, load, show).failure(self.show_error).run_in_background()
+        self._load_results(flow)
+
+    def _load_results(self, flow: CareFlowSummary) -> None:
+        """What the hospital made of the care flow's results: read live, only when online."""
+        remote_id = flow.remote_id
+        if self.connection is None or remote_id is None:
+            return
+        from careapp.backend.hospital_results import result_messages
+
+        def load() -> list[Any]:
+            with self._backend_client() as client:
+                return result_messages(client, remote_id, acting_user=self.principal.username)
+
+        show = lambda messages: self.detail.show_results(flow.id, messages)  # noqa: E731
+        # Offline, the care flow shows what the cache knows; the results line stays empty.
+        QueryOp(self, load, show).failure(lambda _error: None).run_in_background()
 
     def link_action(self, key: str, flow: CareFlowSummary) -> None:
         patient = self.detail.patient

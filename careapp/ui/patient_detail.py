@@ -10,6 +10,7 @@ from html import escape
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
+from careapp.backend.hospital_results import ResultMessage
 from careapp.domain.patient import Patient
 from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
 from careapp.ui.dates import date_text, local_moment
@@ -52,6 +53,10 @@ class PatientDetailPanel(QWidget):
         self.activities.setAccessibleName(self.tr("Activities"))
         activities_label = QLabel(self.tr("<b>Activities</b>"))
         activities_label.setBuddy(self.activities)
+        # What became of the results sent to the hospital (read from the backend when shown).
+        self.results = QLabel()
+        self.results.setWordWrap(True)
+        self.results.setAccessibleName(self.tr("Results sent to the hospital"))
         self.link_hint = QLabel()
         self.link_hint.setWordWrap(True)
         self.link_hint.setStyleSheet("color:#4b5563")
@@ -71,6 +76,7 @@ class PatientDetailPanel(QWidget):
         layout.addWidget(self.enroll_button)
         layout.addWidget(activities_label)
         layout.addWidget(self.activities, 1)
+        layout.addWidget(self.results)
         layout.addLayout(grid)
         layout.addWidget(self.link_hint)
         self._flows: list[CareFlowSummary] = []
@@ -89,6 +95,7 @@ class PatientDetailPanel(QWidget):
     def _care_flow_changed(self, _row: int) -> None:
         flow = self.selected_care_flow
         self.activities.clear()
+        self.results.setText("")
         started = flow is not None and flow.remote_id is not None
         for button in self.link_buttons.values():
             button.setEnabled(started)
@@ -115,6 +122,27 @@ class PatientDetailPanel(QWidget):
         if not activities:
             self.activities.addItem(self.tr("No activities yet."))
 
+    def show_results(self, care_flow_id: int, messages: list[ResultMessage]) -> None:
+        """One line for what reached the hospital, and one per result it refused, with its reason."""
+        flow = self.selected_care_flow
+        if flow is None or flow.id != care_flow_id:
+            return
+        if not messages:
+            self.results.setText("")
+            return
+        delivered = sum(m.status == "delivered" for m in messages)
+        waiting = [m for m in messages if m.status == "pending"]
+        lines = [self.tr("Results to the hospital: %n delivered", "", delivered)]
+        if waiting:
+            lines[0] += self.tr(", %n waiting to be accepted", "", len(waiting))
+        for refused in (m for m in messages if m.status == "failed"):
+            lines.append(
+                self.tr("Refused by the hospital ({code}): {reason}").format(
+                    code=refused.ack_code or "?", reason=refused.reason or self.tr("no reason given")
+                )
+            )
+        self.results.setText("\n".join(lines))
+
     def clear(self) -> None:
         self.patient = None
         self.header.setText(
@@ -123,6 +151,7 @@ class PatientDetailPanel(QWidget):
         self._flows = []
         self.care_flows.clear()
         self.activities.clear()
+        self.results.setText("")
         self.enroll_button.setEnabled(False)
         for button in self.link_buttons.values():
             button.setEnabled(False)

@@ -1039,6 +1039,10 @@
         <translation>&lt;b&gt;Activités&lt;/b&gt;</translation>
     </message>
     <message>
+        <source>Results sent to the hospital</source>
+        <translation>Résultats envoyés à l&apos;hôpital</translation>
+    </message>
+    <message>
         <source>Links and QR codes are ready once this care flow has started on the backend.</source>
         <translation>Les liens et codes QR sont prêts dès que ce parcours de soins a démarré sur le serveur.</translation>
     </message>
@@ -1053,6 +1057,28 @@
     <message>
         <source>No activities yet.</source>
         <translation>Pas encore d&apos;activités.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Results to the hospital: %n delivered</source>
+        <translation>
+            <numerusform>Résultats vers l&apos;hôpital : %n remis</numerusform>
+            <numerusform>Résultats vers l&apos;hôpital : %n remis</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n waiting to be accepted</source>
+        <translation>
+            <numerusform>, %n en attente d&apos;acceptation</numerusform>
+            <numerusform>, %n en attente d&apos;acceptation</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Refused by the hospital ({code}): {reason}</source>
+        <translation>Refusé par l&apos;hôpital ({code}) : {reason}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison donnée</translation>
     </message>
     <message>
         <source>&lt;p style=&apos;color:#6b7280&apos;&gt;Select a patient, or import one from the hospital.&lt;/p&gt;</source>

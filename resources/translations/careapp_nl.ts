@@ -1039,6 +1039,10 @@
         <translation>&lt;b&gt;Activiteiten&lt;/b&gt;</translation>
     </message>
     <message>
+        <source>Results sent to the hospital</source>
+        <translation>Resultaten naar het ziekenhuis</translation>
+    </message>
+    <message>
         <source>Links and QR codes are ready once this care flow has started on the backend.</source>
         <translation>Links en QR-codes zijn klaar zodra dit zorgpad op de server is gestart.</translation>
     </message>
@@ -1053,6 +1057,28 @@
     <message>
         <source>No activities yet.</source>
         <translation>Nog geen activiteiten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Results to the hospital: %n delivered</source>
+        <translation>
+            <numerusform>Resultaten naar het ziekenhuis: %n afgeleverd</numerusform>
+            <numerusform>Resultaten naar het ziekenhuis: %n afgeleverd</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n waiting to be accepted</source>
+        <translation>
+            <numerusform>, %n wacht op aanvaarding</numerusform>
+            <numerusform>, %n wachten op aanvaarding</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Refused by the hospital ({code}): {reason}</source>
+        <translation>Geweigerd door het ziekenhuis ({code}): {reason}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>geen reden opgegeven</translation>
     </message>
     <message>
         <source>&lt;p style=&apos;color:#6b7280&apos;&gt;Select a patient, or import one from the hospital.&lt;/p&gt;</source>

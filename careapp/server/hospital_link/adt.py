@@ -105,7 +105,8 @@ def handle(services: Services, payload: bytes) -> Acknowledgement:
             )
         with services.db.transaction() as session:
             connection = _sender(session, message)
-            principal = Principal(CredentialKind.SYSTEM, f"hospital:{connection.id}", "system")
+            # Attributed to the hospital's connection (its id, as an API key's would be).
+            principal = Principal(CredentialKind.SYSTEM, connection.id, "system")
             tx = Tx(session, principal, services, services.clock.now())
             seen = session.scalar(
                 select(AdtReceiptRow).where(
@@ -134,6 +135,9 @@ def handle(services: Services, payload: bytes) -> Acknowledgement:
     except Refused as exc:
         log.info("ADT %s %s answered %s", event[:3], message.control_id[:40], exc.code)
         return _ack(message, exc.code, exc.reason, now)
+    except Exception as exc:  # the database is down, say: nothing was kept, the hospital resends
+        log.warning("ADT %s %s not stored: %s", event[:3], message.control_id[:40], type(exc).__name__)
+        return _ack(message, "AE", "The message could not be stored now; send it again", now)
     return _ack(message, "AA", "", now)
 
 
