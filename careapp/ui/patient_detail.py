@@ -15,6 +15,7 @@ from careapp.domain.patient import Patient
 from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
 from careapp.ui.dates import date_text, local_moment
 from careapp.ui.language.words import word_for
+from careapp.ui.timeline.panel import TimelinePanel
 
 # Link actions the panel offers for the selected care flow: (key, label, needs the backend's link).
 LINK_ACTIONS = (
@@ -79,8 +80,14 @@ class PatientDetailPanel(QWidget):
         layout.addWidget(self.results)
         layout.addLayout(grid)
         layout.addWidget(self.link_hint)
+        self.timeline = TimelinePanel()
+        layout.addWidget(self.timeline, 4)
         self._flows: list[CareFlowSummary] = []
         self.clear()
+
+    @property
+    def flows(self) -> list[CareFlowSummary]:
+        return list(self._flows)
 
     @property
     def selected_care_flow(self) -> CareFlowSummary | None:
@@ -151,6 +158,8 @@ class PatientDetailPanel(QWidget):
         self._flows = []
         self.care_flows.clear()
         self.activities.clear()
+        if hasattr(self, "timeline"):
+            self.timeline.show_rows([])
         self.results.setText("")
         self.enroll_button.setEnabled(False)
         for button in self.link_buttons.values():

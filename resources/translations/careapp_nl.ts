@@ -284,14 +284,6 @@
         <translation>{name} moet een datum zijn.</translation>
     </message>
     <message>
-        <source>Yes</source>
-        <translation>Ja</translation>
-    </message>
-    <message>
-        <source>No</source>
-        <translation>Nee</translation>
-    </message>
-    <message>
         <source>a number from {low} to {high}</source>
         <translation>een getal van {low} tot {high}</translation>
     </message>
@@ -320,6 +312,25 @@
     <message>
         <source>Choose a new password for %1.</source>
         <translation>Kies een nieuw wachtwoord voor %1.</translation>
+    </message>
+</context>
+<context>
+    <name>CompleteDialog</name>
+    <message>
+        <source>Complete: %1</source>
+        <translation>Afronden: %1</translation>
+    </message>
+    <message>
+        <source>Mark &amp;done</source>
+        <translation>Markeren als &amp;gedaan</translation>
+    </message>
+    <message>
+        <source>&amp;Submit</source>
+        <translation>&amp;Versturen</translation>
+    </message>
+    <message>
+        <source>Tick every item of the checklist first.</source>
+        <translation>Vink eerst elk punt van de checklist aan.</translation>
     </message>
 </context>
 <context>
@@ -409,6 +420,17 @@
     <message>
         <source>{region} PRODUCTION — real patients</source>
         <translation>{region} PRODUCTIE — echte patiënten</translation>
+    </message>
+</context>
+<context>
+    <name>FormRenderer</name>
+    <message>
+        <source>Yes</source>
+        <translation>Ja</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nee</translation>
     </message>
 </context>
 <context>
@@ -828,8 +850,20 @@
         <translation>CareApp</translation>
     </message>
     <message>
+        <source>Patients</source>
+        <translation>Patiënten</translation>
+    </message>
+    <message>
+        <source>Work list</source>
+        <translation>Werklijst</translation>
+    </message>
+    <message>
         <source>Signed in: %1 (%2)</source>
         <translation>Ingelogd: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Work list counts</source>
+        <translation>Aantallen in de werklijst</translation>
     </message>
     <message>
         <source>&amp;Ward</source>
@@ -850,6 +884,18 @@
     <message>
         <source>&amp;Enroll in a care flow…</source>
         <translation>In&amp;schrijven in een zorgpad…</translation>
+    </message>
+    <message>
+        <source>&amp;Work list</source>
+        <translation>&amp;Werklijst</translation>
+    </message>
+    <message>
+        <source>&amp;Complete the selected activity…</source>
+        <translation>Gekozen activiteit &amp;afronden…</translation>
+    </message>
+    <message>
+        <source>S&amp;top the selected care flow…</source>
+        <translation>Gekozen zorgpad &amp;stoppen…</translation>
     </message>
     <message>
         <source>S&amp;ync now</source>
@@ -1506,6 +1552,29 @@
     </message>
 </context>
 <context>
+    <name>StopDialog</name>
+    <message>
+        <source>Stop care flow?</source>
+        <translation>Zorgpad stoppen?</translation>
+    </message>
+    <message>
+        <source>Stop %1 for %2? Its open activities are canceled and the patient&apos;s link shows nothing more.</source>
+        <translation>%1 stoppen voor %2? De open activiteiten worden geannuleerd en de link van de patiënt toont niets meer.</translation>
+    </message>
+    <message>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Reden:</translation>
+    </message>
+    <message>
+        <source>&amp;Stop care flow</source>
+        <translation>Zorgpad &amp;stoppen</translation>
+    </message>
+    <message>
+        <source>Give a reason for stopping the care flow.</source>
+        <translation>Geef een reden om het zorgpad te stoppen.</translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusBar</name>
     <message>
         <source>Connecting to the backend…</source>
@@ -1560,6 +1629,103 @@
             <numerusform>%n vraagt aandacht</numerusform>
             <numerusform>%n vragen aandacht</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <source>When</source>
+        <translation>Wanneer</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Wat</translation>
+    </message>
+    <message>
+        <source>Status / answer</source>
+        <translation>Status / antwoord</translation>
+    </message>
+</context>
+<context>
+    <name>TimelinePanel</name>
+    <message>
+        <source>Care flow timeline</source>
+        <translation>Tijdlijn van het zorgpad</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;&amp;Timeline&lt;/b&gt;</source>
+        <translation>&lt;b&gt;&amp;Tijdlijn&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Complete…</source>
+        <translation>Afronden…</translation>
+    </message>
+    <message>
+        <source>Complete the selected activity</source>
+        <translation>Gekozen activiteit afronden</translation>
+    </message>
+    <message>
+        <source>Stop care flow…</source>
+        <translation>Zorgpad stoppen…</translation>
+    </message>
+    <message>
+        <source>Stop the care flow</source>
+        <translation>Het zorgpad stoppen</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineRows</name>
+    <message>
+        <source>Yes</source>
+        <translation>Ja</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nee</translation>
+    </message>
+    <message>
+        <source>{value} (from {low} to {high})</source>
+        <translation>{value} (van {low} tot {high})</translation>
+    </message>
+    <message>
+        <source>done here, being sent</source>
+        <translation>hier gedaan, wordt verzonden</translation>
+    </message>
+    <message>
+        <source>patient</source>
+        <translation>patiënt</translation>
+    </message>
+    <message>
+        <source>care team</source>
+        <translation>zorgteam</translation>
+    </message>
+    <message>
+        <source>URGENT</source>
+        <translation>DRINGEND</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Waarschuwing</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Opmerking</translation>
+    </message>
+    <message>
+        <source>Score {name}</source>
+        <translation>Score {name}</translation>
+    </message>
+    <message>
+        <source>due {when}</source>
+        <translation>uiterlijk {when}</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>TE LAAT</translation>
+    </message>
+    <message>
+        <source>scheduled: opens then</source>
+        <translation>gepland: opent dan</translation>
     </message>
 </context>
 <context>
@@ -1688,6 +1854,88 @@
     </message>
 </context>
 <context>
+    <name>WorkListModel</name>
+    <message>
+        <source>Priority</source>
+        <translation>Prioriteit</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patiënt</translation>
+    </message>
+    <message>
+        <source>Work</source>
+        <translation>Werk</translation>
+    </message>
+    <message>
+        <source>Care flow</source>
+        <translation>Zorgpad</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Uiterlijk</translation>
+    </message>
+    <message>
+        <source>URGENT</source>
+        <translation>DRINGEND</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Waarschuwing</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Opmerking</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>TE LAAT</translation>
+    </message>
+    <message>
+        <source>alert</source>
+        <translation>alarm</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>open</translation>
+    </message>
+</context>
+<context>
+    <name>WorkListPane</name>
+    <message>
+        <source>Mine</source>
+        <translation>Mijn</translation>
+    </message>
+    <message>
+        <source>Ward</source>
+        <translation>Afdeling</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>All care flows</source>
+        <translation>Alle zorgpaden</translation>
+    </message>
+    <message>
+        <source>&amp;Show:</source>
+        <translation>&amp;Tonen:</translation>
+    </message>
+    <message>
+        <source>Care f&amp;low:</source>
+        <translation>&amp;Zorgpad:</translation>
+    </message>
+    <message>
+        <source>Work list</source>
+        <translation>Werklijst</translation>
+    </message>
+    <message>
+        <source>Work list: %1 open · %2 overdue · %3 alerts</source>
+        <translation>Werklijst: %1 open · %2 te laat · %3 alarmen</translation>
+    </message>
+</context>
+<context>
     <name>WorkstationPage</name>
     <message>
         <source> min</source>
@@ -1698,12 +1946,24 @@
         <translation>Zoals het systeem (%1)</translation>
     </message>
     <message>
+        <source>Clinicians and admins</source>
+        <translation>Zorgverleners en beheerders</translation>
+    </message>
+    <message>
+        <source>Admins only</source>
+        <translation>Alleen beheerders</translation>
+    </message>
+    <message>
         <source>&amp;Lock after idle:</source>
         <translation>&amp;Vergrendelen na inactiviteit:</translation>
     </message>
     <message>
         <source>Lan&amp;guage:</source>
         <translation>&amp;Taal:</translation>
+    </message>
+    <message>
+        <source>Who may st&amp;op care flows:</source>
+        <translation>Wie mag zorgpaden st&amp;oppen:</translation>
     </message>
     <message>
         <source>After this many minutes without keyboard or mouse, patient details are hidden and the password is needed.</source>

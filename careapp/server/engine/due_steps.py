@@ -60,6 +60,7 @@ def open_due_steps(
     moved_flows: dict[int, list[str]] = {}  # by the step index they are at now
     activities: list[dict[str, Any]] = []
     expiries: list[dict[str, Any]] = []
+    announced: list[tuple[Row[Any], list[moves.OpenedActivity]]] = []
     left: list[DueTimer] = []
     for timer in timers:
         flow = flows.get(timer.care_flow_id)
@@ -80,7 +81,7 @@ def open_due_steps(
         expiries.extend(e for e in map(moves.expiry_timer, opened) if e is not None)
         opened_runs.append(run.id)
         moved_flows.setdefault(run.step_index, []).append(flow.id)
-        moves.announce_opened(tx, flow, opened)
+        announced.append((flow, opened))
     if opened_runs:
         session = tx.session
         session.execute(
@@ -97,6 +98,9 @@ def open_due_steps(
         session.execute(insert(_ACTIVITIES), activities)
         if expiries:
             session.execute(insert(_TIMERS), expiries)
+    # Only now: an event's handlers may read the rows it names (the patient notifications do).
+    for flow, opened in announced:
+        moves.announce_opened(tx, flow, opened)
     return len(opened_runs), left
 
 

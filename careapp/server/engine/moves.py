@@ -279,6 +279,10 @@ def open_run(tx: Tx, st: FlowState, run: StepRunRow) -> None:
         if timer is not None:
             tx.session.add(CareFlowTimerRow(**timer))
     tx.session.add_all(rows)
+    if not tx.session.autoflush:
+        # A page of moves flushed once at the end (engine.fire_many): handlers of the events
+        # below read the activities they name (the patient notifications do), so write them now.
+        tx.session.flush()
     announce_opened(tx, flow, opened)
     settle(tx, st, run)
 

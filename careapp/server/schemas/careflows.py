@@ -142,6 +142,9 @@ class CareFlowOut(BaseModel):
     completed_at: datetime | None
     stopped_at: datetime | None
     stop_reason: str | None
+    started_by: str | None = Field(
+        None, description="user:<id> of the person who enrolled, or the credential."
+    )
     hosted_pages_link: str | None = Field(
         None,
         description="The patient's static hosted pages link (never expires; revoke and re-issue "
