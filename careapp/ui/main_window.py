@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
             return
         handler = {
             "session_qr": actions.show_session_qr,
+            "send_message": actions.send_by_message,
             "static_qr": actions.show_static_qr,
             "print_handout": actions.print_handout,
             "save_pdf": actions.save_handout_pdf,
