@@ -25,6 +25,7 @@ WAITS_FOR_PATIENT = "Waits for the patient's record, which the backend has not a
 WAITS_FOR_CARE_FLOW = "Waits for the care flow to start on the backend."
 PATIENT_KINDS = frozenset({"patient.upsert", "care_flow.start", *WARD_WORK_KINDS})
 USER_KINDS = frozenset({"user.provision", "user.deactivate"})
+SEND_LINK = "notification.send"
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,12 @@ def _build(
         admin = acting_username(payload.get(ACTOR_KEY)) or fallback_user
         body = _user_body(row.kind, payload)
         return Operation(row.id, row.kind, _wire(row, "user.provision", admin, body), payload=payload)
+    if row.kind == SEND_LINK:  # Send by SMS / e-mail (careapp.links.sending): the care flow is known
+        sender = acting_username(payload.get(ACTOR_KEY)) or fallback_user
+        if sender is None:
+            return Blocked(row.id, "Waiting for a signed-in user to send this change on behalf of.")
+        body = {k: v for k, v in payload.items() if k != ACTOR_KEY}
+        return Operation(row.id, row.kind, _wire(row, row.kind, sender, body), payload=payload)
     if row.kind not in PATIENT_KINDS:
         return Refused(row.id, _local_problem(f"This kind of change ({row.kind}) cannot be sent."))
     user = acting_username(payload.get(ACTOR_KEY)) or fallback_user

@@ -416,6 +416,7 @@ class MainWindow(QMainWindow):
             return
         handler = {
             "session_qr": actions.show_session_qr,
+            "send_message": actions.send_by_message,
             "static_qr": actions.show_static_qr,
             "print_handout": actions.print_handout,
             "save_pdf": actions.save_handout_pdf,
@@ -545,6 +546,7 @@ class MainWindow(QMainWindow):
         ).failure(self.show_error).run_in_background()
 
     def _settings_saved(self, new: Settings, backend_changed: bool) -> None:
+        self.detail.timeline.stop_allowed = self.services.care_team.may_stop(self.principal)
         self.banner.show_backend(new.backend)  # a label or the test-patients permission may change it
         self.idle.set_minutes(new.idle_lock_minutes)
         self.idle.start()

@@ -21,6 +21,7 @@ from careapp.ui.timeline.panel import TimelinePanel
 # Link actions the panel offers for the selected care flow: (key, label, needs the backend's link).
 LINK_ACTIONS = (
     ("session_qr", QT_TRANSLATE_NOOP("PatientDetailPanel", "Session &QR"), True),
+    ("send_message", QT_TRANSLATE_NOOP("PatientDetailPanel", "Send by SMS / e-&mail…"), True),
     ("static_qr", QT_TRANSLATE_NOOP("PatientDetailPanel", "S&tatic link QR"), True),
     ("copy_link", QT_TRANSLATE_NOOP("PatientDetailPanel", "&Copy link"), True),
     ("print_handout", QT_TRANSLATE_NOOP("PatientDetailPanel", "&Print handout…"), True),

@@ -276,7 +276,7 @@ def open_run(tx: Tx, st: FlowState, run: StepRunRow) -> None:
     opened = new_activities(tx, flow, run, st.doc.steps[run.step_index])
     rows = st.opened.setdefault(run.id, [])
     for activity in opened:
-        rows.append(ActivityRow(**activity._asdict()))  # its id is known: no flush needed here
+        rows.append(ActivityRow(**activity._asdict()))  # its id known at construction
         timer = expiry_timer(activity)
         if timer is not None:
             tx.session.add(CareFlowTimerRow(**timer))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from careapp.auth.roles import Role
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, Identifier
 from careapp.domain.patient import Patient
+from careapp.storage import audit
 from careapp.storage.models import ActivityRow
 from careapp.ui.care_team.complete_dialog import CompleteDialog
 from careapp.ui.main_window import MainWindow
@@ -98,6 +99,12 @@ def test_answers_show_and_the_review_is_done_from_the_work_list(qtbot, demo_ward
     assert ("score", "Score phq9_score", "10 Moderate") in shown
     assert any(r.kind == "alert" and r.what.startswith("URGENT: PHQ-9 item 9") for r in rows())
 
+    def answers_viewed() -> list[str]:
+        with services.db.reading() as session:
+            return [e.actor for e in audit.query(session, action="answers.viewed")]
+
+    qtbot.waitUntil(lambda: answers_viewed() == [nurse.actor], timeout=30_000)  # once, by the nurse
+
     # Offline, with the keyboard from the default focus: work list, the review, complete it.
     connection._base_url = DEAD_BACKEND
     window.patient_list.search.setFocus()
@@ -140,3 +147,4 @@ def test_answers_show_and_the_review_is_done_from_the_work_list(qtbot, demo_ward
         server_flow = client.request("GET", f"/v1/care-flows/{started().remote_id}", acting_user="nurse")
     review_step = next(s for s in server_flow["timeline"] if s["id"] == "review")
     assert review_step["status"] == "done" and server_flow["status"] == "active"
+    assert answers_viewed() == [nurse.actor]  # live refreshes of the open patient audit nothing more
