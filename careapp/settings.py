@@ -23,6 +23,7 @@ from careapp.domain.identifiers import (
     DEMO_HOSPITAL_PATIENT_ID,
     DEMO_HOSPITAL_VISIT_NUMBER,
     DEMO_NATIONAL_NUMBER,
+    IdentifierKinds,
 )
 
 REGIONS = ("eu", "uk", "us")
@@ -34,6 +35,14 @@ IDLE_LOCK_RANGE = (1, 120)
 DESKTOP_LANGUAGES = ("nl", "fr")
 DEMO_AUTHORITY = "DEMOHOSP"  # the demo hospital's assigning authority
 ANY_AUTHORITY = "*"  # an identifier rule's authority that matches any
+# HL7 table 0203 types that name a stay or an account, not a person: many per patient.
+ENCOUNTER_TYPE_CODES = frozenset({"VN", "AN"})
+# How messages name a rule's system (never its values).
+_TYPE_LABELS = {
+    "MR": "medical record number", "PI": "hospital patient id", "PT": "hospital patient id",
+    "NH": "national number", "NI": "national number", "SS": "social security number",
+    "PPN": "passport number", "VN": "visit number", "AN": "account number",
+}  # fmt: skip
 
 
 class SettingsError(Exception):
@@ -131,12 +140,28 @@ class HospitalEndpoints:
     # Keys of the file this version does not know: not compared, only carried back to disk.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def identifier_kinds(self) -> IdentifierKinds:
+        """Which of this hospital's identifier systems tell patients apart: the patient id
+        system and every rule's person-level system (a national number) are one per patient;
+        the visit number system and rules of encounter types are many per patient."""
+        labels = {self.patient_id_system: "hospital patient id", self.visit_number_system: "visit number"}
+        one_per_patient = set()
+        for rule in self.identifier_rules:
+            labels.setdefault(rule.system, _TYPE_LABELS.get(rule.type_code, "identifier"))
+            if rule.system != self.visit_number_system and rule.type_code not in ENCOUNTER_TYPE_CODES:
+                one_per_patient.add(rule.system)
+        one_per_patient.add(self.patient_id_system)
+        return IdentifierKinds(frozenset(one_per_patient), tuple(labels.items()))
+
 
 @dataclass(frozen=True)
 class Settings:
     backends: tuple[BackendProfile, ...] = (BackendProfile(),)
     active_backend: int = 0
     idle_lock_minutes: int = 5
+    # Who may stop a care flow on this workstation: "clinician,admin" or "admin".
+    stop_care_flow_roles: str = "clinician,admin"
     # "" (the system's), "en" or one of DESKTOP_LANGUAGES; another (a newer CareApp's) is kept
     # in the file but followed as "". Applies from the next start.
     language: str = ""

@@ -13,9 +13,10 @@ from typing import Any
 
 from careapp.backend.client import BackendClient
 from careapp.backend.errors import ServerError
+from careapp.domain.forms import PATIENT_LANGUAGES
 
 ACTIVE, COMPLETED, EXPIRED = "active", "completed", "expired"
-PAGE_LANGUAGES = frozenset({"en", "nl", "fr"})
+PAGE_LANGUAGES = frozenset(PATIENT_LANGUAGES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,9 @@ class HostedSession:
     language: str | None
     created_at: datetime  # naive UTC, like every CareApp timestamp
     expires_at: datetime
+    # A session that ended at once (nothing pending): when the next activity opens, if any is
+    # scheduled. Only known from the response that created it.
+    next_opens_at: datetime | None = None
 
     @property
     def is_active(self) -> bool:
@@ -130,6 +134,7 @@ def _session(data: dict[str, Any]) -> HostedSession:
         data.get("language"),
         _utc(data["created_at"]),
         _utc(data["expires_at"]),
+        _utc(data["next_opens_at"]) if data.get("next_opens_at") else None,
     )
 
 

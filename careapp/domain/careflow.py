@@ -62,6 +62,7 @@ from typing import Any
 from careapp.domain import careflow_v2
 from careapp.domain.alerts import AlertDefinition
 from careapp.domain.calculations import CalculationDefinition
+from careapp.domain.codings import Coding, parse_coding
 from careapp.domain.definition_reader import (  # noqa: F401 - DefinitionProblem re-exported
     DefinitionProblem,
     InvalidDefinition,
@@ -74,6 +75,7 @@ from careapp.domain.forms import (
     Question,
     QuestionType,
 )
+from careapp.domain.notifications import NotificationPlan, parse_plan
 from careapp.domain.transitions import Transition
 from careapp.domain.value_ranges import ValueRange, parse_range
 
@@ -157,6 +159,7 @@ class DataPointDefinition:
     baseline: bool = False
     optional: bool = False
     range: ValueRange | None = None  # plausible values (see careapp.domain.value_ranges)
+    code: Coding | None = None  # what the hospital's record calls it (see careapp.domain.codings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +224,8 @@ class CareFlowDocument:
     flow_source: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # Choice data points' option scores by data point key, for score() in calculations.
     option_scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict, compare=False)
+    # Which patient activities are announced by e-mail or SMS, and their reminders.
+    notifications: NotificationPlan = field(default_factory=NotificationPlan)
 
     @property
     def baseline(self) -> tuple[DataPointDefinition, ...]:
@@ -275,7 +280,8 @@ def _parse_question(r: Reader, raw: Any, path: str) -> Question | None:
             r.fail(f"{opath}.value", "must be non-empty text of at most 200 characters")
             continue
         score = r.number(o.get("score"), f"{opath}.score")
-        options.append(Option(value, r.text(o.get("label", value), f"{opath}.label"), score))
+        code = parse_coding(o.get("code"), f"{opath}.code", r.fail)
+        options.append(Option(value, r.text(o.get("label", value), f"{opath}.label"), score, code))
     if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
         if not options:
             r.fail(f"{path}.options", "a choice question needs options")
@@ -489,6 +495,7 @@ def parse_definition(raw: Any) -> CareFlowDocument:
                     baseline=r.boolean(d.get("baseline"), f"{path}.baseline"),
                     optional=r.boolean(d.get("optional"), f"{path}.optional"),
                     range=parse_range(d.get("range"), vtype.value, f"{path}.range", r.fail),
+                    code=parse_coding(d.get("code"), f"{path}.code", r.fail),
                 )
             )
     if len({dp.id for dp in data_points}) != len(data_points):
@@ -558,6 +565,10 @@ def parse_definition(raw: Any) -> CareFlowDocument:
         parsed = careflow_v2.read_flow(r, doc, parsed)
     else:
         careflow_v2.refuse_in_format_1(r, doc)
+    if "notifications" in doc:
+        patients = {a.id for s in steps for a in s.activities if a.stakeholder is Stakeholder.PATIENT}
+        plan = parse_plan(r, doc["notifications"], patients)
+        parsed = dataclasses.replace(parsed, notifications=plan)
     if r.problems:
         raise InvalidDefinition(r.problems)
     return parsed
@@ -590,7 +601,12 @@ def _question_dict(q: Question) -> dict[str, Any]:
         out["integer"] = True
     if q.options:
         out["options"] = [
-            {"value": o.value, "label": o.label, **({} if o.score is None else {"score": o.score})}
+            {
+                "value": o.value,
+                "label": o.label,
+                **({} if o.score is None else {"score": o.score}),
+                **({} if o.code is None else {"code": o.code.to_json()}),
+            }
             for o in q.options
         ]
     return out
@@ -607,6 +623,8 @@ def data_point_dict(dp: DataPointDefinition) -> dict[str, Any]:
     }
     if dp.range is not None:
         out["range"] = dp.range.to_json()
+    if dp.code is not None:
+        out["code"] = dp.code.to_json()
     return out
 
 
@@ -663,6 +681,8 @@ def to_document(
         out["hosted_pages"] = {"verify_birth_date": True}
     if doc.format == FORMAT_2:
         careflow_v2.write_flow(doc, out)
+    if doc.notifications != NotificationPlan():  # written only when set, like hosted_pages
+        out["notifications"] = doc.notifications.to_json()
     return out
 
 

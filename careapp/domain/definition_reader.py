@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-LANGUAGES = ("en", "nl", "fr")
+from careapp.domain.forms import PATIENT_LANGUAGES
+
+LANGUAGES = PATIENT_LANGUAGES
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

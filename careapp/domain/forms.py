@@ -14,8 +14,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from careapp.domain.codings import Coding
+
 # Text shown to people: a plain string, or one string per language ({"en": …, "nl": …}).
 LocalizedText = str | Mapping[str, str]
+# The languages a patient reads: care flow texts, the hosted pages, the handout and the poster.
+PATIENT_LANGUAGES = ("en", "nl", "fr", "de", "es", "pl")
 
 
 def text_for(text: LocalizedText | None, language: str | None = None, fallback: str = "en") -> str:
@@ -68,6 +72,7 @@ class Option:
     value: str
     label: LocalizedText
     score: float | None = None  # format /2: what choosing it adds to a calculation's score()
+    code: Coding | None = None  # how the hospital's record names this answer (e.g. a LOINC LA code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +242,33 @@ def validate_answers(form: Form, answers: Mapping[str, Any], today: date) -> For
         else:
             normalised[question.id] = clean
     return FormValidation(normalised, tuple(errors))
+
+
+def question_from_dict(raw: Mapping[str, Any]) -> Question:
+    """A question as the backend sends it in an activity's form (already checked there)."""
+    options = tuple(
+        Option(str(o.get("value")), o.get("label") or str(o.get("value")), o.get("score"))
+        for o in raw.get("options") or ()
+    )
+    return Question(
+        id=str(raw.get("id")),
+        type=QuestionType(str(raw.get("type"))),
+        label=raw.get("label") or str(raw.get("id")),
+        mandatory=bool(raw.get("mandatory")),
+        help=raw.get("help"),
+        options=options,
+        minimum=raw.get("min"),
+        maximum=raw.get("max"),
+        step=raw.get("step"),
+        integer=bool(raw.get("integer")),
+        min_label=raw.get("min_label"),
+        max_label=raw.get("max_label"),
+        min_length=raw.get("min_length"),
+        max_length=raw.get("max_length"),
+        pattern=raw.get("pattern"),
+        min_date=raw.get("min_date"),
+        max_date=raw.get("max_date"),
+        min_selected=raw.get("min_selected"),
+        max_selected=raw.get("max_selected"),
+        data_point=raw.get("data_point"),
+    )

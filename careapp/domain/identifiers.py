@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # RFC 3986 scheme followed by ':' — enough to tell an absolute URI ("urn:oid:…", "https://…")
@@ -69,4 +70,52 @@ DEMO_SYSTEMS: tuple[IdentifierSystem, ...] = (
     IdentifierSystem("Hospital patient id", DEMO_HOSPITAL_PATIENT_ID),
     IdentifierSystem("Visit number", DEMO_HOSPITAL_VISIT_NUMBER),
     IdentifierSystem("National number", DEMO_NATIONAL_NUMBER),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierKinds:
+    """How far each identifier system tells patients apart.
+
+    A one-per-patient system (the hospital patient id, a national number) names one person: a
+    patient has one value of it, so two records sharing that value are one patient, and two
+    records holding different values of it are two, whatever else they share. Every other
+    system (a visit number: one per stay, reused by the hospital, typed into the wrong record)
+    is many-per-patient and never makes two records one patient on its own. Unknown systems are
+    many-per-patient: a system left out of the settings makes imports refuse, never merge.
+
+    LABELS name systems in messages, which carry no identifier values (no patient data)."""
+
+    one_per_patient: frozenset[str]
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label(self, system: str) -> str:
+        return next((name for uri, name in self.labels if uri == system), "identifier")
+
+    def identifies(self, shared: Iterable[tuple[str, str]]) -> bool:
+        """Whether sharing these (system, value) pairs makes two records one patient."""
+        return any(system in self.one_per_patient for system, _value in shared)
+
+    def disagreement(self, record: Iterable[tuple[str, str]], held: Iterable[tuple[str, str]]) -> str | None:
+        """A one-per-patient system both hold values of without one in common: they are two
+        people (or one record is wrong). None when they agree wherever both have a value."""
+        mine: dict[str, set[str]] = {}
+        for system, value in record:
+            if system in self.one_per_patient:
+                mine.setdefault(system, set()).add(value)
+        theirs: dict[str, set[str]] = {}
+        for system, value in held:
+            if system in mine:
+                theirs.setdefault(system, set()).add(value)
+        return next((s for s in sorted(theirs) if not mine[s] & theirs[s]), None)
+
+
+# The demo hospital's: what HospitalEndpoints() gives (careapp.settings), for code without settings.
+DEMO_IDENTIFIER_KINDS = IdentifierKinds(
+    frozenset({DEMO_HOSPITAL_PATIENT_ID, DEMO_NATIONAL_NUMBER}),
+    (
+        (DEMO_HOSPITAL_PATIENT_ID, "hospital patient id"),
+        (DEMO_HOSPITAL_VISIT_NUMBER, "visit number"),
+        (DEMO_NATIONAL_NUMBER, "national number"),
+    ),
 )

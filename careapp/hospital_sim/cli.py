@@ -16,6 +16,7 @@ from pathlib import Path
 
 from careapp.hospital_sim.hl7_messages import CHARSETS, VERSIONS
 from careapp.hospital_sim.patients import generate
+from careapp.hospital_sim.results_inbox import ANSWERS, ResultsInbox
 from careapp.hospital_sim.server import HospitalSimulator
 from careapp.hospital_sim.siu import SERVICES, write_siu_files
 
@@ -52,10 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--siu-only", action="store_true", help="write the SIU files and exit")
     parser.add_argument("--patients", type=_positive, default=50, help="number of patients")
     parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same patients)")
+    parser.add_argument("--oru-dir", metavar="DIR", help="keep the ORU^R01 results received in DIR")
+    parser.add_argument("--oru-answer", choices=ANSWERS, default="AA",
+                        help="how results are answered: AA, AE, AR, or silent (no answer)")  # fmt: skip
+    parser.epilog = (
+        "Also: careapp-hospital-sim adt {admit,register,discharge,update,cancel-admit,merge} --id ID"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["adt"]:  # careapp-hospital-sim adt discharge --id 100001 --ward CARDIO
+        from careapp.hospital_sim import adt
+
+        return adt.main(argv[1:])
     args = build_parser().parse_args(argv)
     patients = generate(args.patients, args.seed)
     summary: dict[str, object] = {"patients": len(patients), "seed": args.seed}
@@ -73,7 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.siu_only:
         print(json.dumps(summary), flush=True)
         return 0
-    sim = HospitalSimulator(patients, host=args.host, mllp_port=args.mllp_port, http_port=args.http_port)
+    results = ResultsInbox(Path(args.oru_dir) if args.oru_dir else None, answer=args.oru_answer)
+    sim = HospitalSimulator(
+        patients, host=args.host, mllp_port=args.mllp_port, http_port=args.http_port, results=results
+    )
     try:
         sim.start()
     except OSError as exc:
@@ -84,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):  # before "ready": a launcher may stop us at once
         signal.signal(sig, lambda *_: stop.set())
     summary.update(mllp=f"{host}:{mllp_port}", pdqm=sim.pdqm_url, ready=True)
+    if args.oru_dir:
+        summary["oru_dir"] = str(Path(args.oru_dir).resolve())
     print(json.dumps(summary), flush=True)
     try:
         stop.wait()

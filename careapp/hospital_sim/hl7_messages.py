@@ -166,6 +166,18 @@ def reject(query: Query | None, reason: str) -> bytes:
     return _encode(segments, "")
 
 
+def result_ack(query: Query, code: str, reason: str) -> bytes:
+    """ACK^R01 to a result: AA, or AE/AR with the reason in MSA-3 and ERR-8."""
+    version = query.version or "2.5.1"
+    segments = [
+        _msh(query, "ACK^R01^ACK", version, "", control_id()),
+        f"MSA|{code}|{esc(query.control_id)}" + (f"|{esc(reason)}" if reason else ""),
+    ]
+    if code != "AA":
+        segments.append(f"ERR|||207^Application internal error^HL70357|E||||{esc(reason)}")
+    return _encode(segments, "")
+
+
 def siu_s12(
     patient: SimPatient,
     *,

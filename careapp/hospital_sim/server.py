@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from careapp.hospital_sim.mllp_server import MllpServer
 from careapp.hospital_sim.patients import PatientIndex, SimPatient, generate
 from careapp.hospital_sim.pdqm_server import BASE_PATH, PdqmServer
+from careapp.hospital_sim.results_inbox import ResultsInbox
 
 
 @dataclass
@@ -18,12 +19,13 @@ class HospitalSimulator:
     host: str = "127.0.0.1"
     mllp_port: int = 0  # 0: any free port (tests); the CLI defaults to 2575
     http_port: int = 0
+    results: ResultsInbox = field(default_factory=ResultsInbox)  # ORU^R01 received
     mllp: MllpServer | None = None
     pdqm: PdqmServer | None = None
 
     def start(self) -> HospitalSimulator:
         index = PatientIndex(self.patients)
-        self.mllp = MllpServer(self.host, self.mllp_port, index)
+        self.mllp = MllpServer(self.host, self.mllp_port, index, self.results)
         try:
             self.pdqm = PdqmServer(self.host, self.http_port, index)
         except OSError:

@@ -114,7 +114,7 @@ def import_patient(args: argparse.Namespace) -> dict[str, Any]:
     record = records[0]
     with _cache(settings) as db:
         physician = _physician(db, getattr(args, "physician", None), record)
-        saved = save_imported_patient(db, record.patient, physician, actor=ACTOR, source=source)
+        saved = save_imported_patient(db, config, record.patient, physician, actor=ACTOR, source=source)
     return {
         "created": saved.created,
         "updated": not saved.created,

@@ -1,4 +1,4 @@
-"""Hospital records → domain objects: HL7 PID/PV1/XCN → Patient, Physician (FHIR: fhir_patient.py).
+"""Hospital records ↔ domain objects: HL7 PID/PV1/XCN ↔ Patient, Physician (FHIR: fhir_patient.py).
 
 Identifiers are kept only when the hospital configuration maps them to a system: an identifier
 whose meaning we do not know must not end up looking like one we do.
@@ -14,8 +14,9 @@ from typing import Any
 
 from careapp.domain.identifiers import Identifier, InvalidIdentifier
 from careapp.domain.patient import Patient, Physician, Sex
-from careapp.integrations.config import HospitalConfig
+from careapp.integrations.config import ANY_AUTHORITY, HospitalConfig
 from careapp.integrations.errors import MalformedReply
+from careapp.integrations.hl7.codec import escape
 from careapp.integrations.hl7.message import Segment
 
 
@@ -116,6 +117,25 @@ def patient_from_pid(pid: Segment, config: HospitalConfig, pv1: Segment | None =
         address=_address(pid.repetitions(11)),
         language=language_code(pid.field(15)),
     )
+
+
+_SEX_HL7 = {Sex.MALE: "M", Sex.FEMALE: "F", Sex.OTHER: "O", Sex.UNKNOWN: "U"}
+
+
+def pid_fields(patient: Patient, config: HospitalConfig) -> list[str]:
+    """Patient → PID-1 … PID-8, escaped for the default separators (``|^~\\&``): the way back
+    of ``patient_from_pid``. PID-3 carries the identifiers of the hospital's configured systems,
+    each with the authority and type code its rule names (the first rule of its system)."""
+    cxs = []
+    for identifier in patient.identifiers:
+        rule = next((r for r in config.identifier_rules if r.system == identifier.system), None)
+        if rule is None:
+            continue
+        authority = "" if rule.authority == ANY_AUTHORITY else escape(rule.authority)
+        cxs.append(f"{escape(identifier.value)}^^^{authority}^{escape(rule.type_code)}")
+    birth = patient.birth_date.strftime("%Y%m%d") if patient.birth_date else ""
+    name = f"{escape(patient.family_name)}^{escape(patient.given_name)}^^^^^L"
+    return ["PID", "1", "", "~".join(cxs), "", name, "", birth, _SEX_HL7[patient.sex]]
 
 
 def _phone(xtns: list[list[str]]) -> str | None:

@@ -5,7 +5,7 @@ and shows ``str(error)`` of any HospitalError or StorageError as its one-line me
 
     config = hospital_config(settings)
     records = look_up_patient(config, "100001", kind=IdKind.PATIENT_ID)   # preview; 1 or many
-    saved = save_imported_patient(db, records[0].patient, physician, actor=user, source="hl7")
+    saved = save_imported_patient(db, config, records[0].patient, physician, actor=user, source="hl7")
     summary = pull_siu_folder(db, config, actor=user, progress=cb, cancel=event)
 """
 
@@ -78,11 +78,21 @@ def look_up_patient(
 
 
 def save_imported_patient(
-    db: CacheDatabase, patient: Patient, physician: Physician | None, *, actor: str, source: str
+    db: CacheDatabase,
+    config: HospitalConfig,
+    patient: Patient,
+    physician: Physician | None,
+    *,
+    actor: str,
+    source: str,
 ) -> SavedPatient:
     """Save the previewed patient. ``SavedPatient.created`` is False when a known identifier
-    updated an existing patient (say so to the clinician)."""
-    return PatientRepository(db).save_imported(patient, physician=physician, actor=actor, source=source)
+    updated an existing patient (say so to the clinician). A record that shares a visit or
+    national number with a cached patient of another hospital id raises IdentifierConflict
+    (a StorageError): nothing is saved."""
+    return PatientRepository(db).save_imported(
+        patient, physician=physician, actor=actor, source=source, kinds=config.identifier_kinds
+    )
 
 
 def siu_folder(config: HospitalConfig) -> Path:
@@ -107,7 +117,8 @@ def pull_siu_folder(
     """One pass over the SIU folder. ``progress(done, total)`` is called from the calling
     thread after each file; setting ``cancel`` stops between files. Never raises for a bad
     file or an unreachable hospital: the summary says what happened (``stopped``, ``errors``)."""
+    appointments = AppointmentRepository(db, kinds=config.identifier_kinds)
     return pull_siu(
-        folder or siu_folder(config), config, AppointmentRepository(db), actor=actor,
+        folder or siu_folder(config), config, appointments, actor=actor,
         source=source, progress=progress, cancel=cancel, min_age=min_age,
     )  # fmt: skip

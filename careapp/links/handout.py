@@ -1,7 +1,7 @@
 """What a patient reads next to a QR code: the handout, the full-screen view and the waiting-room poster.
 
 Deliberately thin on patient data: the first name and nothing else (the sheet may be left on a
-bus). Texts are in the patient's language (en, nl, fr), falling back to English.
+bus). Texts are in the patient's language (en, nl, fr, de, es, pl), falling back to English.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-LANGUAGES = ("en", "nl", "fr")
+from careapp.domain.forms import PATIENT_LANGUAGES
+
+LANGUAGES = PATIENT_LANGUAGES
 
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -60,6 +62,54 @@ _TEXT: dict[str, dict[str, str]] = {
         "poster_scan": "Scannez ce code avec l'appareil photo de votre téléphone pour commencer.",
         "poster_note": "Vos réponses vont à votre équipe soignante. Besoin d'aide ? Demandez à l'accueil.",
     },
+    "de": {
+        "hello": "Hallo {name},",
+        "hello_anonymous": "Hallo,",
+        "title": "Ihre Fragen von Ihrem Behandlungsteam",
+        "step_scan": "Öffnen Sie die Kamera Ihres Telefons und richten Sie sie auf den Code.",
+        "step_open": "Tippen Sie auf den erscheinenden Link. Die Seite öffnet sich im Browser, ohne App.",
+        "step_answer": "Beantworten Sie die Fragen. Ihr Behandlungsteam sieht Ihre Antworten.",
+        "static_note": "Sie können diesen Code wieder verwenden, bis alles erledigt ist.",
+        "session_note": "Dieser Code gilt bis {time} Uhr. Danach bitten Sie um einen neuen.",
+        "type_link": "Oder geben Sie diese Adresse in Ihren Browser ein:",
+        "scan_short": "Scannen Sie diesen Code mit der Kamera Ihres Telefons.",
+        "valid_until": "Gültig bis {time} Uhr",
+        "poster_title": "{flow}",
+        "poster_scan": "Scannen Sie diesen Code mit der Kamera Ihres Telefons, um zu beginnen.",
+        "poster_note": "Ihre Antworten gehen an Ihr Behandlungsteam. Fragen Sie bei Bedarf am Empfang.",
+    },
+    "es": {
+        "hello": "Hola, {name}:",
+        "hello_anonymous": "Hola:",
+        "title": "Sus preguntas del equipo de atención",
+        "step_scan": "Abra la cámara de su teléfono y apúntela al código.",
+        "step_open": "Toque el enlace que aparece. La página se abre en su navegador, sin aplicación.",
+        "step_answer": "Responda a las preguntas. Su equipo de atención verá sus respuestas.",
+        "static_note": "Puede volver a usar este código hasta que haya terminado todo.",
+        "session_note": "Este código es válido hasta las {time}. Después, pida uno nuevo.",
+        "type_link": "O escriba esta dirección en su navegador:",
+        "scan_short": "Escanee este código con la cámara de su teléfono.",
+        "valid_until": "Válido hasta las {time}",
+        "poster_title": "{flow}",
+        "poster_scan": "Escanee este código con la cámara de su teléfono para empezar.",
+        "poster_note": "Sus respuestas van a su equipo de atención. ¿Necesita ayuda? Pregunte en recepción.",
+    },
+    "pl": {
+        "hello": "Dzień dobry, {name}!",
+        "hello_anonymous": "Dzień dobry!",
+        "title": "Pytania od Twojego zespołu opieki",
+        "step_scan": "Otwórz aparat w telefonie i skieruj go na kod.",
+        "step_open": "Dotknij linku, który się pojawi. Strona otworzy się w przeglądarce, bez aplikacji.",
+        "step_answer": "Odpowiedz na pytania. Twój zespół opieki zobaczy odpowiedzi.",
+        "static_note": "Możesz używać tego kodu, dopóki wszystko nie zostanie wypełnione.",
+        "session_note": "Ten kod jest ważny do {time}. Potem poproś o nowy.",
+        "type_link": "Możesz też wpisać ten adres w przeglądarce:",
+        "scan_short": "Zeskanuj ten kod aparatem w telefonie.",
+        "valid_until": "Ważny do {time}",
+        "poster_title": "{flow}",
+        "poster_scan": "Zeskanuj ten kod aparatem w telefonie, aby zacząć.",
+        "poster_note": "Odpowiedzi trafiają do zespołu opieki. Potrzebujesz pomocy? Zapytaj w rejestracji.",
+    },
 }
 
 
@@ -81,7 +131,7 @@ def local_time(utc_naive: datetime, tz: tzinfo | None = None) -> datetime:
 
 
 def clock_time(moment: datetime) -> str:
-    """24-hour "14:35": what en, nl and fr readers in a hospital all understand."""
+    """24-hour "14:35": what readers of every handout language in a hospital understand."""
     return moment.strftime("%H:%M")
 
 

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careapp import __version__
-from careapp.server import auth, logs, problems, webhooks
+from careapp.server import auth, hospital_link, logs, notify, problems, webhooks
 from careapp.server.api import batch as outbox_batch
 from careapp.server.api import careflows, changes, definitions, directory, health, patients, workstations
 from careapp.server.api_calls import api as api_calls_api
@@ -24,8 +24,10 @@ from careapp.server.config import ServerConfig
 from careapp.server.context import Services
 from careapp.server.crypto import Sealer, load_key
 from careapp.server.db import Database
+from careapp.server.hospital_link import api as hospital_link_api
 from careapp.server.hosted import api as hosted_api
 from careapp.server.hosted import pages as hosted_pages
+from careapp.server.notify import api as notify_api
 from careapp.server.promotion import api as promotion_api
 from careapp.server.strict_query import refuse_unknown_query_parameters
 from careapp.server.tokens import Keyring
@@ -59,7 +61,7 @@ def _headers_refused(headers: list[tuple[bytes, bytes]]) -> str | None:
 def default_key_file(db: Database) -> Path | None:
     """For a SQLite file the key lives beside it (a copy of the database alone stays sealed)."""
     if db.is_sqlite and db.url.database not in (None, "", ":memory:"):
-        return Path(db.url.database).with_suffix(".key")  # type: ignore[arg-type]
+        return Path(db.url.database).with_suffix(".key")
     return None
 
 
@@ -76,7 +78,9 @@ def build_services(config: ServerConfig, clock: Clock | None = None, db: Databas
         ),
     )
     webhooks.install(services)  # webhook outbox rows commit with the change that caused them
+    notify.install(services)  # so do e-mails and SMS to patients
     auth.install(services)  # a committed revocation clears this worker's credential cache
+    hospital_link.install(services)  # result messages commit with the form or score they report
     return services
 
 
@@ -144,8 +148,11 @@ _DOCUMENTED: tuple[tuple[APIRouter, str], ...] = (
     (promotion_api.router, "/v1"),
     (api_calls_api.router, "/v1"),  # starts the API-call runner with the app
     (webhooks_api.router, "/v1"),
+    (hospital_link_api.router, "/v1"),  # starts the result sender with the app
     (hosted_api.router, "/v1"),
+    (notify_api.router, "/v1"),  # e-mail and SMS to patients
     (hosted_pages.router, ""),  # /l/, /s/, /e/: the patient pages
+    (notify_api.pages, ""),  # /u/: unsubscribe
 )
 # The order requests are matched in: the busiest routers first (see create_app).
 _BUSIEST = (hosted_api.router, outbox_batch.router, careflows.router, patients.router)
@@ -195,11 +202,12 @@ def create_app(
     clock: Clock | None = None,
     webhook_dispatcher: bool = True,
     scheduler: bool = True,
+    notifications: bool | None = None,
 ) -> FastAPI:
     """The app for CONFIG. The database must already be migrated (see careapp.server.schema).
 
     WEBHOOK_DISPATCHER runs the webhook dispatcher thread while the app serves, SCHEDULER the
-    care flows' scheduler (tests drive them by hand instead)."""
+    care flows' scheduler, NOTIFICATIONS the e-mail and SMS dispatcher (tests drive them by hand instead)."""
     services = services or build_services(config or ServerConfig.from_env(), clock)
     app = FastAPI(
         title="CareApp regional backend",
@@ -210,6 +218,8 @@ def create_app(
     )
     app.state.services = services
     app.state.run_scheduler = scheduler  # careapp.server.engine.scheduler fires due times
+    if notifications is not None:  # else $CAREAPP_SERVER_NOTIFICATION_DISPATCHER decides
+        app.state.run_notifications = notifications
     problems.install(app)
     app.add_middleware(Guard)
     # Routers are tried in order, each route's pattern in turn (~60 of them), and no two routes
@@ -221,12 +231,12 @@ def create_app(
         app.include_router(router, prefix=prefix, dependencies=strict)
     # For 405 answers' Allow header (problems._allowed_methods).
     app.state.route_methods = [
-        (prefix + route.path, compile_path(prefix + route.path)[0], frozenset(route.methods))
+        (prefix + route.path, compile_path(prefix + route.path)[0], frozenset(route.methods or ()))
         for router, prefix in _DOCUMENTED
         for route in router.routes
         if isinstance(route, APIRoute)
     ]
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented way to serve a customised OpenAPI document
     logs.install()
     return app
 

@@ -21,6 +21,7 @@ from typing import Any
 from careapp.server.config import (
     DEFAULT_DB,
     ENVIRONMENTS,
+    PATIENT_LANGUAGES,
     REGIONS,
     ConfigError,
     ServerConfig,
@@ -48,6 +49,17 @@ def _globals(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         default=d(os.environ.get("CAREAPP_SERVER_TIME_ZONE", "")),
         help="IANA time zone care flow times are read in (default: the region's, e.g. Europe/Brussels)",
     )
+    parser.add_argument(
+        "--quiet-hours",
+        default=d(os.environ.get("CAREAPP_SERVER_QUIET_HOURS", "21:00-08:00")),
+        help="no automatic e-mail or SMS to patients in this window, e.g. 21:00-08:00 (00:00-00:00: none)",
+    )
+    parser.add_argument(
+        "--patient-language",
+        choices=PATIENT_LANGUAGES,
+        default=d(os.environ.get("CAREAPP_SERVER_PATIENT_LANGUAGE") or "en"),
+        help="patient pages' language when neither the patient's record nor the browser gives one",
+    )
 
 
 def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -64,6 +76,31 @@ def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="mint a workstation pairing code at start-up and write it to this file (mode 0600)",
     )
     parser.add_argument("--public-url", default=d(None), help="base URL patients' phones reach")
+    parser.add_argument(
+        "--demo-mail-dir",
+        default=d(None),
+        help="local demo only: catch the patients' e-mails on loopback SMTP and keep them as .eml files here",
+    )
+    parser.add_argument(
+        "--demo-hospital",
+        default=d(None),
+        metavar="HOST:PORT",
+        help="local demo only: send results to the stand-in hospital there and take its ADT feed",
+    )
+    parser.add_argument(
+        "--adt-mllp-port",
+        type=int,
+        default=d(None),
+        metavar="PORT",
+        help="listen for the hospitals' ADT messages (HL7 v2 over MLLP) on this port (0: any free)",
+    )
+    parser.add_argument("--adt-mllp-host", default=d("127.0.0.1"), help="address the ADT listener binds")
+    parser.add_argument(
+        "--adt-tls-cert", default=d(None), metavar="PEM", help="MLLP over TLS with this certificate"
+    )
+    parser.add_argument(
+        "--adt-tls-key", default=d(None), metavar="PEM", help="its key, if not in the certificate file"
+    )
     parser.add_argument(
         "--no-webhook-dispatcher",
         action="store_true",
@@ -149,11 +186,20 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         "db_url": args.db,
         "secret_file": args.secret_file,
         "time_zone": args.time_zone,
+        "quiet_hours": args.quiet_hours,
+        "patient_language": args.patient_language,
         "stop_roles": stop_roles_from_env(),
         **hosted_key_versions_from_env(),
     }
     if getattr(args, "public_url", None):
         kwargs["public_url"] = args.public_url
+    if getattr(args, "adt_mllp_port", None) is not None:
+        kwargs.update(
+            adt_mllp_port=args.adt_mllp_port,
+            adt_mllp_host=args.adt_mllp_host,
+            adt_tls_cert=args.adt_tls_cert,
+            adt_tls_key=args.adt_tls_key,
+        )
     return ServerConfig(**kwargs)
 
 
@@ -191,14 +237,37 @@ def _serve(args: argparse.Namespace) -> int:
         from careapp.server.demo.seed import seed_demo
 
         seed_demo(services)
+    if args.demo_mail_dir:
+        from careapp.server.notify.catcher import MailCatcher, point_email_channel_at
+
+        catcher = MailCatcher(Path(args.demo_mail_dir)).start()  # lives as long as this process
+        point_email_channel_at(services, catcher)
+    if args.demo_hospital:
+        from careapp.server.hospital_link.demo import connect_demo_hospital
+
+        host, _, port = args.demo_hospital.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise CliError(f"--demo-hospital expects HOST:PORT, got {args.demo_hospital!r}")
+        connect_demo_hospital(services, host, int(port))
     if args.pairing_code_file:
         with system_tx(services) as tx:
             issued = directory.create_workstation(tx, "Demo workstation")
         _write_secret_file(Path(args.pairing_code_file), issued.secret)
     config = services.config
+    from careapp.server.hospital_link import listener as adt_listener
+
+    # Beside the HTTP worker(s), in this process: one listener whatever the number of workers.
+    try:
+        adt = adt_listener.from_config(services)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot start the ADT listener: {getattr(exc, 'strerror', None) or exc}") from None
+    adt_note = ""
+    if adt is not None:
+        adt.start()
+        adt_note = f"; ADT over MLLP{'/TLS' if adt.tls else ''} on {config.adt_mllp_host}:{adt.port}"
     print(
         f"{PROG}: {config.deployment} on http://{args.host}:{args.port} "
-        f"({services.db.url.get_backend_name()}, {args.workers} worker(s))",
+        f"({services.db.url.get_backend_name()}, {args.workers} worker(s)){adt_note}",
         flush=True,
     )
     log_config = None  # uvicorn default; the access log drops query strings (see logs.py)
@@ -222,6 +291,8 @@ def _serve(args: argparse.Namespace) -> int:
         app = create_app(services=services, webhook_dispatcher=not args.no_webhook_dispatcher)
         freeze_startup_objects()
         uvicorn.run(app, host=args.host, port=args.port, http=BoundedHeadProtocol)
+    if adt is not None:
+        adt.stop()
     return 0
 
 

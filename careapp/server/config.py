@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from careapp.domain.forms import PATIENT_LANGUAGES  # the patient pages' languages
+from careapp.domain.notifications import QuietHours
+
 REGIONS = ("eu", "uk", "us")
 ENVIRONMENTS = ("sandbox", "production")
 DEFAULT_DB = "sqlite:///careapp-server.sqlite3"
@@ -19,11 +22,19 @@ ENV_SECRET_FILE = "CAREAPP_SERVER_SECRET_FILE"
 ENV_SECRET_KEY = "CAREAPP_SERVER_SECRET_KEY"
 # The wall clock care flow times are read on ("09:00, 14 days after discharge"): an IANA name.
 ENV_TIME_ZONE = "CAREAPP_SERVER_TIME_ZONE"
+ENV_PATIENT_LANGUAGE = "CAREAPP_SERVER_PATIENT_LANGUAGE"
 DEFAULT_TIME_ZONES = {"eu": "Europe/Brussels", "uk": "Europe/London", "us": "America/New_York"}
 ENV_PUBLIC_URL = "CAREAPP_SERVER_PUBLIC_URL"  # the base of every hosted pages link
 # Hosted pages signing keys: new tokens use VERSION; versions OLDEST..VERSION still verify.
 ENV_HOSTED_KEY_VERSION = "CAREAPP_SERVER_HOSTED_KEY_VERSION"
 ENV_HOSTED_KEY_OLDEST = "CAREAPP_SERVER_HOSTED_KEY_OLDEST"
+# No automatic e-mail or SMS to patients in this wall-clock window (the deployment's time zone).
+ENV_QUIET_HOURS = "CAREAPP_SERVER_QUIET_HOURS"
+# The ADT listener (MLLP, optionally over TLS): off unless a port is given.
+ENV_ADT_PORT = "CAREAPP_SERVER_ADT_MLLP_PORT"
+ENV_ADT_HOST = "CAREAPP_SERVER_ADT_MLLP_HOST"
+ENV_ADT_TLS_CERT = "CAREAPP_SERVER_ADT_TLS_CERT"
+ENV_ADT_TLS_KEY = "CAREAPP_SERVER_ADT_TLS_KEY"
 # Which roles of acting users may stop a care flow ("clinician,admin" or "admin").
 ENV_STOP_ROLES = "CAREAPP_SERVER_STOP_ROLES"
 USER_ROLES = ("clinician", "admin")
@@ -50,6 +61,13 @@ class ServerConfig:
     hosted_key_version: int = 1
     hosted_key_oldest: int = 1
     time_zone: str = ""  # "" means the region's default (DEFAULT_TIME_ZONES)
+    quiet_hours: str = "21:00-08:00"
+    adt_mllp_port: int | None = None  # None: no ADT listener
+    adt_mllp_host: str = "127.0.0.1"  # where it binds: loopback unless told otherwise
+    adt_tls_cert: str | None = None  # a PEM file: MLLP over TLS
+    adt_tls_key: str | None = None  # the key, when not in the certificate file
+    # The patient pages' language when neither the patient's record nor the browser names one.
+    patient_language: str = "en"
     # Acting users of these roles may stop a care flow (API keys always may).
     stop_roles: tuple[str, ...] = USER_ROLES
 
@@ -60,6 +78,13 @@ class ServerConfig:
             raise ConfigError(
                 f"environment must be one of {', '.join(ENVIRONMENTS)}, got {self.environment!r}"
             )
+        if self.adt_mllp_port is not None and not 0 <= self.adt_mllp_port < 65536:
+            raise ConfigError(f"the ADT listener's port must be 0-65535, got {self.adt_mllp_port}")
+        if self.adt_tls_cert is not None and not os.path.isfile(self.adt_tls_cert):
+            raise ConfigError(f"the ADT listener's TLS certificate {self.adt_tls_cert!r} is not a file")
+        if self.patient_language not in PATIENT_LANGUAGES:
+            known = ", ".join(PATIENT_LANGUAGES)
+            raise ConfigError(f"patient language must be one of {known}, got {self.patient_language!r}")
         if not self.time_zone:
             object.__setattr__(self, "time_zone", DEFAULT_TIME_ZONES[self.region])
         try:
@@ -68,6 +93,10 @@ class ServerConfig:
             raise ConfigError(
                 f"time zone must be an IANA name such as Europe/Brussels, got {self.time_zone!r}"
             ) from None
+        try:
+            QuietHours.parse(self.quiet_hours)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -80,25 +109,31 @@ class ServerConfig:
     def to_env(self) -> dict[str, str]:
         env = {ENV_REGION: self.region, ENV_ENVIRONMENT: self.environment, ENV_DB: self.db_url}
         env[ENV_TIME_ZONE] = self.time_zone
+        env[ENV_PATIENT_LANGUAGE] = self.patient_language
         if self.secret_file:
             env[ENV_SECRET_FILE] = self.secret_file
         env[ENV_PUBLIC_URL] = self.public_url
         env[ENV_HOSTED_KEY_VERSION] = str(self.hosted_key_version)
         env[ENV_HOSTED_KEY_OLDEST] = str(self.hosted_key_oldest)
+        env[ENV_QUIET_HOURS] = self.quiet_hours
         env[ENV_STOP_ROLES] = ",".join(self.stop_roles)
         return env
 
     @classmethod
     def from_env(cls) -> ServerConfig:
+        versions = hosted_key_versions_from_env()
         return cls(
             region=os.environ.get(ENV_REGION, "eu"),
             environment=os.environ.get(ENV_ENVIRONMENT, "sandbox"),
             db_url=os.environ.get(ENV_DB, DEFAULT_DB),
             secret_file=os.environ.get(ENV_SECRET_FILE) or None,
             time_zone=os.environ.get(ENV_TIME_ZONE, ""),
+            patient_language=os.environ.get(ENV_PATIENT_LANGUAGE) or "en",
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
+            quiet_hours=os.environ.get(ENV_QUIET_HOURS) or cls.quiet_hours,
             stop_roles=stop_roles_from_env(),
-            **hosted_key_versions_from_env(),
+            hosted_key_version=versions["hosted_key_version"],
+            hosted_key_oldest=versions["hosted_key_oldest"],
         )
 
 

@@ -25,6 +25,7 @@ ACTIVITY_CREATED = "activity.created"
 ACTIVITY_COMPLETED = "activity.completed"
 ACTIVITY_CANCELED = "activity.canceled"
 ACTIVITY_EXPIRED = "activity.expired"  # its due time passed before it was done
+ACTIVITY_CALCULATED = "activity.calculated"  # a calculation recorded its score (results to the hospital)
 SESSION_STARTED = "session.started"
 SESSION_COMPLETED = "session.completed"
 SESSION_EXPIRED = "session.expired"

@@ -46,6 +46,7 @@ class Purpose(StrEnum):
     SESSION = "hosted-pages-session"
     ENROLLMENT = "enrollment-link"
     CSRF = "hosted-pages-csrf"
+    UNSUBSCRIBE = "notification-unsubscribe"  # a patient stops e-mails or SMS in one click
 
 
 class KeyringError(ValueError):

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import Clock, utcnow
+from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, IdentifierKinds
 from careapp.domain.patient import Patient, Physician
 from careapp.storage import deferred
 from careapp.storage.care_flows import queue_start_row
@@ -45,9 +46,10 @@ class AppointmentBatch:
     must find them); audit, outbox, care flow and message rows wait in a RowBuffer, and search
     index entries in search.indexing_later, for one bulk insert each at the end."""
 
-    def __init__(self, session: Session, clock: Clock) -> None:
+    def __init__(self, session: Session, clock: Clock, kinds: IdentifierKinds) -> None:
         self._session = session
         self._clock = clock
+        self._kinds = kinds
         self._keys: set[str] = set()  # processed before, or applied in this batch
         self._new: set[str] = set()  # looked up and not processed before
 
@@ -86,7 +88,7 @@ class AppointmentBatch:
             return AppointmentResult(created=False, queued_care_flow=False, duplicate=True)
         try:
             key, physician_row, created = save_from_hospital(
-                session, patient, physician, actor=actor, source="siu", clock=self._clock
+                session, patient, physician, actor=actor, source="siu", clock=self._clock, kinds=self._kinds
             )
         except DuplicateIdentifier as exc:
             if isinstance(exc.__cause__, IntegrityError):  # refused mid-write: undo the whole batch
@@ -102,12 +104,15 @@ class AppointmentBatch:
 
 
 class AppointmentRepository:
-    def __init__(self, db: CacheDatabase, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, db: CacheDatabase, clock: Clock = utcnow, kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._kinds = kinds  # which identifiers make an appointment's patient a cached one
 
     @contextmanager
     def batch(self) -> Iterator[AppointmentBatch]:
         """One transaction: commits when the block ends, rolls everything back if it raises."""
         with self._db.transaction() as session, deferred.buffering(session), indexing_later(session):
-            yield AppointmentBatch(session, self._clock)
+            yield AppointmentBatch(session, self._clock, self._kinds)

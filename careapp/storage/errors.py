@@ -20,6 +20,25 @@ class DuplicateIdentifier(StorageError):
         return cls("An identifier of this patient is already in use; nothing was saved.")
 
 
+class IdentifierConflict(DuplicateIdentifier):
+    """A hospital record that shares an identifier with a cached patient but is not that patient
+    by the one-per-patient systems: merging would put two people in one record."""
+
+    @classmethod
+    def disagreeing(cls, shared: str, differing: str) -> IdentifierConflict:
+        return cls(
+            f"Nothing was saved: a patient in the cache has this {shared} but another {differing}. "
+            f"Two patients cannot share a {shared}; ask the hospital to check this record."
+        )
+
+    @classmethod
+    def not_identifying(cls, shared: str) -> IdentifierConflict:
+        return cls(
+            f"Nothing was saved: this {shared} belongs to another patient in the cache, and a {shared} "
+            "alone does not show it is the same person. Ask the hospital to check this record."
+        )
+
+
 def _first_cause(exc: BaseException) -> str:
     """The message of the failure that started it all.
 

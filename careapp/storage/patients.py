@@ -7,20 +7,20 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, inspect, select, text
+from sqlalchemy import Table, bindparam, insert, inspect, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from careapp.domain.clock import Clock, utcnow
-from careapp.domain.identifiers import Identifier
+from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, Identifier, IdentifierKinds
 from careapp.domain.patient import Patient, Physician, fold
 from careapp.domain.patient_record import DEMOGRAPHICS, columns, from_columns, to_wire
 from careapp.storage import audit, outbox
 from careapp.storage.database import CacheDatabase
-from careapp.storage.errors import DuplicateIdentifier
+from careapp.storage.errors import DuplicateIdentifier, IdentifierConflict
 from careapp.storage.models import PatientIdentifierRow, PatientRow, PhysicianRow
 from careapp.storage.search import SEARCH_LIMIT, SearchQuery, index_patient
 
@@ -146,33 +146,58 @@ class Upserted:
     payload: dict[str, object] | None  # what the backend needs, when something was written
 
 
-_INSERT_PATIENT = insert(PatientRow.__table__)  # Core: its result carries the new id
-_INSERT_IDENTIFIERS = insert(PatientIdentifierRow.__table__)
+# Core statements on the mapped tables (declared as FromClause; a mapped class's table is a Table).
+_PATIENTS = cast(Table, PatientRow.__table__)
+_INSERT_PATIENT = insert(_PATIENTS)  # Core: its result carries the new id
+_INSERT_IDENTIFIERS = insert(cast(Table, PatientIdentifierRow.__table__))
 
 
-def upsert_row(
-    session: Session, patient: Patient, clock: Clock = utcnow, physician: PhysicianRow | None = None
-) -> Upserted:
-    """Create the patient, or update the one already holding its identifiers (and PHYSICIAN).
-
-    Plain statements, no ORM objects: an SIU pull upserts thousands of patients in one
-    transaction, and the unit of work's flush per patient cost more than the rest of the pull.
-    Nothing is written before every check has passed, so a refusal leaves the transaction as
-    it was."""
-    holders = _holders(session, patient.identifiers)
-    if len(holders) > 1:
+def _same_patient(
+    holders: list[_Holder], wanted: set[tuple[str, str]], kinds: IdentifierKinds
+) -> _Holder | None:
+    """The cached patient the record is, None for a new one; refused (IdentifierConflict) when
+    the record shares an identifier with a cached patient it is not, by KINDS' rules: it must
+    share a one-per-patient identifier and hold no other value of a one-per-patient system."""
+    same = []
+    for holder in holders:
+        shared = sorted(holder.identifiers & wanted)
+        differing = kinds.disagreement(wanted, holder.identifiers)
+        if differing is not None:  # (they share no value of the DIFFERING system)
+            raise IdentifierConflict.disagreeing(kinds.label(shared[0][0]), kinds.label(differing))
+        if not kinds.identifies(shared):
+            raise IdentifierConflict.not_identifying(kinds.label(shared[0][0]))
+        same.append(holder)
+    if len(same) > 1:
         raise DuplicateIdentifier(
             "These identifiers belong to two different patients in the cache; "
             "nothing was saved. Ask an admin to review the duplicates."
         )
-    values = _demographics(patient)
+    return same[0] if same else None
+
+
+def upsert_row(
+    session: Session,
+    patient: Patient,
+    clock: Clock = utcnow,
+    physician: PhysicianRow | None = None,
+    kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS,
+) -> Upserted:
+    """Create the patient, or update the one already holding its identifiers (and PHYSICIAN).
+
+    Which identifiers make two records one patient is KINDS' (the hospital settings'): a shared
+    hospital id or national number does, a shared visit number never does on its own.
+    Plain statements, no ORM objects: an SIU pull upserts thousands of patients in one
+    transaction, and the unit of work's flush per patient cost more than the rest of the pull.
+    Nothing is written before every check has passed, so a refusal leaves the transaction as
+    it was."""
     wanted = {(i.system, i.value) for i in patient.identifiers}
+    held = _same_patient(_holders(session, patient.identifiers), wanted, kinds)
+    values = _demographics(patient)
     physician_id = physician.id if physician is not None else None
     now = clock()
     connection = session.connection()
     try:
-        if holders:
-            held = holders[0]
+        if held is not None:
             changed = held.values != values or not wanted <= held.identifiers
             update: dict[str, object] = {**values, "updated_at": now} if changed else {}
             if patient.remote_id and held.remote_id != patient.remote_id:
@@ -182,12 +207,14 @@ def upsert_row(
             if not update:
                 return Upserted(held.key, created=False, changed=False, payload=None)
             key, created, held_ids = held.key, False, held.identifiers
-            connection.execute(sql_update(PatientRow.__table__).where(PatientRow.id == key.id).values(update))
+            connection.execute(sql_update(_PATIENTS).where(PatientRow.id == key.id).values(update))
         else:
             uid = str(uuid.uuid4())
             row = {**values, "uid": uid, "remote_id": patient.remote_id, "physician_id": physician_id,
                    "created_at": now, "updated_at": now}  # fmt: skip
-            new_id = connection.execute(_INSERT_PATIENT, row).inserted_primary_key[0]
+            inserted = connection.execute(_INSERT_PATIENT, row).inserted_primary_key
+            assert inserted is not None  # a single-row INSERT always has one
+            new_id = inserted[0]
             key, created, changed, held_ids = PatientKey(new_id, uid), True, True, set()
         added = sorted(wanted - held_ids)
         if added:
@@ -212,6 +239,7 @@ def save_from_hospital(
     actor: str,
     source: str,
     clock: Clock = utcnow,
+    kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS,
 ) -> tuple[PatientKey, PhysicianRow | None, bool]:
     """Upsert a hospital patient with its physician, queue it for the backend and audit it,
     all in SESSION's transaction. Shared by the import dialog and the SIU pull.
@@ -219,7 +247,7 @@ def save_from_hospital(
     A patient the hospital sends again unchanged (the same person's next appointment) is not
     pushed again, since the backend already has exactly this record; the save is still audited."""
     physician_row = ensure_physician(session, physician) if physician else None
-    upserted = upsert_row(session, patient, clock, physician_row)
+    upserted = upsert_row(session, patient, clock, physician_row, kinds)
     if upserted.payload is not None:
         payload = dict(upserted.payload)
         if physician_row is not None:  # travels with the patient to the backend
@@ -237,12 +265,19 @@ class PatientRepository:
         self._clock = clock
 
     def save_imported(
-        self, patient: Patient, *, physician: Physician | None, actor: str, source: str
+        self,
+        patient: Patient,
+        *,
+        physician: Physician | None,
+        actor: str,
+        source: str,
+        kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS,
     ) -> SavedPatient:
-        """Save a patient fetched from the hospital; a known identifier updates that patient."""
+        """Save a patient fetched from the hospital; a known identifier updates that patient
+        (which identifiers make it known: KINDS, the hospital settings' identifier_kinds)."""
         with self._db.transaction() as session:
             key, _physician, created = save_from_hospital(
-                session, patient, physician, actor=actor, source=source, clock=self._clock
+                session, patient, physician, actor=actor, source=source, clock=self._clock, kinds=kinds
             )
             return SavedPatient(to_patient(session.get_one(PatientRow, key.id)), created)
 

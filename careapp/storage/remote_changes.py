@@ -9,8 +9,7 @@ cursor commit together.
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
@@ -24,19 +23,20 @@ from careapp.storage.models import (
     PatientRow,
     UserRow,
 )
-from careapp.storage.remote_patients import apply_patients, naive_utc
+from careapp.storage.remote_care_flows import (
+    FLOW_STATE,
+    apply_activities,
+    apply_care_flows,
+    care_flow_values,
+    definition_titles,
+    text_of,
+)
+from careapp.storage.remote_patients import apply_patients
 
-__all__ = ["apply_patients"]  # patients come in pages: see remote_patients
+# Patients, care flows and activities come in pages: see remote_patients, remote_care_flows.
+__all__ = ["apply_activities", "apply_care_flows", "apply_patients"]
 
 log = logging.getLogger(__name__)
-_FLOW_STATE = ("title", "definition_id", "status", "definition_version")
-
-
-def text_of(value: Any, language: str = "en") -> str:
-    """A display string from a plain or localized ({"en": …, "nl": …}) backend text."""
-    if isinstance(value, dict):
-        return str(value.get(language) or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
 
 
 # -- patients ----------------------------------------------------------------------------------
@@ -52,91 +52,6 @@ def unknown_patient_ids(session: Session, remote_ids: Iterable[str]) -> set[str]
         return set()
     known = set(session.scalars(select(PatientRow.remote_id).where(PatientRow.remote_id.in_(wanted))))
     return wanted - known
-
-
-# -- care flows and activities -----------------------------------------------------------------
-
-
-def care_flow_by_remote_id(session: Session, remote_id: str) -> CareFlowRow | None:
-    return session.scalar(select(CareFlowRow).where(CareFlowRow.remote_id == remote_id))
-
-
-def _care_flow_values(
-    resource: dict[str, Any],
-    current: Mapping[str, Any],
-    definition_title: Callable[[str], str | None],
-) -> dict[str, Any]:
-    """The columns of a cached care flow (CURRENT: title, definition_id, status,
-    definition_version) once the backend's RESOURCE for it is known."""
-    title = current["title"]
-    if title == current["definition_id"]:  # queued before the definitions were synced
-        title = definition_title(title) or title
-    version = resource.get("version")
-    values = {
-        "remote_id": str(resource["id"]),
-        "title": title,
-        "status": str(resource.get("status") or current["status"]),
-        "definition_version": current["definition_version"] if version is None else int(version),
-        "updated_at": naive_utc(resource.get("updated_at")) or utcnow(),
-    }
-    if "hosted_pages_link" in resource:
-        # Kept so "Static link QR" works offline; None once an admin revoked it.
-        values["static_link_url"] = resource["hosted_pages_link"]
-    return values
-
-
-def _update_care_flow(row: CareFlowRow, resource: dict[str, Any], session: Session) -> None:
-    def definition_title(definition_id: str) -> str | None:
-        definition = session.get(CareFlowDefinitionRow, definition_id)
-        return definition.title if definition is not None else None
-
-    current = {name: getattr(row, name) for name in _FLOW_STATE}
-    for name, value in _care_flow_values(resource, current, definition_title).items():
-        setattr(row, name, value)
-
-
-def apply_care_flow(session: Session, resource: dict[str, Any]) -> CareFlowRow | None:
-    """Create or update a care flow from the backend; None when its patient is not cached."""
-    row = care_flow_by_remote_id(session, str(resource["id"]))
-    if row is None:
-        # The id only: loading the patient (and its identifiers) per care flow cost milliseconds.
-        patient_id = session.scalar(
-            select(PatientRow.id).where(PatientRow.remote_id == str(resource.get("patient_id")))
-        )
-        if patient_id is None:
-            return None
-        definition = session.get(CareFlowDefinitionRow, resource.get("definition_id"))
-        started = naive_utc(resource.get("started_at")) or utcnow()
-        row = CareFlowRow(
-            uid=str(uuid.uuid4()),
-            patient_id=patient_id,
-            definition_id=str(resource.get("definition_id")),
-            title=definition.title if definition else str(resource.get("definition_id")),
-            status=str(resource.get("status")),
-            baseline=dict(resource.get("data_points") or {}),
-            created_at=started,
-            updated_at=started,
-        )
-        session.add(row)
-    _update_care_flow(row, resource, session)
-    session.flush()
-    return row
-
-
-def apply_activity(session: Session, resource: dict[str, Any]) -> ActivityRow | None:
-    flow = care_flow_by_remote_id(session, str(resource.get("care_flow_id")))
-    if flow is None:
-        return None
-    row = session.get(ActivityRow, str(resource["id"]))
-    if row is None:
-        row = ActivityRow(id=str(resource["id"]), care_flow_id=flow.id)
-        session.add(row)
-    row.title = text_of(resource.get("title"))[:200]
-    row.kind = str(resource.get("type") or "")
-    row.stakeholder = str(resource.get("stakeholder") or "")
-    row.status = str(resource.get("status") or "")
-    row.updated_at = naive_utc(resource.get("updated_at")) or utcnow()
-    return row
 
 
 # -- users and definitions ---------------------------------------------------------------------
@@ -271,7 +186,7 @@ def _map_patients(session: Session, answers: list[tuple[Any, str]]) -> None:
 def _map_care_flows(session: Session, answers: list[tuple[Any, dict[str, Any]]]) -> None:
     flow = CareFlowRow
     uids = {uid for uid, _body in answers if uid}
-    columns = [getattr(flow, name) for name in ("id", "uid", "remote_id", *_FLOW_STATE)]
+    columns = [getattr(flow, name) for name in ("id", "uid", "remote_id", *FLOW_STATE)]
     local = {r.uid: r._asdict() for r in session.execute(select(*columns).where(flow.uid.in_(uids)))}
     wanted = {str(body["id"]) for _uid, body in answers}
     held = session.execute(select(flow.id, flow.remote_id).where(flow.remote_id.in_(wanted)))
@@ -279,11 +194,7 @@ def _map_care_flows(session: Session, answers: list[tuple[Any, dict[str, Any]]])
         [*((r["id"], r["remote_id"]) for r in local.values()), *((id_, remote_id) for id_, remote_id in held)]
     )
     untitled = {r["definition_id"] for r in local.values() if r["title"] == r["definition_id"]}
-    titles: dict[str, str] = {}
-    if untitled:
-        definition = CareFlowDefinitionRow
-        query = select(definition.id, definition.title).where(definition.id.in_(untitled))
-        titles = {id_: title for id_, title in session.execute(query)}
+    titles = definition_titles(session, untitled)
     changes = []
     for uid, body in answers:
         current = local.get(uid)
@@ -292,7 +203,7 @@ def _map_care_flows(session: Session, answers: list[tuple[Any, dict[str, Any]]])
         if not server_ids.take(current["id"], str(body["id"])):
             log.warning("server care flow %s already cached; ids left as they are", body["id"])
             continue
-        values = _care_flow_values(body, current, titles.get)
+        values = care_flow_values(body, current, titles.get)
         current.update(values)
         changes.append({"id": current["id"], **values})
     if changes:

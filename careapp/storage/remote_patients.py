@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,12 +27,13 @@ from careapp.domain.clock import utcnow
 from careapp.domain.patient_record import columns, from_wire
 from careapp.storage.models import PatientIdentifierRow, PatientRow
 from careapp.storage.patients import search_name
-from careapp.storage.search import index_patient
+from careapp.storage.search import index_patient, indexing_later
 
 log = logging.getLogger(__name__)
 _CHUNK = 500  # bound parameters per IN (…): well under SQLite's limit
 # Built once: a statement made per patient spent ~3 ms compiling its values.
-_INSERT_PATIENT = insert(PatientRow.__table__)  # type: ignore[arg-type]
+_PATIENTS = PatientRow.__table__
+_INSERT_PATIENT = insert(_PATIENTS).returning(_PATIENTS.c.uid, _PATIENTS.c.id)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
 
 
 def naive_utc(value: str | None) -> datetime | None:
@@ -43,7 +45,7 @@ def naive_utc(value: str | None) -> datetime | None:
     return parsed
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
 
@@ -58,12 +60,12 @@ class _Cached:
         self.owner: dict[tuple[str, str], int] = {}
         self.held: dict[int, set[tuple[str, str]]] = {}
         patient, ident = PatientRow, PatientIdentifierRow
-        for part in _chunks(remote_ids):
+        for part in chunks(remote_ids):
             for id_, uid, remote_id in session.execute(
                 select(patient.id, patient.uid, patient.remote_id).where(patient.remote_id.in_(part))
             ):
                 self._know(id_, uid, remote_id)
-        for part in _chunks(values):
+        for part in chunks(values):
             query = (
                 select(ident.patient_id, ident.system, ident.value, patient.uid, patient.remote_id)
                 .join(patient, patient.id == ident.patient_id)
@@ -96,7 +98,7 @@ def apply_patients(
     session: Session,
     resources: Sequence[Mapping[str, Any]],
     *,
-    keep_demographics: set[str] = frozenset(),  # type: ignore[assignment]
+    keep_demographics: AbstractSet[str] = frozenset(),
 ) -> dict[str, int]:
     """Create or update the cached patients RESOURCES describe (oldest first; a later resource of
     the same patient wins). Returns server id → cache id of every patient applied."""
@@ -110,6 +112,8 @@ def apply_patients(
     cached = _Cached(session, sorted({rid for rid, _p, _r in decoded}), sorted({v for _s, v in wanted}))
     now = utcnow()
     updates: dict[int, dict[str, Any]] = {}
+    # New patients under provisional (negative) ids until one statement inserts them all.
+    new_rows: dict[int, dict[str, Any]] = {}
     new_identifiers: list[dict[str, Any]] = []
     applied: dict[str, int] = {}
     for remote_id, patient, resource in decoded:
@@ -124,8 +128,12 @@ def apply_patients(
         if found is None:
             row = {**values, "uid": str(uuid.uuid4()), "remote_id": remote_id}
             row["created_at"] = naive_utc(resource.get("created_at")) or now
-            id_ = session.connection().execute(_INSERT_PATIENT, row).inserted_primary_key[0]  # type: ignore[index]
+            id_ = -1 - len(new_rows)
+            new_rows[id_] = row
             cached._know(id_, row["uid"], remote_id)
+        elif found < 0:  # new in this page: its later state wins
+            id_ = found
+            new_rows[id_].update(values)
         else:
             id_ = found
             change = updates.setdefault(id_, {"pid": id_})
@@ -141,10 +149,22 @@ def apply_patients(
             held.add(key)
             new_identifiers.append({"patient_id": id_, "system": key[0], "value": key[1]})
         applied[remote_id] = id_
+    if new_rows:
+        real = _insert(session, new_rows)
+        applied = {remote_id: real.get(id_, id_) for remote_id, id_ in applied.items()}
+        for identifier in new_identifiers:
+            identifier["patient_id"] = real.get(identifier["patient_id"], identifier["patient_id"])
     _write(session, updates, new_identifiers)
     if session.info.get("has_fts") and applied:
         _reindex(session, sorted(set(applied.values())))
     return applied
+
+
+def _insert(session: Session, rows: dict[int, dict[str, Any]]) -> dict[int, int]:
+    """Insert the new patients in one statement; provisional id → cache id."""
+    provisional = {row["uid"]: id_ for id_, row in rows.items()}
+    inserted = session.connection().execute(_INSERT_PATIENT, list(rows.values()))
+    return {provisional[uid]: id_ for uid, id_ in inserted}
 
 
 def _write(session: Session, updates: dict[int, dict[str, Any]], identifiers: list[dict[str, Any]]) -> None:
@@ -155,24 +175,25 @@ def _write(session: Session, updates: dict[int, dict[str, Any]], identifiers: li
     for shape, changes in shapes.items():
         names = [n for n in shape if n != "pid"]
         statement = (
-            update(PatientRow.__table__)  # type: ignore[arg-type]
+            update(PatientRow.__table__)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
             .where(PatientRow.__table__.c.id == bindparam("pid"))
             .values({n: bindparam(n) for n in names})
         )
         session.connection().execute(statement, changes)
     if identifiers:
-        session.connection().execute(insert(PatientIdentifierRow.__table__), identifiers)  # type: ignore[arg-type]
+        session.connection().execute(insert(PatientIdentifierRow.__table__), identifiers)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
 
 
 def _reindex(session: Session, ids: list[int]) -> None:
     names: dict[int, str] = {}
     values: dict[int, list[str]] = {}
-    for part in _chunks(ids):
+    for part in chunks(ids):
         query = select(PatientRow.id, PatientRow.search_name).where(PatientRow.id.in_(part))
         names.update((id_, name) for id_, name in session.execute(query))
         ident = PatientIdentifierRow
         query = select(ident.patient_id, ident.value).where(ident.patient_id.in_(part)).order_by(ident.id)
         for patient_id, value in session.execute(query):
             values.setdefault(patient_id, []).append(value)
-    for id_ in ids:
-        index_patient(session, id_, names[id_], values.get(id_, []))
+    with indexing_later(session):  # two statements for the page, not two per patient
+        for id_ in ids:
+            index_patient(session, id_, names[id_], values.get(id_, []))

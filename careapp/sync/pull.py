@@ -17,7 +17,7 @@ from typing import Any
 from careapp.backend.client import BackendClient
 from careapp.backend.errors import Gone
 from careapp.domain.clock import Clock, utcnow
-from careapp.storage import remote_changes, sync_state
+from careapp.storage import clinician_work, remote_changes, remote_ward_work, sync_state
 from careapp.storage.database import CacheDatabase
 
 log = logging.getLogger(__name__)
@@ -91,10 +91,11 @@ class Puller:
             keep = sync_state.pending_patient_uids(session)
             remote_changes.forget_server_view(session)
             remote_changes.apply_patients(session, patients, keep_demographics=keep)
-            for flow in flows:
-                remote_changes.apply_care_flow(session, flow)
-            for activity in activities:
-                remote_changes.apply_activity(session, activity)
+            stopping = clinician_work.stops_queued(session)
+            applied = remote_changes.apply_care_flows(session, flows)
+            remote_ward_work.apply_care_flows_work(session, flows, applied)
+            remote_changes.apply_activities(session, activities)
+            clinician_work.keep_queued_stops(session, stopping)
             sync_state.put(session, sync_state.CURSOR, cursor)
             sync_state.put_time(session, sync_state.LAST_PULL, self._clock())
 
@@ -121,14 +122,18 @@ class Puller:
             c["resource"] for c in changes if c.get("resource_type") == "patient" and c.get("resource")
         ]
         remote_changes.apply_patients(session, [*fetched, *in_page], keep_demographics=keep)
+        # Then each kind a page at a time: care flows before the activities that name them. A
+        # resource is the current state (None once gone: a later change or a resync says what
+        # is left), so applying kinds in turn gives what applying them in feed order gives.
+        current: dict[str, list[dict[str, Any]]] = {"care_flow": [], "activity": [], "user": []}
         for change in changes:
             resource = change.get("resource")
-            if resource is None:
-                continue  # gone since; a later change or a resync says what is left
-            kind = change.get("resource_type")
-            if kind == "care_flow":
-                remote_changes.apply_care_flow(session, resource)
-            elif kind == "activity":
-                remote_changes.apply_activity(session, resource)
-            elif kind == "user":
-                remote_changes.map_user(session, resource)
+            if resource is not None and change.get("resource_type") in current:
+                current[change["resource_type"]].append(resource)
+        stopping = clinician_work.stops_queued(session)
+        applied = remote_changes.apply_care_flows(session, current["care_flow"])
+        remote_ward_work.apply_care_flows_work(session, current["care_flow"], applied)
+        remote_changes.apply_activities(session, current["activity"])
+        clinician_work.keep_queued_stops(session, stopping)
+        for user in current["user"]:
+            remote_changes.map_user(session, user)

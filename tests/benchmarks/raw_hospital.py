@@ -35,6 +35,10 @@ VISIT = "urn:careapp:demo-hospital:visit-number"
 NATIONAL = "urn:careapp:demo:national-number"
 
 
+class Refused(Exception):
+    """A record whose national number another hospital id holds: two people, not merged."""
+
+
 class RawCache:
     def __init__(self, path: Path) -> None:
         self.db = sqlite3.connect(path, isolation_level=None)
@@ -48,7 +52,8 @@ class RawCache:
     def save(
         self, fields: dict[str, str], visit: str | None, definition: str | None = None
     ) -> tuple[bool, bool]:
-        """One patient (and its queued start); returns (created, changed). Inside a transaction."""
+        """One patient (and its queued start); returns (created, changed). Inside a transaction.
+        Raises Refused, having written nothing, for a national number of another hospital id."""
         db, now = self.db, datetime.now().isoformat()
         demographics = (
             fields["family"],
@@ -59,11 +64,17 @@ class RawCache:
         )
         row = db.execute(
             "SELECT p.id, p.family, p.given, p.birth, p.sex, p.physician FROM identifiers i "
-            "JOIN patients p ON p.id = i.patient_id WHERE (i.system = ? AND i.value = ?) "
-            "OR (i.system = ? AND i.value = ?)",  # one person under two hospital ids: one patient
-            (PATIENT_ID, fields["id"], NATIONAL, fields["national"]),
+            "JOIN patients p ON p.id = i.patient_id WHERE i.system = ? AND i.value = ?",
+            (PATIENT_ID, fields["id"]),
         ).fetchone()
         created = row is None
+        if (
+            created
+            and db.execute(
+                "SELECT 1 FROM identifiers WHERE system = ? AND value = ?", (NATIONAL, fields["national"])
+            ).fetchone()
+        ):
+            raise Refused  # one national number under two hospital ids: refused, never merged
         if created:
             pid = db.execute(
                 "INSERT INTO patients (family, given, birth, sex, physician, updated_at) "
@@ -186,11 +197,18 @@ def raw_siu_pull(
     processed = inbox / "processed"
     processed.mkdir(exist_ok=True)
     seen: dict[str, dict[str, str]] = {}
-    counts = {"processed": 0, "patients_created": 0, "care_flows_queued": 0, "hospital_queries": 0}
+    counts = {
+        "processed": 0,
+        "failed": 0,
+        "patients_created": 0,
+        "care_flows_queued": 0,
+        "hospital_queries": 0,
+    }
     files = sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
     for start in range(0, len(files), batch_files):
         chunk = files[start : start + batch_files]
         cache.db.execute("BEGIN")
+        failed = set()
         for path in chunk:
             for key, patient_id, visit, service, physician in read_appointments(path.read_bytes()):
                 if cache.db.execute("SELECT 1 FROM processed WHERE key = ?", (key,)).fetchone():
@@ -200,7 +218,11 @@ def raw_siu_pull(
                     counts["hospital_queries"] += 1
                 fields = dict(seen[patient_id], physician=physician or seen[patient_id]["physician"])
                 definition = care_flows.get(service)
-                created, _changed = cache.save(fields, visit, definition)
+                try:
+                    created, _changed = cache.save(fields, visit, definition)
+                except Refused:
+                    failed.add(path)
+                    continue
                 counts["patients_created"] += created
                 counts["care_flows_queued"] += definition is not None
                 cache.db.execute(
@@ -208,8 +230,13 @@ def raw_siu_pull(
                 )
         cache.db.execute("COMMIT")
         for path in chunk:
-            os.replace(path, processed / path.name)
-            counts["processed"] += 1
+            if path in failed:
+                (inbox / "error").mkdir(exist_ok=True)
+                os.replace(path, inbox / "error" / path.name)
+                counts["failed"] += 1
+            else:
+                os.replace(path, processed / path.name)
+                counts["processed"] += 1
     return counts
 
 

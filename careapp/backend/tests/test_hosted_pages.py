@@ -82,7 +82,16 @@ def test_a_dead_backend_is_offline(world: HostedWorld) -> None:
 
 
 @pytest.mark.parametrize(
-    ("tag", "expected"), [("nl-BE", "nl"), ("fr", "fr"), ("EN_gb", "en"), ("de", None), (None, None)]
+    ("tag", "expected"),
+    [
+        ("nl-BE", "nl"),
+        ("fr", "fr"),
+        ("EN_gb", "en"),
+        ("de", "de"),
+        ("pl-PL", "pl"),
+        ("it", None),
+        (None, None),
+    ],
 )
 def test_page_language(tag: str | None, expected: str | None) -> None:
     assert page_language(tag) == expected

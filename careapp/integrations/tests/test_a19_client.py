@@ -24,7 +24,8 @@ def adr(ctrl: str, *, ack: str = "AA", charset: str = "UNICODE UTF-8", family: s
         f"MSH|^~\\&|HIS|DEMOHOSP|CAREAPP|WARD|20240101120000||ADR^A19^ADR_A19|R{ctrl}|P|2.5||||||{charset}\r"
         f"MSA|{ack}|{ctrl}\r"
         f"QRD|20240101120000|R|I|{ctrl}|||1^RD|{pid}|DEM\r"
-        f"PID|1||{pid}^^^DEMOHOSP^PI~85073112345^^^NATREG^NH~A{pid}^^^DEMOHOSP^AN||"
+        # A national number of its own per patient id: one national number is one person.
+        f"PID|1||{pid}^^^DEMOHOSP^PI~85{pid}^^^NATREG^NH~A{pid}^^^DEMOHOSP^AN||"
         f"{family}^{given}^^^^^L||19850731|F|||Kerkstraat 1^^Gent^^9000^BE||"
         f"+32 9 123 45 67^PRN^PH||nl{extra}\r"
         f"PV1|1|O|CARDIO^101^A||||D1001^Janssens^An^^^Dr.||||||||||||V0001^^^DEMOHOSP^VN\r"

@@ -80,7 +80,7 @@ def test_malformed_reply_over_mllp_writes_nothing(data: bytes) -> None:
     db = _shared_cache()
     before = PatientRepository(db).count()
     if records:
-        save_imported_patient(db, records[0].patient, None, actor="test", source="hl7")
+        save_imported_patient(db, cfg, records[0].patient, None, actor="test", source="hl7")
         assert PatientRepository(db).count() <= before + 1
     else:
         assert PatientRepository(db).count() == before
@@ -89,7 +89,7 @@ def test_malformed_reply_over_mllp_writes_nothing(data: bytes) -> None:
 _DB = None
 
 
-def _shared_cache():  # type: ignore[no-untyped-def]
+def _shared_cache():
     global _DB
     if _DB is None:
         _DB = open_cache(Path(tempfile.mkdtemp()) / "cache.sqlite3")
@@ -97,7 +97,7 @@ def _shared_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _close_cache():  # type: ignore[no-untyped-def]
+def _close_cache():
     yield
     global _DB
     if _DB is not None:

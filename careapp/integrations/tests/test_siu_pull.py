@@ -29,7 +29,7 @@ SIU = (
     "MSH|^~\\&|HIS|DEMOHOSP|CAREAPP|WARD|20240101||SIU^S12^SIU_S12|{ctrl}|P|2.5||||||{charset}\r"
     "SCH|{apt}^HIS|{apt}^HIS||||S12|ROUTINE|FOLLOWUP|30|min|^^30^20240101090000\r"
     "PID|1||{pid}^^^DEMOHOSP^PI||Whoever^Ignored^^^^^L\r"
-    "PV1|1|O|||||D1002^Dubois^Luc^^^Dr.||||||||||||V77^^^DEMOHOSP^VN\r"
+    "PV1|1|O|||||D1002^Dubois^Luc^^^Dr.||||||||||||{visit}^^^DEMOHOSP^VN\r"
     "AIS|1|A|{service}^Service^L\r"
     "{aip}"
 )
@@ -40,9 +40,12 @@ AIP = "AIP|1|A|D1003^Schäfer^Eva^^^Dr.|ATT\r"
 
 def siu(
     ctrl: str = "S1", apt: str = "APT1", pid: str = "100001", service: str = "CARDIO-FU",
-    charset: str = "UNICODE UTF-8", aip: str = AIP,
+    charset: str = "UNICODE UTF-8", aip: str = AIP, visit: str | None = None,
 ) -> str:  # fmt: skip
-    return SIU.format(ctrl=ctrl, apt=apt, pid=pid, service=service, charset=charset, aip=aip)
+    """An SIU^S12; VISIT is PV1-19, by default a visit of the patient's own (a visit number
+    belongs to one patient: two patient ids under one visit number are refused)."""
+    visit = f"V{pid}" if visit is None else visit
+    return SIU.format(ctrl=ctrl, apt=apt, pid=pid, service=service, charset=charset, aip=aip, visit=visit)
 
 
 def drop(folder: Path, name: str, text: str | bytes, encoding: str = "utf-8", age: float = 60) -> Path:
@@ -65,7 +68,7 @@ def config(sim_config: HospitalConfig) -> HospitalConfig:
     return replace(sim_config, siu_care_flow_map=CARE_FLOWS)
 
 
-def pull(db: CacheDatabase, config: HospitalConfig, folder: Path, **kw):  # type: ignore[no-untyped-def]
+def pull(db: CacheDatabase, config: HospitalConfig, folder: Path, **kw):
     return pull_siu_folder(db, config, actor="system:test", folder=folder, **kw)
 
 
@@ -99,7 +102,7 @@ def test_appointment_details(config: HospitalConfig, cache: CacheDatabase, folde
     patient = PatientRepository(cache).get(pid)
     assert patient is not None and patient.family_name == "Dupré"  # demographics from the hospital
     visits = {i.value for i in patient.identifiers if i.system == DEMO_HOSPITAL_VISIT_NUMBER}
-    assert visits == {"V77"}  # the appointment's PV1-19, not the query's
+    assert visits == {"V100001"}  # the appointment's PV1-19, not the query's
     [flow] = CareFlowRepository(cache).for_patient(pid)
     assert (flow.definition_id, flow.status) == ("def-cardio", "queued")
 
@@ -220,7 +223,12 @@ def test_cancel_between_files(config: HospitalConfig, cache: CacheDatabase, fold
     for n in range(4):
         drop(folder, f"{n}.hl7", siu(ctrl=f"S{n}"), age=60 - n)
     cancel = threading.Event()
-    summary = pull(cache, config, folder, cancel=cancel, progress=lambda d, t: d == 2 and cancel.set())
+
+    def progress(done: int, _total: int) -> None:
+        if done == 2:
+            cancel.set()
+
+    summary = pull(cache, config, folder, cancel=cancel, progress=progress)
     assert summary.cancelled and (summary.processed, summary.left) == (2, 2)
 
 

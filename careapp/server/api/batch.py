@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -57,6 +58,7 @@ OperationKind = Literal[
     "activity.form_response",
     "care_flow.stop",
     "care_flow.answers_viewed",
+    "notification.send",  # registered by careapp.server.notify (register_operation)
 ]
 
 
@@ -245,6 +247,14 @@ _HANDLERS = {
     "care_flow.stop": (Access.PATIENT_DATA, _care_flow_stop),
     "care_flow.answers_viewed": (Access.PATIENT_DATA, _answers_viewed),
 }
+
+
+Handler = Callable[[Tx, dict[str, Any], PatientIndex | None], tuple[int, dict[str, Any]]]
+
+
+def register_operation(kind: str, access: Access, handler: Handler) -> None:
+    """A feature above the API (notifications) adds its own operation kind to the batch."""
+    _HANDLERS[kind] = (access, handler)
 
 
 def _validation_problem(exc: ValidationError) -> ProblemError:

@@ -2,8 +2,9 @@
 
 The rules (transitions, conditions, timing, calculations, alerts) are pure functions in
 careapp.domain; careapp.server.engine.moves applies them to the database and emits domain
-events; careapp.server.engine.scheduler fires the due times. Every move locks the care flow
-row, so two activities completed at once advance it once.
+events; careapp.server.engine.scheduler fires the due times, a page at a time, and
+careapp.server.engine.due_steps opens the page's steps that simply open with set-based SQL.
+Every move locks the care flow row, so two activities completed at once advance it once.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from careapp.domain.careflow import (
 from careapp.domain.forms import validate_answers
 from careapp.server import events
 from careapp.server.context import Tx
-from careapp.server.engine import moves
+from careapp.server.engine import due_steps, moves
 from careapp.server.models import (
     ActivityRow,
     CareFlowRow,
-    CareFlowTimerRow,
     FormResponseRow,
     PatientRow,
 )
@@ -386,7 +386,7 @@ def response_of(tx: Tx, activity_id: str) -> FormResponseRow | None:
 # ----------------------------------------------------------------------------- due times
 
 
-def fire(tx: Tx, timer: CareFlowTimerRow) -> bool:
+def fire(tx: Tx, timer: moves.DueTimer) -> bool:
     """Make TIMER's move: open its scheduled step, or expire its activity. The caller has claimed
     the timer in this transaction. False when nothing was left to do (the care flow moved on)."""
     flow = _locked_flow(tx, timer.care_flow_id)
@@ -395,26 +395,28 @@ def fire(tx: Tx, timer: CareFlowTimerRow) -> bool:
     return _fire_in(tx, moves.load(tx, flow, document_of(tx, flow)), timer)
 
 
-def fire_many(tx: Tx, timers: list[CareFlowTimerRow]) -> int:
-    """Make the moves of many claimed TIMERS in one go: their care flows, step runs and values are
-    read with one query each (locked on PostgreSQL, in id order so workers never deadlock), not
-    per timer. How many moved a care flow."""
-    ids = sorted({t.care_flow_id for t in timers})
+def fire_many(tx: Tx, timers: list[moves.DueTimer]) -> int:
+    """Make the moves of many claimed TIMERS in one go. Their care flows are locked first, all
+    together (on PostgreSQL, in id order, so workers never deadlock); the steps that simply open
+    are opened set-based (careapp.server.engine.due_steps); the other timers' care flows, step
+    runs and values are read with one query each, not per timer. How many moved a care flow."""
+    locked = due_steps.lock_flows(tx, [t.care_flow_id for t in timers])
+    moved, left = due_steps.open_due_steps(tx, timers, locked)
+    ids = sorted({t.care_flow_id for t in left} & locked.keys())
+    if not ids:
+        return moved
     query = select(CareFlowRow).where(CareFlowRow.id.in_(ids)).order_by(CareFlowRow.id)
-    if tx.services.db.is_postgres:
-        query = query.with_for_update()
-    flows = {f.id: f for f in tx.session.scalars(query)}
+    flows = {f.id: f for f in tx.session.scalars(query)}  # locked above already
     states = moves.load_many(tx, [f for f in flows.values() if f.status == CareFlowStatus.ACTIVE.value])
-    moved = 0
     with tx.session.no_autoflush:  # what the moves add is flushed once, at the end
-        for timer in timers:
+        for timer in left:
             st = states.get(timer.care_flow_id)
             if st is not None and st.row.status == CareFlowStatus.ACTIVE.value:
                 moved += _fire_in(tx, st, timer)
     return moved
 
 
-def _fire_in(tx: Tx, st: moves.FlowState, timer: CareFlowTimerRow) -> bool:
+def _fire_in(tx: Tx, st: moves.FlowState, timer: moves.DueTimer) -> bool:
     if timer.kind == moves.OPEN_STEP:
         run = next((r for r in st.runs if r.id == timer.target_id), None)
         if run is None or run.status != moves.SCHEDULED:

@@ -12,15 +12,22 @@ Callers lock the care flow row first (see careapp.server.engine), so one move at
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import delete, select
 
 from careapp.domain.alerts import raised
-from careapp.domain.careflow import ActivityStatus, ActivityType, CareFlowDocument, CareFlowStatus
+from careapp.domain.careflow import (
+    ActivityStatus,
+    ActivityType,
+    CareFlowDocument,
+    CareFlowStatus,
+    StepDefinition,
+)
 from careapp.domain.durations import parse_duration
 from careapp.domain.timing import Timing, due_at, wall_clock
 from careapp.domain.transitions import START, Transition, take
@@ -35,11 +42,62 @@ from careapp.server.models import (
     DataPointValueRow,
     StepRunRow,
 )
+from careapp.server.models.base import new_id
 from careapp.server.services import definitions, views
 
 SCHEDULED, ACTIVE, DONE, SKIPPED, CANCELED = "scheduled", "active", "done", "skipped", "canceled"
 OPEN_RUN = frozenset({SCHEDULED, ACTIVE})
 OPEN_STEP, EXPIRE_ACTIVITY = "open_step", "expire_activity"
+
+
+class DueTimer(NamedTuple):
+    """A claimed row of care_flow_timers, as the scheduler hands it to the engine."""
+
+    id: int
+    care_flow_id: str
+    kind: str  # OPEN_STEP | EXPIRE_ACTIVITY
+    target_id: str  # the step run to open, the activity to expire
+
+
+class FlowIds(Protocol):
+    """What events and the change feed name of a care flow: a CareFlowRow, or a plain row of it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def patient_id(self) -> str: ...
+    @property
+    def definition_id(self) -> str: ...
+
+
+class RunIds(Protocol):
+    """What opening a step run needs of it: a StepRunRow, or a plain row of it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def step_index(self) -> int: ...
+    @property
+    def round(self) -> int: ...
+
+
+class OpenedActivity(NamedTuple):
+    """An activity as its step opens it: the columns of its row in ``activities``."""
+
+    id: str
+    care_flow_id: str
+    patient_id: str
+    step_index: int
+    step_id: str
+    activity_key: str
+    type: str
+    stakeholder: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    round: int
+    step_run_id: str
+    due_at: datetime | None
 
 
 @dataclass
@@ -82,7 +140,9 @@ def load_many(tx: Tx, flows: list[CareFlowRow]) -> dict[str, FlowState]:
     }
 
 
-def event(tx: Tx, kind: str, flow: CareFlowRow, activity: ActivityRow | None = None, **data: Any) -> None:
+def event(
+    tx: Tx, kind: str, flow: FlowIds, activity: ActivityRow | OpenedActivity | None = None, **data: Any
+) -> None:
     tx.emit(
         DomainEvent(
             type=kind,
@@ -140,7 +200,7 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
             row.value, row.source, row.recorded_at = value, source, tx.now
     written = {dp_id for dp_id, value in values.items() if value is not None}
     for alert in raised(st.doc.alerts, st.values, written, today(tx)):
-        row = CareFlowAlertRow(
+        alert_row = CareFlowAlertRow(
             care_flow_id=st.row.id,
             patient_id=st.row.patient_id,
             alert_key=alert.id,
@@ -148,9 +208,11 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
             text=alert.text,
             raised_at=tx.now,
         )
-        tx.session.add(row)
+        tx.session.add(alert_row)
         tx.change("care_flow", st.row.id, "alert", st.row.patient_id)
-        event(tx, events.CARE_FLOW_ALERT, st.row, alert_id=row.id, alert=alert.id, level=alert.level.value)
+        event(
+            tx, events.CARE_FLOW_ALERT, st.row, alert_id=alert_row.id, alert=alert.id, level=alert.level.value
+        )
 
 
 def today(tx: Tx) -> Any:
@@ -211,13 +273,27 @@ def open_run(tx: Tx, st: FlowState, run: StepRunRow) -> None:
     flow = st.row
     run.status, run.opened_at = ACTIVE, tx.now
     flow.current_step, flow.updated_at = run.step_index, tx.now
-    step = st.doc.steps[run.step_index]
-    opened = st.opened.setdefault(run.id, [])
-    for position, definition in enumerate(step.activities):
-        expires = None
-        if definition.due is not None:
-            expires = due_at(Timing(wait=parse_duration(definition.due)), tx.now, {}, tx.config.zone)
-        activity = ActivityRow(
+    opened = new_activities(tx, flow, run, st.doc.steps[run.step_index])
+    rows = st.opened.setdefault(run.id, [])
+    for activity in opened:
+        rows.append(ActivityRow(**activity._asdict()))  # its id known at construction
+        timer = expiry_timer(activity)
+        if timer is not None:
+            tx.session.add(CareFlowTimerRow(**timer))
+    tx.session.add_all(rows)
+    if not tx.session.autoflush:
+        # A page of moves flushed once at the end (engine.fire_many): handlers of the events
+        # below read the activities they name (the patient notifications do), so write them now.
+        tx.session.flush()
+    announce_opened(tx, flow, opened)
+    settle(tx, st, run)
+
+
+def new_activities(tx: Tx, flow: FlowIds, run: RunIds, step: StepDefinition) -> list[OpenedActivity]:
+    """The activities RUN of STEP opens now, in the step's order."""
+    return [
+        OpenedActivity(
+            id=new_id(),
             care_flow_id=flow.id,
             patient_id=flow.patient_id,
             step_index=run.step_index,
@@ -232,21 +308,40 @@ def open_run(tx: Tx, st: FlowState, run: StepRunRow) -> None:
             updated_at=tx.now,
             round=run.round,
             step_run_id=run.id,
-            due_at=expires,
+            due_at=None if definition.due is None else _expires(definition.due, tx.now, tx.config.zone),
         )
-        tx.session.add(activity)  # its id is known at construction: no flush needed here
-        opened.append(activity)
-        if expires is not None:
-            tx.session.add(
-                CareFlowTimerRow(
-                    care_flow_id=flow.id, kind=EXPIRE_ACTIVITY, target_id=activity.id, due_at=expires
-                )
-            )
-        if definition.type is not ActivityType.CALCULATION:  # done by the engine in the same move
+        for position, definition in enumerate(step.activities)
+    ]
+
+
+@lru_cache(maxsize=64)
+def _expires(due: str, now: datetime, zone: Any) -> datetime:
+    """When an activity due within DUE of NOW expires (the same for every activity of a batch)."""
+    expires = due_at(Timing(wait=parse_duration(due)), now, {}, zone)
+    assert expires is not None  # a plain wait always has a time
+    return expires
+
+
+def expiry_timer(activity: OpenedActivity) -> dict[str, Any] | None:
+    """The care_flow_timers row that expires ACTIVITY at its due time, if it has one."""
+    if activity.due_at is None:
+        return None
+    return {
+        "care_flow_id": activity.care_flow_id,
+        "kind": EXPIRE_ACTIVITY,
+        "target_id": activity.id,
+        "due_at": activity.due_at,
+        "fired_at": None,
+    }
+
+
+def announce_opened(tx: Tx, flow: FlowIds, opened: Sequence[OpenedActivity]) -> None:
+    """Change-feed rows and activity.created events of a step just opened with OPENED."""
+    for activity in opened:
+        if activity.type != ActivityType.CALCULATION.value:  # done by the engine in the same move
             tx.change("activity", activity.id, "created", flow.patient_id)
             event(tx, events.ACTIVITY_CREATED, flow, activity, stakeholder=activity.stakeholder)
     tx.change("care_flow", flow.id, "step_opened", flow.patient_id)
-    settle(tx, st, run)
 
 
 def activities_of(tx: Tx, st: FlowState, run: StepRunRow) -> list[ActivityRow]:
@@ -275,6 +370,8 @@ def settle(tx: Tx, st: FlowState, run: StepRunRow) -> None:
             tx.now,
         )
         activity.completed_by = "system:engine"
+        if calc is not None:
+            event(tx, events.ACTIVITY_CALCULATED, st.row, activity)
     run.status, run.closed_at = DONE, tx.now
     follow(tx, st, st.doc.transitions_after(run.step_index), run.step_id)
 

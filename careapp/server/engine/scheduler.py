@@ -16,16 +16,17 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 
 from careapp.server import engine
 from careapp.server.background import PeriodicThread
 from careapp.server.config import ConfigError
 from careapp.server.context import SYSTEM, Call, Redo, Services, Tx, TxStrategy
+from careapp.server.engine.moves import DueTimer
 from careapp.server.models import CareFlowTimerRow
 
 log = logging.getLogger("careapp.server.scheduler")
@@ -33,6 +34,7 @@ INTERVAL = 5.0  # seconds between looks when nothing is due
 BATCH = 500  # timers fired per transaction
 # Operators may make transactions smaller (shorter write locks) or larger (throughput).
 ENV_BATCH = "CAREAPP_SERVER_SCHEDULER_BATCH"
+_TIMERS = cast(Table, CareFlowTimerRow.__table__)  # read and claimed with Core statements: plain rows, no ORM
 
 
 def batch_from_env() -> int:
@@ -53,67 +55,68 @@ class Scheduler:
         """Fire everything due by now (the clock's), a batch per transaction; how many moved a
         care flow (a timer whose activity was done meanwhile fires without a move)."""
         fired = 0
+        if not self._anything_due():
+            return fired
         while True:
-            due = self._due_ids()
-            if not due:
-                return fired
-            moved = Call(self.services, SYSTEM).in_one_go_or_carefully(lambda tx, how: self._fire(tx, how))
+            page, moved = Call(self.services, SYSTEM).in_one_go_or_carefully(
+                lambda tx, how: self._fire(tx, how)
+            )
             fired += moved
-            if len(due) < self.batch:
+            if page < self.batch:
                 return fired  # anything left was claimed by another worker meanwhile
 
-    def _due_ids(self) -> list[int]:
-        """A read first, so an idle server never takes SQLite's write lock."""
+    def _anything_due(self) -> bool:
+        """A read first, so an idle server never takes SQLite's write lock (after a full page the
+        next is claimed straight away)."""
         now = self.services.clock.now()
         with self.services.db.transaction(read_only=True) as session:
-            return list(session.scalars(self._due_query(now).with_only_columns(CareFlowTimerRow.id)))
+            return session.scalar(self._due_query(now).with_only_columns(_TIMERS.c.id).limit(1)) is not None
 
     def _due_query(self, now: Any) -> Any:
         return (
-            select(CareFlowTimerRow)
-            .where(CareFlowTimerRow.fired_at.is_(None), CareFlowTimerRow.due_at <= now)
-            .order_by(CareFlowTimerRow.due_at, CareFlowTimerRow.id)
+            select(_TIMERS.c.id, _TIMERS.c.care_flow_id, _TIMERS.c.kind, _TIMERS.c.target_id)
+            .where(_TIMERS.c.fired_at.is_(None), _TIMERS.c.due_at <= now)
+            .order_by(_TIMERS.c.due_at, _TIMERS.c.id)
             .limit(self.batch)
         )
 
-    def _fire(self, tx: Tx, how: TxStrategy) -> int:
+    def _fire(self, tx: Tx, how: TxStrategy) -> tuple[int, int]:
+        """Claim a page of due timers and make their moves: (timers in the page, moves made)."""
         query = self._due_query(tx.now)
         if self.services.db.is_postgres:
-            query = query.with_for_update(skip_locked=True, of=CareFlowTimerRow)
-        timers = list(tx.session.scalars(query))
+            query = query.with_for_update(skip_locked=True, of=_TIMERS)
+        timers = [DueTimer(*row) for row in tx.session.execute(query)]
         if how.in_one_go:
             # One claim for the batch: only the timers still unfired come back, each to one worker.
             claim = (
-                update(CareFlowTimerRow)
-                .where(CareFlowTimerRow.id.in_([t.id for t in timers]), CareFlowTimerRow.fired_at.is_(None))
+                update(_TIMERS)
+                .where(_TIMERS.c.id.in_([t.id for t in timers]), _TIMERS.c.fired_at.is_(None))
                 .values(fired_at=tx.now)
-                .returning(CareFlowTimerRow.id)
-                .execution_options(synchronize_session=False)
+                .returning(_TIMERS.c.id)
             )
             claimed = set(tx.session.scalars(claim))
             try:
-                return engine.fire_many(tx, [t for t in timers if t.id in claimed])
+                return len(timers), engine.fire_many(tx, [t for t in timers if t.id in claimed])
             except Exception as exc:
                 raise Redo from exc  # the whole batch runs again carefully, each timer on its own
         fired = 0
         for timer in timers:
-            claim = (
-                update(CareFlowTimerRow)
-                .where(CareFlowTimerRow.id == timer.id, CareFlowTimerRow.fired_at.is_(None))
+            one = (
+                update(_TIMERS)
+                .where(_TIMERS.c.id == timer.id, _TIMERS.c.fired_at.is_(None))
                 .values(fired_at=tx.now)
-                .execution_options(synchronize_session=False)
             )
-            if tx.session.execute(claim).rowcount != 1:  # type: ignore[attr-defined]
+            if tx.session.execute(one).rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult, typed as Result
                 continue  # another worker fired it first
             try:
-                fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]
+                fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]  # the default binds this loop's timer
             except Exception as exc:
                 # This timer's move is rolled back alone and it stays fired, so one broken care
                 # flow cannot stop every other one. Ids only in the log.
                 log.warning(
                     "timer %s of care flow %s failed: %s", timer.id, timer.care_flow_id, type(exc).__name__
                 )
-        return fired
+        return len(timers), fired
 
     def start(self) -> None:
         """Fire due times in a thread of their own, the first pass at once (the catch-up)."""

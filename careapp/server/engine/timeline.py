@@ -102,8 +102,11 @@ def scores(doc: CareFlowDocument, values: dict[str, Any]) -> list[dict[str, Any]
     return out
 
 
-def next_patient_opening(tx: Tx, flow: CareFlowRow) -> datetime | None:
-    """When the next scheduled step with something for the patient opens (aware UTC), if any."""
+def next_patient_opening(
+    tx: Tx, flow: CareFlowRow, stakeholder: Stakeholder = Stakeholder.PATIENT
+) -> datetime | None:
+    """When the next scheduled step with something for STAKEHOLDER (the patient) opens (aware
+    UTC), if any: a step with an activity of theirs, or one that leads there at once."""
     doc = definitions.document(tx.services, tx.session, flow.definition_id, flow.version)
     scheduled = tx.session.scalars(
         select(StepRunRow)
@@ -111,9 +114,31 @@ def next_patient_opening(tx: Tx, flow: CareFlowRow) -> datetime | None:
         .order_by(StepRunRow.due_at)
     )
     for run in scheduled:
-        if any(a.stakeholder is Stakeholder.PATIENT for a in doc.steps[run.step_index].activities):
+        if _opens_for(doc, run.step_index, stakeholder, set()):
             return run.due_at
     return None
+
+
+def _opens_for(doc: CareFlowDocument, index: int, stakeholder: Stakeholder, seen: set[int]) -> bool:
+    """Whether opening step INDEX gives STAKEHOLDER an activity at once: one of its own, or, for a
+    step of system activities only (a weekly calculation), through a transition taken whatever
+    the values and without waiting (its condition and timing cannot be foreseen)."""
+    if index in seen or index >= len(doc.steps):
+        return False
+    seen.add(index)
+    step = doc.steps[index]
+    if any(a.stakeholder is stakeholder for a in step.activities):
+        return True
+    if any(a.stakeholder is not None and a.stakeholder is not Stakeholder.SYSTEM for a in step.activities):
+        return False  # it waits for someone else first
+    if step.transitions is None:  # format /1: on to the next step
+        return _opens_for(doc, index + 1, stakeholder, seen)
+    positions = {s.id: n for n, s in enumerate(doc.steps)}
+    return any(
+        _opens_for(doc, positions[t.to], stakeholder, seen)
+        for t in step.transitions
+        if t.when is None and t.timing is None and t.to in positions
+    )
 
 
 def digests(

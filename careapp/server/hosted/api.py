@@ -9,11 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from careapp.domain.careflow import Stakeholder
 from careapp.domain.hosted_sessions import SessionOrigin
 from careapp.server import idempotency
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint
 from careapp.server.auth import Access, caller, caller_on_loop
 from careapp.server.context import Call, Tx
+from careapp.server.engine.timeline import next_patient_opening
 from careapp.server.hosted import enrollment, sessions, sweeper
 from careapp.server.hosted.schemas import (
     EnrollmentLinkCreate,
@@ -117,11 +119,11 @@ def create_session(
             language=body.language,
             ttl=timedelta(seconds=body.ttl_seconds),
         )
-        return _JsonReady(
-            201,
-            _json_ready(session_view(new.fields, new.url)),
-            {"Location": f"/v1/hosted-pages-sessions/{new.id}"},
-        )
+        view = session_view(new.fields, new.url)
+        if not waiting:  # nothing to do now: say when there will be (off the hot path)
+            row = tx.session.get_one(CareFlowRow, flow.id)
+            view["next_opens_at"] = next_patient_opening(tx, row, Stakeholder(body.stakeholder))
+        return _JsonReady(201, _json_ready(view), {"Location": f"/v1/hosted-pages-sessions/{new.id}"})
 
     return idempotency.run(call, key, fingerprint, work)
 
@@ -243,7 +245,7 @@ def create_enrollment_link(
         for k, v in answer.headers.items()
         if k.lower() in ("location", idempotency.REPLAY_HEADER.lower())
     }
-    return PlainTextResponse(json.loads(answer.body), status_code=answer.status_code, headers=headers)
+    return PlainTextResponse(json.loads(bytes(answer.body)), status_code=answer.status_code, headers=headers)
 
 
 @router.get(

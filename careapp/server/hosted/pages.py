@@ -78,10 +78,16 @@ def _harden(response: Response, form_targets: Iterable[str | None] = ()) -> Resp
 class Page:
     """What one response needs to render: language, CSRF cookie, the request."""
 
-    def __init__(self, request: Request, session_language: str | None = None) -> None:
+    def __init__(
+        self, request: Request, session_language: str | None = None, patient_language: str | None = None
+    ) -> None:
         self.request = request
         self.lang = i18n.negotiate(
-            request.query_params.get("lang"), session_language, request.headers.get("accept-language")
+            request.query_params.get("lang"),
+            session_language,
+            request.headers.get("accept-language"),
+            patient_language=patient_language,
+            default=services_of(request).config.patient_language,
         )
         self.t = i18n.translator(self.lang)
         existing = request.cookies.get(CSRF_COOKIE)
@@ -167,6 +173,11 @@ def stylesheet() -> Response:
     return Response(_CSS, media_type="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
 
+def _patient_language(tx: Tx, patient_id: str) -> str | None:
+    """The language of the patient's hospital record (PID-15 or FHIR communication), if any."""
+    return tx.session.scalar(select(PatientRow.language).where(PatientRow.id == patient_id))
+
+
 # ----------------------------------------------------------------------------- static link
 
 
@@ -183,6 +194,7 @@ def open_link(token: str, request: Request) -> Response:
         _acting_as(tx, link.id)
         flow = tx.session.get(CareFlowRow, link.care_flow_id)
         assert flow is not None
+        page = Page(request, patient_language=_patient_language(tx, flow.patient_id))
         waiting = sessions.pending_count(tx, flow.id, Stakeholder.PATIENT.value)
         if not waiting:
             # Not "expired": the link lives on; say when something opens next, if anything will.
@@ -328,7 +340,7 @@ def session_page(token: str, request: Request) -> Response:
         if row is None:
             return Page(request).notice("invalid", 404)
         _acting_as(tx, row.id)
-        return _current(Page(request, row.language), tx, row)
+        return _current(Page(request, row.language, _patient_language(tx, row.patient_id)), tx, row)
 
 
 def _complete_activity(page: Page, tx: Tx, row: HostedPagesSessionRow, form: Any) -> Response | None:
@@ -372,7 +384,7 @@ def _post_session(token: str, request: Request, form: Any) -> Response:
             if row is None:
                 return Page(request).notice("invalid", 404)
             _acting_as(tx, row.id)
-            page = Page(request, row.language)
+            page = Page(request, row.language, _patient_language(tx, row.patient_id))
             if not services.keyring.csrf_ok(request.cookies.get(CSRF_COOKIE), row.id, form.get("csrf")):
                 return page.notice("retry", 403, again=_here(request))
             if sessions.refresh(tx, row) is not SessionStatus.ACTIVE:

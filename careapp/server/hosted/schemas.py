@@ -13,7 +13,7 @@ from careapp.server.schemas.patients import IdentifierIn
 
 SessionStatus = Literal["active", "completed", "expired"]
 Stakeholder = Literal["patient", "clinician"]
-Language = Literal["en", "nl", "fr"]
+Language = Literal["en", "nl", "fr", "de", "es", "pl"]  # PATIENT_LANGUAGES, spelled out for OpenAPI
 
 
 def _web_address(url: str) -> str:
@@ -63,6 +63,12 @@ class SessionOut(BaseModel):
         description="When an active session expires unless an activity is completed."
     )
     ended_at: datetime | None
+    next_opens_at: datetime | None = Field(
+        None,
+        description="Only in the response that created a session which ended at once (nothing "
+        "pending for the stakeholder): when the care flow's next activity for them opens; null "
+        "when none is scheduled.",
+    )
 
 
 class LinkOut(BaseModel):

@@ -17,7 +17,9 @@ from careapp.server.models.careflows import (
 from careapp.server.models.credentials import ApiKey, Workstation
 from careapp.server.models.deployment import Deployment
 from careapp.server.models.directory import IdentifierSystemRow, PhysicianRow, User
+from careapp.server.models.hospital_link import AdtReceiptRow, HospitalConnectionRow, ResultMessageRow
 from careapp.server.models.hosted import EnrollmentLinkRow, HostedPagesLinkRow, HostedPagesSessionRow
+from careapp.server.models.notifications import NotificationChannelRow, NotificationOptOutRow, NotificationRow
 from careapp.server.models.patients import PatientIdentifierRow, PatientRow
 from careapp.server.models.platform import AuditEvent, ChangeRow, FeedState, IdempotencyKeyRow
 from careapp.server.models.promotion import PromotionRow
@@ -25,6 +27,7 @@ from careapp.server.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ActivityRow",
+    "AdtReceiptRow",
     "ApiCallRunRow",
     "ApiKey",
     "AuditEvent",
@@ -41,14 +44,19 @@ __all__ = [
     "EnrollmentLinkRow",
     "FeedState",
     "FormResponseRow",
+    "HospitalConnectionRow",
     "HostedPagesLinkRow",
     "HostedPagesSessionRow",
     "IdempotencyKeyRow",
     "IdentifierSystemRow",
+    "NotificationChannelRow",
+    "NotificationOptOutRow",
+    "NotificationRow",
     "PatientIdentifierRow",
     "PatientRow",
     "PhysicianRow",
     "PromotionRow",
+    "ResultMessageRow",
     "StepRunRow",
     "User",
     "WebhookDelivery",

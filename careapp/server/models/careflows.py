@@ -102,10 +102,14 @@ class ActivityRow(Base):
         # The engine opens each activity of a care flow once per round of its step, whoever
         # gets there first (a weekly step's form is a new activity every week).
         UniqueConstraint("care_flow_id", "activity_key", "round", name="uq_activities_flow_key_round"),
+        # A care flow's open activities (for one stakeholder): every hosted pages session counts
+        # them. Without it SQLite walks ix_activities_status, i.e. every open activity of every
+        # care flow, and session creation slowed down as the server filled up.
+        Index("ix_activities_flow_status_stakeholder", "care_flow_id", "status", "stakeholder"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    care_flow_id: Mapped[str] = mapped_column(ForeignKey("care_flows.id"), index=True)
+    care_flow_id: Mapped[str] = mapped_column(ForeignKey("care_flows.id"))  # indexed above
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     step_index: Mapped[int] = mapped_column(Integer)
     step_id: Mapped[str] = mapped_column(String(64))

@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from careapp.domain.patient import fold
 from careapp.server.context import Tx
-from careapp.server.models import IdentifierSystemRow, PatientIdentifierRow, PatientRow, PhysicianRow
+from careapp.server.models import (
+    ActivityRow,
+    CareFlowAlertRow,
+    CareFlowRow,
+    HostedPagesLinkRow,
+    HostedPagesSessionRow,
+    IdentifierSystemRow,
+    PatientIdentifierRow,
+    PatientRow,
+    PhysicianRow,
+    ResultMessageRow,
+)
 from careapp.server.schemas.patients import (
     Demographics,
     IdentifierIn,
@@ -299,3 +311,34 @@ def upsert_in_bulk(
     index.add(row)
     _imported(tx, row, "updated")
     return row, False
+
+
+def merge(tx: Tx, survivor: PatientRow, retired: PatientRow) -> None:
+    """HL7 A40: RETIRED was the same person as SURVIVOR. Every care flow, activity, alert, link,
+    session and result of RETIRED moves to SURVIVOR, and so does each identifier of a system
+    SURVIVOR has none of; the retired record keeps the rest (its superseded ids) and nothing else."""
+    if survivor.id == retired.id:
+        return
+    moved_flows = list(tx.session.scalars(select(CareFlowRow.id).where(CareFlowRow.patient_id == retired.id)))
+    for model in (CareFlowRow, ActivityRow, CareFlowAlertRow, HostedPagesLinkRow, HostedPagesSessionRow,
+                  ResultMessageRow):  # fmt: skip
+        tx.session.execute(
+            sql_update(model).where(model.patient_id == retired.id).values(patient_id=survivor.id),
+            execution_options={"synchronize_session": False},
+        )
+    systems = {i.system for i in survivor.identifiers}
+    for identifier in list(retired.identifiers):
+        if identifier.system not in systems:
+            retired.identifiers.remove(identifier)
+            tx.session.flush()  # the unique (system, value) is free before the survivor takes it
+            survivor.identifiers.append(
+                PatientIdentifierRow(system=identifier.system, value=identifier.value)
+            )
+    survivor.updated_at = retired.updated_at = tx.now
+    tx.session.flush()
+    tx.session.expire_all()  # rows moved by the UPDATEs above are read again as they are now
+    for flow_id in moved_flows:
+        tx.change("care_flow", flow_id, "updated", survivor.id)
+    tx.audit("patient.merged", patient_id=survivor.id, resource_type="patient", resource_id=retired.id)
+    tx.change("patient", survivor.id, "updated", survivor.id)
+    tx.change("patient", retired.id, "updated", retired.id)

@@ -12,10 +12,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
 from careapp.server.cli import main as cli_main
+from careapp.server.delivery.dispatcher import PENDING
 
 
 def free_port() -> int:
@@ -112,3 +115,21 @@ class ServerProcess:
             yield self
         finally:
             self.stop()
+
+
+def drain_outbox(dispatcher: Any, clock: Any, rounds: int = 100) -> int:
+    """Run an outbox dispatcher (careapp.server.delivery) until nothing is pending, moving the
+    injected CLOCK to each next attempt; how many attempts were made."""
+    row = dispatcher.row
+    attempts = 0
+    for _ in range(rounds):
+        done = dispatcher.run_once()
+        attempts += done
+        if done:
+            continue
+        with dispatcher.services.db.transaction(read_only=True) as s:
+            due = s.scalar(select(func.min(row.next_attempt_at)).where(row.status == PENDING))
+        if due is None:
+            return attempts
+        clock.set(max(due, clock.now()))
+    raise AssertionError("deliveries still pending after many rounds")

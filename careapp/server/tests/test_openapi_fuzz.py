@@ -36,7 +36,7 @@ def positive_data_acceptance(ctx: Any, response: Any, case: schemathesis.Case) -
 
 
 UNKNOWN_REFERENCE = "urn:careapp:problem:unknown-"
-_positive_data_acceptance = CHECKS.get_one("positive_data_acceptance")
+_positive_data_acceptance: Any = CHECKS.get_one("positive_data_acceptance")  # a check function
 # Every check schemathesis has (the one above in place of its own).
 ALL_CHECKS = [c for c in CHECKS.get_all() if c is not _positive_data_acceptance] + [positive_data_acceptance]
 ACTING_ADMIN = "fuzz.admin"  # a provisioned admin: every request names them, as a workstation would

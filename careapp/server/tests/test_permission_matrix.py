@@ -78,6 +78,13 @@ EXPECTED: dict[str, str] = {
     "POST /v1/care-flows": "patient",
     "GET /v1/care-flows": "patient",
     "GET /v1/care-flows/{care_flow_id}": "patient",
+    "GET /v1/notification-channels": "admin",
+    "PUT /v1/notification-channels/{channel}": "admin",
+    "GET /v1/care-flows/{care_flow_id}/notifications": "patient",
+    "POST /v1/care-flows/{care_flow_id}/notifications": "patient",
+    "GET /v1/patients/{patient_id}/notification-preferences": "patient",
+    "PUT /v1/patients/{patient_id}/notification-preferences/{channel}": "patient",
+    "POST /v1/sms-replies": "patient",
     "POST /v1/care-flows/{care_flow_id}/baseline": "patient",
     "POST /v1/care-flows/{care_flow_id}/stop": "patient",
     "POST /v1/care-flows/{care_flow_id}/answers-viewed": "patient",
@@ -103,6 +110,14 @@ EXPECTED: dict[str, str] = {
     "GET /v1/webhook-endpoints/{endpoint_id}/deliveries": "admin",
     "GET /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}": "admin",
     "POST /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver": "admin",
+    "POST /v1/hospital-connections": "admin",
+    "GET /v1/hospital-connections": "admin",
+    "GET /v1/hospital-connections/{connection_id}": "admin",
+    "PUT /v1/hospital-connections/{connection_id}": "admin",
+    "DELETE /v1/hospital-connections/{connection_id}": "admin",
+    "GET /v1/hospital-connections/{connection_id}/result-messages": "admin",
+    "GET /v1/care-flows/{care_flow_id}/result-messages": "patient",
+    "GET /v1/care-flows/{care_flow_id}/responses": "patient",
     "POST /v1/hosted-pages-sessions": "patient",
     "GET /v1/hosted-pages-sessions/{session_id}": "patient",
     "GET /v1/care-flows/{care_flow_id}/hosted-pages-link": "patient",
@@ -160,7 +175,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assert "Traceback" not in server.log()
 
 
-def _operations(spec: dict) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+def _operations(spec: dict) -> list[tuple[str, str, dict]]:
     return [
         (method.upper(), path, op)
         for path, item in spec["paths"].items()
@@ -173,7 +188,7 @@ def _concrete(path: str) -> str:
     return path.replace("{version}", "1").replace("{key}", "k").format_map(_Placeholders())
 
 
-class _Placeholders(dict):  # type: ignore[type-arg]
+class _Placeholders(dict):
     def __missing__(self, key: str) -> str:
         return PLACEHOLDER
 

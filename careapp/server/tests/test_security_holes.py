@@ -41,7 +41,7 @@ def admin(live: ServerProcess) -> Iterator[httpx.Client]:
         yield c
 
 
-def _started_flow(admin: httpx.Client) -> dict:  # type: ignore[type-arg]
+def _started_flow(admin: httpx.Client) -> dict:
     patient = admin.post(
         "/v1/patients",
         json={
@@ -59,7 +59,7 @@ def _started_flow(admin: httpx.Client) -> dict:  # type: ignore[type-arg]
         },
     )
     assert flow.status_code == 201, flow.text
-    return flow.json()  # type: ignore[no-any-return]
+    return flow.json()
 
 
 # ----------------------------------------------------------------------------- item 1
@@ -100,7 +100,7 @@ def test_un_concealing_a_constant_drops_its_value_instead_of_revealing_it(admin:
     ).is_success
 
 
-def _extra(item: dict) -> dict:  # type: ignore[type-arg]
+def _extra(item: dict) -> dict:
     """Members besides key, concealed and value (e.g. updated_at), whatever they hold."""
     return {k: v for k, v in item.items() if k not in ("key", "concealed", "value")}
 

@@ -92,31 +92,35 @@ def payload(services: Services, event: DomainEvent) -> str:
     return json.dumps({"type": event.type, "timestamp": timestamp, "data": data}, separators=(",", ":"))
 
 
-def record(tx: Tx, event: DomainEvent) -> list[WebhookDelivery]:
-    """Queue EVENT for every enabled endpoint subscribed to it (inside TX)."""
+def record(tx: Tx, event: DomainEvent) -> int:
+    """Queue EVENT for every enabled endpoint subscribed to it (inside TX); how many rows.
+
+    Work run in one go (the scheduler's pages, a workstation's batch) inserts its rows with one
+    executemany at the end (tx.bulk_rows); nothing reads them back before the commit."""
     if event.type not in WEBHOOK_EVENTS:
-        return []
+        return 0
     subscribed = [endpoint_id for endpoint_id, types in _enabled_endpoints(tx) if event.type in types]
     if not subscribed:
-        return []
+        return 0
     body = payload(tx.services, event)
     message_id = new_message_id()
-    rows = [
-        WebhookDelivery(
-            message_id=message_id,
-            endpoint_id=endpoint_id,
-            event_type=event.type,
-            payload=body,
-            status=PENDING,
-            attempts=0,
-            created_at=tx.now,
-            next_attempt_at=tx.now,
-        )
-        for endpoint_id in subscribed
-    ]
-    tx.session.add_all(rows)
+    for endpoint_id in subscribed:
+        fields = {
+            "message_id": message_id,
+            "endpoint_id": endpoint_id,
+            "event_type": event.type,
+            "payload": body,
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": tx.now,
+            "next_attempt_at": tx.now,
+        }
+        if tx.bulk_rows is not None:
+            tx.bulk_rows.add(WebhookDelivery, **fields)
+        else:
+            tx.session.add(WebhookDelivery(**fields))
     tx.session.info[QUEUED_KEY] = True
-    return rows
+    return len(subscribed)
 
 
 def with_link(services: Services, session: Session, stored: str) -> str:

@@ -122,7 +122,7 @@ def _hospital_push(ward: Ward, key: str, value: str, family: str) -> dict[str, A
         timeout=(3, 30),
     )
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def test_patients_the_hospital_pushed_appear_after_a_sync(ward: Ward) -> None:
@@ -151,10 +151,10 @@ def test_a_page_and_its_cursor_commit_together(ward: Ward, monkeypatch: pytest.M
         before = sync_state.cursor(session)
     _hospital_push(ward, key, "ATOM-1", "Claes")
 
-    def broken(session: Any, resource: dict[str, Any]) -> None:
+    def broken(session: Any, resources: list[dict[str, Any]]) -> None:
         raise RuntimeError("disk trouble while applying the page")
 
-    monkeypatch.setattr(remote_changes, "apply_care_flow", broken)
+    monkeypatch.setattr(remote_changes, "apply_care_flows", broken)
     with pytest.raises(RuntimeError):
         ward.engine.run_once(force=True)
     with ward.db.reading() as session:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from careapp.integrations import service
 from careapp.integrations.mapping import HospitalRecord
 from careapp.storage.patients import SavedPatient
 from careapp.ui.dates import date_text
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.language.words import word_for
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.services import Services
@@ -223,14 +224,15 @@ class ImportDialog(QDialog):
             self.message.show_error(self.tr("Choose the physician first."))
             return
         patient = self._records[row].patient
-        db, actor = self._services.db, self._principal.actor
+        db, actor, settings = self._services.db, self._principal.actor, self._services.hospital_settings
         source = _SOURCES[self.source.currentIndex()][0]
         self.save.setEnabled(False)
-        CollectionOp(
-            self,
-            lambda: service.save_imported_patient(db, patient, physician, actor=actor, source=source),
-            self._saved,
-        ).failure(self._failed).run_in_background()
+
+        def save() -> SavedPatient:
+            config = service.hospital_config(settings)  # its identifier kinds decide who is known
+            return service.save_imported_patient(db, config, patient, physician, actor=actor, source=source)
+
+        CollectionOp(self, save, self._saved).failure(self._failed).run_in_background()
 
     def _saved(self, saved: SavedPatient) -> None:
         if saved.created:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout, QWidget
 
 from careapp.links.audit_trail import LINK_SHOWN, LinkAuditTrail, definition_subject
-from careapp.links.handout import Poster, poster_for
+from careapp.links.handout import LANGUAGES, Poster, language_of, poster_for
 from careapp.links.remote import HostedLinks
 from careapp.ui.links.audited import after_audit
 from careapp.ui.links.frame import LinkDialogFrame
 from careapp.ui.links.handout_output import HandoutOutput
 from careapp.ui.links.painting import paint_poster
 from careapp.ui.operations import QueryOp
+from careapp.ui.widgets import add_row
 
 ENROLLMENT = "kind=enrollment"
+# Each language in its own words: the ward picks the language of the people in its waiting room.
+POSTER_LANGUAGES = {
+    "en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch", "es": "Español", "pl": "Polski",
+}  # fmt: skip
 
 
 class EnrollmentPosterDialog(LinkDialogFrame):
@@ -34,13 +40,27 @@ class EnrollmentPosterDialog(LinkDialogFrame):
         self.setWindowTitle(self.tr("Enrollment poster"))
         self.definition_id = definition_id
         self.title = title
-        self.language = language
+        self.language_choice = QComboBox(self)
+        for code in LANGUAGES:
+            self.language_choice.addItem(POSTER_LANGUAGES[code], code)
+        # The workstation's language unless the caller names one.
+        wanted = language_of(language or QLocale().name())
+        self.language_choice.setCurrentIndex(self.language_choice.findData(wanted))
+        choice = QFormLayout()
+        add_row(choice, self.tr("Poster &language:"), self.language_choice)
+        frame = self.layout()
+        assert isinstance(frame, QVBoxLayout)
+        frame.insertLayout(frame.count() - 1, choice)  # above the buttons
         self._links = links
         self._trail = trail
         self._output = output
         self.link: str | None = None
         self.print_button = self.add_button(self.tr("&Print poster"), self.print_poster)
         self.pdf_button = self.add_button(self.tr("&Save as PDF"), self.save_pdf)
+
+    @property
+    def language(self) -> str:
+        return str(self.language_choice.currentData())
 
     @property
     def subject(self) -> str:

@@ -5,7 +5,8 @@ timer; nobody sleeps). The status is polled off the GUI thread every few seconds
 disappears from the screen at once, and "New code" starts a new session.
 
 A care flow with nothing pending for the patient gets no code at all: the backend answers with a
-session that has already ended, and the dialog says there is nothing to do now. The handout
+session that has already ended, and the dialog says there is nothing to do now and on which day
+the next activity opens (the backend's scheduled step, in the answer). The handout
 prints the backend's expiry (in the ward's time zone), not this workstation's clock.
 """
 
@@ -25,6 +26,7 @@ from careapp.links.audit_trail import LINK_COPIED, LINK_SHOWN, LinkAuditTrail
 from careapp.links.handout import Handout, first_name, handout_for
 from careapp.links.remote import HostedLinks
 from careapp.storage.care_flows import CareFlowSummary
+from careapp.ui.dates import date_text, local_moment
 from careapp.ui.links.audited import after_audit
 from careapp.ui.links.handout_dialog import CareFlowLinkDialog
 from careapp.ui.links.handout_output import HandoutOutput
@@ -126,11 +128,16 @@ class SessionQrDialog(CareFlowLinkDialog):
         self.qr.set_link(None, self.tr("Nothing to do now"))
         self.status.setText(self.tr("Nothing to do now"))
         name = first_name(self.patient.given_name) or self.tr("The patient")
-        self.message.show_info(
-            self.tr(
-                "%1 has no activities waiting in this care flow. Make a new code when the next one opens."
-            ).replace("%1", name)
-        )
+        if session.next_opens_at is None:
+            text = self.tr("%1 has no activities waiting in this care flow and none is scheduled.")
+        else:
+            # The day in the ward's time zone, the locale's long form with a four-digit year.
+            day = date_text(local_moment(session.next_opens_at).date(), long=True)
+            text = self.tr(
+                "%1 has no activities waiting in this care flow. The next one opens on %2: "
+                "make a new code then."
+            ).replace("%2", day)
+        self.message.show_info(text.replace("%1", name))
         self._set_actions(False)
         self.new_code_button.setText(self.tr("&Check again"))
         self.new_code_button.setVisible(True)

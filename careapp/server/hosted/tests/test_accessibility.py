@@ -1,4 +1,4 @@
-"""axe-core over every patient page state, in en/nl/fr, on a phone and a desktop: 0 violations.
+"""axe-core over every patient page state, in each patient language, on a phone and a desktop: 0 violations.
 
 The rules are axe's WCAG 2.0/2.1 A and AA rules and its WCAG 2.2 AA rules (target size). axe
 cannot judge a focus ring or a field's edge (WCAG 1.4.11), so those contrasts are measured here
@@ -17,13 +17,15 @@ from typing import Any
 
 import pytest
 
+from careapp.domain.forms import PATIENT_LANGUAGES
+
 from . import contrast
 from .livesite import DESKTOP, PHONE, LiveServer, chromium, live_server
 from .pagestates import PageState, page_states
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ("en", "nl", "fr")
+LANGUAGES = PATIENT_LANGUAGES  # en, nl, fr, de, es, pl
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 AXE_RULES = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},

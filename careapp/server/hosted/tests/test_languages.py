@@ -1,8 +1,9 @@
 """What a patient reads, and hears, in their language.
 
-The demo care flows speak en, nl and fr wherever a patient reads them; text a definition gives
-in one language only is marked with that language, so a screen reader reads it in the right
-voice; mandatory questions are announced as such and a scale's ends are read with its steps.
+The demo care flows speak every patient language (en, nl, fr, de, es, pl) wherever a patient
+reads them; text a definition gives in one language only is marked with that language, so a
+screen reader reads it in the right voice; mandatory questions are announced as such and a
+scale's ends are read with its steps.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from careapp.domain.forms import PATIENT_LANGUAGES
 from careapp.server.demo.seed import demo_documents
 from careapp.server.hosted.i18n import error_text, long_date
 
@@ -42,7 +44,7 @@ def test_demo_care_flows_speak_every_language_to_patients() -> None:
         for activity in step["activities"]
         if activity.get("stakeholder") == "patient"  # calculations have none
         for where, text in _patient_texts(activity, activity["id"])
-        if not (isinstance(text, dict) and all(text.get(lang) for lang in ("en", "nl", "fr")))
+        if not (isinstance(text, dict) and all(text.get(lang) for lang in PATIENT_LANGUAGES))
     ]
     assert untranslated == []
 

@@ -66,6 +66,7 @@ def test_no_pending_activities_means_expired_at_once(hosted: Hosted) -> None:
     # The clinician has nothing to do in the first step: a clinician session has nothing pending.
     session = hosted.session(flow["id"], stakeholder="clinician")
     assert session["status"] == "expired"
+    assert session["next_opens_at"] is None  # nothing of theirs is scheduled either
     assert len(hosted.events.of(events.SESSION_EXPIRED, session["id"])) == 1
     assert not hosted.events.of(events.SESSION_STARTED, session["id"])
     page = hosted.client.get(path_of(session["url"]))

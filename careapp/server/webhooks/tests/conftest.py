@@ -20,7 +20,7 @@ from careapp.server.context import Services
 from careapp.server.models import WebhookDelivery
 from careapp.server.schema import prepare
 from careapp.server.tests.conftest import db_url, sqlite_url  # noqa: F401 - shared fixtures
-from careapp.server.tests.harness import cli, make_api_key
+from careapp.server.tests.harness import cli, drain_outbox, make_api_key
 from careapp.server.webhooks.dispatcher import WebhookDispatcher
 from careapp.server.webhooks.outbox import PENDING
 from careapp.server.webhooks.tests.receiver import Receiver
@@ -152,17 +152,4 @@ def pending_count(services: Services) -> int:
 
 def drain(dispatcher: WebhookDispatcher, clock: FakeClock, rounds: int = 100) -> int:
     """Run the dispatcher until nothing is pending, moving the clock to each next attempt."""
-    attempts = 0
-    for _ in range(rounds):
-        done = dispatcher.run_once()
-        attempts += done
-        if done:
-            continue
-        with dispatcher.services.db.transaction(read_only=True) as s:
-            due = s.scalar(
-                select(func.min(WebhookDelivery.next_attempt_at)).where(WebhookDelivery.status == PENDING)
-            )
-        if due is None:
-            return attempts
-        clock.set(max(due, clock.now()))
-    raise AssertionError("deliveries still pending after many rounds")
+    return drain_outbox(dispatcher, clock, rounds)

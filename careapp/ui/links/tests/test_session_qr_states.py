@@ -1,27 +1,29 @@
-"""The session QR dialog against a live server: nothing pending, a workstation clock that is off,
-and its Copy and Close buttons, pressed from the keyboard."""
+"""The session QR dialog against a live server: nothing pending (and the day the next activity
+opens), a workstation clock that is off, and its Copy and Close buttons, pressed from the keyboard."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
 from careapp.domain.clock import utcnow
 from careapp.links.handout import clock_time, local_time
+from careapp.storage.remote_patients import naive_utc
+from careapp.ui.dates import local_moment
 from careapp.ui.links.tests.conftest import PATIENT, Desk, decode
 
 
-def _shown(desk: Desk, flow, qtbot):  # type: ignore[no-untyped-def]
+def _shown(desk: Desk, flow, qtbot):
     dialog = desk.actions.show_session_qr(flow, PATIENT)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: dialog.session is not None, timeout=15_000)
     return dialog
 
 
-def test_nothing_pending_shows_no_code_and_nothing_to_print(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_pending_shows_no_code_and_nothing_to_print(desk: Desk, qtbot) -> None:
     flow = desk.care_flow()
     first = _shown(desk, flow, qtbot)
     assert first.session.url
@@ -41,7 +43,7 @@ def test_nothing_pending_shows_no_code_and_nothing_to_print(desk: Desk, qtbot) -
     assert shown == [f"kind=session session={first.session.id}"]  # the empty one was never shown
 
 
-def test_handout_prints_the_backends_expiry_when_the_desk_clock_is_off(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_handout_prints_the_backends_expiry_when_the_desk_clock_is_off(desk: Desk, qtbot) -> None:
     desk.clock.now = utcnow() + timedelta(hours=3, minutes=17)  # the workstation's clock is wrong
     dialog = _shown(desk, desk.care_flow(), qtbot)
     session = dialog.session
@@ -57,7 +59,7 @@ def test_handout_prints_the_backends_expiry_when_the_desk_clock_is_off(desk: Des
     assert "59:30" in dialog.status.text()  # the countdown still counts the code's own hour
 
 
-def test_copy_and_close_from_the_keyboard(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_copy_and_close_from_the_keyboard(desk: Desk, qtbot) -> None:
     dialog = _shown(desk, desk.care_flow(), qtbot)
     url = dialog.session.url
     assert url and dialog.copy_button.isEnabled()
@@ -70,3 +72,29 @@ def test_copy_and_close_from_the_keyboard(desk: Desk, qtbot) -> None:  # type: i
     with qtbot.waitSignal(dialog.finished, timeout=5_000):
         QTest.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
     assert not dialog.countdown_timer.isActive()
+
+
+def test_nothing_pending_says_on_which_day_the_next_activity_opens(desk: Desk, qtbot) -> None:
+    flow = desk.care_flow()
+    first = _shown(desk, flow, qtbot)
+    desk.world.complete_session(first.session.url)  # this week's form is done
+    first.reject()
+    # The backend's own schedule: the weekly step runs again in 7 days and opens the next form.
+    detail = desk.world.api("GET", f"/v1/care-flows/{flow.remote_id}")
+    [due] = [r["due_at"] for s in detail["timeline"] for r in s["runs"] if r["status"] == "scheduled"]
+    opens = local_moment(naive_utc(due)).date()
+    previous = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    try:
+        dialog = _shown(desk, flow, qtbot)
+    finally:
+        QLocale.setDefault(previous)
+    assert dialog.session.status != "active" and dialog.session.next_opens_at is not None
+    day = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates).toString(
+        QDate(opens.year, opens.month, opens.day), "dddd, MMMM d, yyyy"
+    )
+    assert f"The next one opens on {day}: make a new code then." in dialog.message.text()
+    assert str(opens.year) in dialog.message.text()  # four digits, never "3/29/26"
+    assert dialog.status.text() == "Nothing to do now"
+    assert dialog.qr.link is None and decode(dialog.qr.grab().toImage()) == []
+    assert not dialog.print_button.isEnabled() and not dialog.pdf_button.isEnabled()

@@ -1,0 +1,132 @@
+"""Request and response bodies of /v1/hospital-connections and the result messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+
+from careapp.integrations.hl7.codec import DecodeError, codec_for
+from careapp.server.schemas.common import Input, Page, Uri, text
+
+AdtEvent = Literal["A01", "A03", "A04", "A08", "A11", "A40"]
+ResultTransport = Literal["hl7", "fhir", "none"]
+MessageStatus = Literal["pending", "delivered", "failed"]
+# An HL7 application or facility name (HD-1): printable, no delimiters.
+HdName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^|^~\\&\x00-\x1f]+$")]
+# Where a baseline value comes from: a field of the message (PV1-45, PV1-3, …) or a literal.
+FieldRef = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{2}-[1-9][0-9]{0,2}(\.[1-9][0-9]?)?$")]
+
+
+def _charset(value: str) -> str:
+    try:
+        codec_for(value)
+    except DecodeError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+class IdentifierRuleIn(Input):
+    authority: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+        description="CX-4 assigning authority, or * for any."
+    )
+    type_code: Annotated[str, StringConstraints(min_length=1, max_length=10)] = Field(
+        description="CX-5, e.g. PI"
+    )
+    system: Uri
+
+
+class BaselineFrom(Input):
+    field: FieldRef | None = Field(
+        None, description="A field of the message, e.g. PV1-45 (discharge date/time)."
+    )
+    value: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        None, description="A fixed value."
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> BaselineFrom:
+        if (self.field is None) == (self.value is None):
+            raise ValueError("give either field or value")
+        return self
+
+
+class AdtRule(Input):
+    event: AdtEvent = Field(description="The trigger event (MSH-9.2).")
+    ward: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+        None, description="Only when PV1-3.1 (point of care) is this ward."
+    )
+    action: Literal["start", "stop"]
+    definition_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    baseline: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")], BaselineFrom] = (
+        Field(
+            default_factory=dict, max_length=50, description="Baseline data points by key, from the message."
+        )
+    )
+
+
+class HospitalConnectionIn(Input):
+    name: text(200)  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
+    enabled: bool = True
+    patient_id_system: Uri = Field(description="Results go to patients with an identifier of this system.")
+    visit_number_system: Uri | None = None
+    identifier_rules: list[IdentifierRuleIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="PID-3 CX → identifier system; empty: the hospital facility's PI and MR are the "
+        "patient id, its VN the visit number.",
+    )
+    results: ResultTransport = "hl7"
+    mllp_host: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+    mllp_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    mllp_tls: bool = Field(False, description="MLLP over TLS to the hospital.")
+    fhir_url: Uri | None = Field(None, description="FHIR R4 base the results are POSTed to (results=fhir).")
+    our_application: HdName = "CAREAPP"
+    our_facility: HdName = "CAREAPP"
+    hospital_application: HdName
+    hospital_facility: HdName
+    charset: Annotated[str, StringConstraints(max_length=40), AfterValidator(_charset)] = Field(
+        "UNICODE UTF-8", description="MSH-18 of what we send (HL7 table 0211)."
+    )
+    adt_rules: list[AdtRule] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _transport(self) -> HospitalConnectionIn:
+        if self.results == "hl7" and (self.mllp_host is None or self.mllp_port is None):
+            raise ValueError("results over hl7 need mllp_host and mllp_port")
+        if self.results == "fhir" and self.fhir_url is None:
+            raise ValueError("results over fhir need fhir_url")
+        return self
+
+
+class HospitalConnectionOut(HospitalConnectionIn):
+    id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class HospitalConnectionList(Page):
+    items: list[HospitalConnectionOut]
+
+
+class ResultMessageOut(BaseModel):
+    id: int
+    connection_id: str
+    care_flow_id: str
+    activity_id: str
+    kind: Literal["form_response", "score"]
+    transport: Literal["hl7", "fhir"]
+    control_id: str = Field(description="MSH-10 (FHIR: the Bundle's identifier): the same on every attempt.")
+    status: MessageStatus
+    attempts: int
+    ack_code: str | None = Field(description="MSA-1 (AA, AE, AR) or the FHIR server's HTTP status.")
+    last_error: str | None = Field(description="Why it failed or is being retried: the hospital's reason.")
+    created_at: datetime
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    delivered_at: datetime | None
+
+
+class ResultMessageList(Page):
+    items: list[ResultMessageOut]

@@ -1,0 +1,315 @@
+"""Delivers the result outbox: per hospital one connection, one message at a time, in order.
+
+A pass claims a run of a hospital's pending messages (in id order, so in order per patient)
+under a lease, sends them one after the other over that hospital's one MLLP connection (or to
+its FHIR endpoint), and records the answers in one transaction. A message that could not be
+delivered (refused, silent, dropped mid-frame) stops the run: it is retried with backoff,
+forever, with the same MSH-10, and the messages behind it wait their turn. AE or AR fails it
+for good with the hospital's reason, and the next one goes.
+
+State lives only in the database; a sender killed mid-run leaves leases that lapse, and the
+next sender sends those messages again with the same MSH-10 (at least once: the hospital
+deduplicates by MSH-10). Nothing here logs a message or a patient: ids and codes only.
+
+Why not ``careapp.server.delivery.OutboxDispatcher`` (webhooks, notifications): that one claims
+one row per lane per transaction and sends whichever row of a lane is due, and gives up after its
+schedule. Results need a lane's rows strictly in order behind a failing first one (order per
+patient), runs of many rows per claim and per settling transaction (10,000 ORU^R01 in 30 s on
+SQLite), and no last attempt. The retry schedule and jitter are that package's.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from careapp.integrations.hl7.mllp import MllpConnection
+from careapp.server.context import Services
+from careapp.server.delivery import retry
+from careapp.server.delivery.retry import default_jitter
+from careapp.server.hospital_link import transports
+from careapp.server.hospital_link.outbox import DELIVERED, FAILED, FHIR, PENDING, QUEUED_KEY, body_of
+from careapp.server.models import HospitalConnectionRow, ResultMessageRow
+
+log = logging.getLogger("careapp.server.hospital_link")
+
+ACK_TIMEOUT = 10.0  # seconds for connect, send and the acknowledgement of one message
+LEASE = timedelta(seconds=60)
+DEFAULT_RUN = 200  # messages claimed per hospital per pass
+# Unlike webhooks, a result is never given up on: 5 s doubling to 10 minutes, then every 10
+# minutes (±10 %) until the hospital answers. Only its AE or AR fails it.
+RETRY_SCHEDULE: tuple[timedelta, ...] = tuple(
+    min(timedelta(seconds=5) * 2**n, timedelta(minutes=10)) for n in range(9)
+)
+
+
+def backoff(attempts: int, jitter: Callable[[], float] = default_jitter) -> timedelta:
+    """The wait after the ATTEMPTS-th failed attempt (the schedule's last step repeats)."""
+    return retry.backoff(attempts, jitter, RETRY_SCHEDULE)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    message_id: int
+    control_id: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """Messages of one hospital this sender holds the lease on."""
+
+    connection_id: str
+    lease_token: str
+    transport: str
+    host: str | None
+    port: int | None
+    tls: bool
+    fhir_url: str | None
+    charset: str
+    messages: tuple[Outgoing, ...]
+
+
+class ResultSender:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        run_size: int = DEFAULT_RUN,
+        ack_timeout: float = ACK_TIMEOUT,
+        jitter: Callable[[], float] = default_jitter,
+        poll_interval: float = 2.0,
+        concurrency: int = 8,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.services = services
+        self.run_size = run_size
+        self.ack_timeout = ack_timeout
+        self.jitter = jitter
+        self.poll_interval = poll_interval
+        self.tls_context = tls_context or ssl.create_default_context()
+        self._links: dict[str, MllpConnection] = {}  # one connection per hospital, kept open
+        self._http = httpx.Client(timeout=httpx.Timeout(ack_timeout, connect=5.0))
+        self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="result-sender")
+        self._busy: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._unlisten: Callable[[], None] | None = None
+
+    # One pass ------------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Send what is due now, hospital by hospital; returns how many messages were attempted."""
+        sent = 0
+        for connection_id in self._due_connections():
+            run = self.claim(connection_id)
+            if run is not None:
+                sent += self.deliver(run)
+        return sent
+
+    def _due_connections(self) -> list[str]:
+        """Enabled hospitals whose first pending message is due (the rest wait behind it)."""
+        now = self.services.clock.now()
+        with self.services.db.transaction(read_only=True) as session:
+            return [connection for connection, due in heads(session) if due is not None and due <= now]
+
+    def claim(self, connection_id: str) -> Run | None:
+        """Lease the next run of CONNECTION_ID's pending messages, unless another sender holds
+        one or the first is not due yet (the others wait behind it: order per patient)."""
+        services = self.services
+        now = services.clock.now()
+        with services.db.transaction() as session:
+            # Locking the hospital's row makes claimers of one hospital take turns (PostgreSQL);
+            # SQLite's BEGIN IMMEDIATE already does.
+            connection = session.get(HospitalConnectionRow, connection_id, with_for_update=True)
+            if connection is None or not connection.enabled:
+                return None
+            rows = list(
+                session.scalars(
+                    select(ResultMessageRow)
+                    .where(
+                        ResultMessageRow.connection_id == connection_id, ResultMessageRow.status == PENDING
+                    )
+                    .order_by(ResultMessageRow.id)
+                    .limit(self.run_size)
+                )
+            )
+            if not rows or any(r.leased_until is not None and r.leased_until > now for r in rows):
+                return None
+            if rows[0].next_attempt_at is not None and rows[0].next_attempt_at > now:
+                return None
+            token = secrets.token_hex(16)
+            for row in rows:
+                row.leased_until, row.lease_token = now + LEASE, token
+            return Run(
+                connection.id,
+                token,
+                connection.results,
+                connection.mllp_host,
+                connection.mllp_port,
+                connection.mllp_tls,
+                connection.fhir_url,
+                connection.charset,
+                tuple(Outgoing(r.id, r.control_id, body_of(services, r)) for r in rows),
+            )
+
+    def _link(self, run: Run) -> MllpConnection:
+        link = self._links.get(run.connection_id)
+        if link is None or (link.host, link.port) != (run.host, run.port):
+            if link is not None:
+                link.close()
+            assert run.host is not None and run.port is not None  # checked when configured
+            link = (
+                transports.TlsMllpConnection(run.host, run.port, self.ack_timeout, self.tls_context)
+                if run.tls
+                else MllpConnection(run.host, run.port, self.ack_timeout)
+            )
+            self._links[run.connection_id] = link
+        return link
+
+    def deliver(self, run: Run) -> int:
+        """Send RUN's messages in order until one is not delivered; record every answer."""
+        answers: list[tuple[Outgoing, transports.Answer]] = []
+        # Stop while the lease still covers one more exchange and the recording of the answers.
+        lease_ends = time.monotonic() + LEASE.total_seconds() - 2 * self.ack_timeout
+        for message in run.messages:
+            if self._stop.is_set() or time.monotonic() > lease_ends:
+                break
+            if run.transport == FHIR:
+                assert run.fhir_url is not None
+                answer = transports.send_fhir(self._http, run.fhir_url, message.body)
+            else:
+                answer = transports.send_hl7(self._link(run), message.control_id, message.body, run.charset)
+            answers.append((message, answer))
+            if not answer.final:
+                break  # retried later; the ones behind it keep their order
+        self.settle(run, answers)
+        return len(answers)
+
+    def settle(self, run: Run, answers: list[tuple[Outgoing, transports.Answer]]) -> None:
+        with self.services.db.transaction() as session:
+            now = self.services.clock.now()
+            for message, answer in answers:
+                row = session.get(ResultMessageRow, message.message_id, with_for_update=True)
+                if row is None or row.lease_token != run.lease_token:
+                    continue  # deleted with its connection, or our lease lapsed and was taken over
+                row.attempts += 1
+                row.last_attempt_at = now
+                row.ack_code = answer.code
+                row.last_error = answer.error
+                if answer.delivered:
+                    row.status, row.delivered_at, row.next_attempt_at = DELIVERED, now, None
+                elif answer.final:
+                    row.status, row.next_attempt_at = FAILED, None
+                    log.warning("result message %s refused by the hospital (%s)", row.id, answer.code)
+                else:
+                    row.next_attempt_at = now + backoff(row.attempts, self.jitter)
+                    log.info(
+                        "result message %s attempt %s not delivered; retried later", row.id, row.attempts
+                    )
+            self._release(session, run)
+
+    @staticmethod
+    def _release(session: Session, run: Run) -> None:
+        """Give back the run's leases (the messages not attempted keep their place in line)."""
+        for row in session.scalars(
+            select(ResultMessageRow).where(ResultMessageRow.lease_token == run.lease_token)
+        ):
+            row.leased_until, row.lease_token = None, None
+
+    # Background thread ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._unlisten = self.services.db.on_commit(self._after_commit)
+        self._thread = threading.Thread(target=self._loop, name="result-sender", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._pool.shutdown(wait=True)
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
+        self.close()
+
+    def close(self) -> None:
+        for link in self._links.values():
+            link.close()
+        self._links.clear()
+        self._http.close()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.get(QUEUED_KEY) and not self._stop.is_set():
+            self.wake()
+
+    def _hospital(self, connection_id: str) -> None:
+        try:
+            run = self.claim(connection_id)
+            if run is not None:
+                self.deliver(run)
+        except Exception as exc:  # the database is down, say: try again at the next pass
+            log.warning("result sender pass failed: %s", type(exc).__name__)
+        finally:
+            with self._lock:
+                self._busy.discard(connection_id)
+            self._wake.set()
+
+    def _loop(self) -> None:
+        # Hospitals side by side: a silent one holds only its own messages.
+        while not self._stop.is_set():
+            try:
+                for connection_id in self._due_connections():
+                    with self._lock:
+                        if connection_id in self._busy:
+                            continue
+                        self._busy.add(connection_id)
+                    self._pool.submit(self._hospital, connection_id)
+            except Exception as exc:
+                log.warning("result sender pass failed: %s", type(exc).__name__)
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+
+def heads(session: Session) -> list[tuple[str, datetime | None]]:
+    """(hospital connection, when its first pending message is due) of each enabled connection."""
+    first = (
+        select(func.min(ResultMessageRow.id).label("id"))
+        .where(ResultMessageRow.status == PENDING)
+        .group_by(ResultMessageRow.connection_id)
+        .subquery()
+    )
+    query = (
+        select(ResultMessageRow.connection_id, ResultMessageRow.next_attempt_at)
+        .join(first, first.c.id == ResultMessageRow.id)
+        .join(HospitalConnectionRow, HospitalConnectionRow.id == ResultMessageRow.connection_id)
+        .where(HospitalConnectionRow.enabled.is_(True))
+    )
+    return [(connection, due) for connection, due in session.execute(query)]
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the next message of any hospital is due (tests move their clock there)."""
+    return min((due for _c, due in heads(session) if due is not None), default=None)
