@@ -143,7 +143,7 @@ def test_idle_lock_minutes(qtbot) -> None:
     assert dialog.result_settings().idle_lock_minutes == 15
 
 
-def test_who_may_stop_care_flows_is_kept(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_who_may_stop_care_flows_is_kept(qtbot, tmp_path) -> None:
     dialog = make(qtbot, Settings())
     assert dialog.workstation.stop_roles.currentData() == "clinician,admin"
     dialog.workstation.stop_roles.setCurrentIndex(dialog.workstation.stop_roles.findData("admin"))
