@@ -25,6 +25,7 @@ WAITS_FOR_PATIENT = "Waits for the patient's record, which the backend has not a
 WAITS_FOR_CARE_FLOW = "Waits for the care flow to start on the backend."
 PATIENT_KINDS = frozenset({"patient.upsert", "care_flow.start", *WARD_WORK_KINDS})
 USER_KINDS = frozenset({"user.provision", "user.deactivate"})
+SEND_LINK = "notification.send"
 
 
 @dataclass(frozen=True)
@@ -93,20 +94,20 @@ class _LocalFacts:
         first: dict[int, dict[str, str]] = {}
         if patients:
             ident = PatientIdentifierRow
-            query = (
+            identifiers = (
                 select(ident.patient_id, ident.system, ident.value)
                 .where(ident.patient_id.in_([id_ for id_, _remote_id in patients.values()]))
                 .order_by(ident.id)
             )
-            for patient_id, system, value in session.execute(query):
+            for patient_id, system, value in session.execute(identifiers):
                 first.setdefault(patient_id, {"system": system, "value": value})
         flow_uids = {p["uid"] for p in starts if p.get("uid") is not None}
         versions: dict[str, int | None] = {}
         if flow_uids:
-            query = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
+            by_uid = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
                 CareFlowRow.uid.in_(flow_uids)
             )
-            versions = {uid: version for uid, version in session.execute(query)}
+            versions = {uid: version for uid, version in session.execute(by_uid)}
         return cls(patients, first, versions, flow_ids)
 
 
@@ -134,6 +135,12 @@ def _build(
         admin = acting_username(payload.get(ACTOR_KEY)) or fallback_user
         body = _user_body(row.kind, payload)
         return Operation(row.id, row.kind, _wire(row, "user.provision", admin, body), payload=payload)
+    if row.kind == SEND_LINK:  # Send by SMS / e-mail (careapp.links.sending): the care flow is known
+        sender = acting_username(payload.get(ACTOR_KEY)) or fallback_user
+        if sender is None:
+            return Blocked(row.id, "Waiting for a signed-in user to send this change on behalf of.")
+        body = {k: v for k, v in payload.items() if k != ACTOR_KEY}
+        return Operation(row.id, row.kind, _wire(row, row.kind, sender, body), payload=payload)
     if row.kind not in PATIENT_KINDS:
         return Refused(row.id, _local_problem(f"This kind of change ({row.kind}) cannot be sent."))
     user = acting_username(payload.get(ACTOR_KEY)) or fallback_user
@@ -222,7 +229,7 @@ def _care_flow_start(
         body["patient_identifier"] = dict(first)
     else:
         body["patient_id"] = remote_id
-    version = facts.flow_versions.get(payload.get("uid"))
+    version = facts.flow_versions.get(str(payload.get("uid")))
     if version is not None:
         body["version"] = version  # the version the clinician enrolled in
     return Operation(row.id, row.kind, _wire(row, "care_flow.start", user, body), patient_uid, payload)

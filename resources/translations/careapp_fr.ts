@@ -736,6 +736,10 @@
 <context>
     <name>LinkActions</name>
     <message>
+        <source>Message queued; it goes with the next sync.</source>
+        <translation>Message en file d&apos;attente ; il part à la prochaine synchronisation.</translation>
+    </message>
+    <message>
         <source>Link copied.</source>
         <translation>Lien copié.</translation>
     </message>
@@ -1037,6 +1041,10 @@
         <translation>&amp;QR de session</translation>
     </message>
     <message>
+        <source>Send by SMS / e-&amp;mail…</source>
+        <translation>Envoyer par SMS / e-&amp;mail…</translation>
+    </message>
+    <message>
         <source>S&amp;tatic link QR</source>
         <translation>QR du lien perma&amp;nent</translation>
     </message>
@@ -1263,6 +1271,108 @@
     <message>
         <source>Remove %1</source>
         <translation>Supprimer : %1</translation>
+    </message>
+</context>
+<context>
+    <name>SendLinkDialog</name>
+    <message>
+        <source>Send by SMS / e-mail</source>
+        <translation>Envoyer par SMS / e-mail</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <source>&amp;SMS</source>
+        <translation>&amp;SMS</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Destinataire :</translation>
+    </message>
+    <message>
+        <source>The care flow&apos;s link (never expires)</source>
+        <translation>Le lien du parcours de soins (n&apos;expire jamais)</translation>
+    </message>
+    <message>
+        <source>A session link (valid 60 minutes)</source>
+        <translation>Un lien de session (valable 60 minutes)</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Lien</translation>
+    </message>
+    <message>
+        <source>&amp;Link:</source>
+        <translation>&amp;Lien :</translation>
+    </message>
+    <message>
+        <source>Asking the backend whether the patient opted out…</source>
+        <translation>Demande au serveur si le patient s&apos;est désinscrit…</translation>
+    </message>
+    <message>
+        <source>Opt-out and delivery</source>
+        <translation>Désinscription et remise</translation>
+    </message>
+    <message>
+        <source>Se&amp;nd</source>
+        <translation>E&amp;nvoyer</translation>
+    </message>
+    <message>
+        <source>Channel:</source>
+        <translation>Canal :</translation>
+    </message>
+    <message>
+        <source>Offline: the message is sent at the next sync.</source>
+        <translation>Hors ligne : le message part à la prochaine synchronisation.</translation>
+    </message>
+    <message>
+        <source>e-mail</source>
+        <translation>e-mail</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <source>The patient opted out of %1.</source>
+        <translation>Le patient s&apos;est désinscrit des %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier message(s) could not be delivered.</source>
+        <translation>
+            <numerusform>%n message précédent n&apos;a pas pu être remis.</numerusform>
+            <numerusform>%n messages précédents n&apos;ont pas pu être remis.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The patient can be reached on both channels.</source>
+        <translation>Le patient est joignable par les deux canaux.</translation>
+    </message>
+    <message>
+        <source>Type the address to send to.</source>
+        <translation>Saisissez l&apos;adresse de destination.</translation>
+    </message>
+    <message>
+        <source>Send to %1? The hospital gave %2.</source>
+        <translation>Envoyer à %1 ? L&apos;hôpital a donné %2.</translation>
+    </message>
+    <message>
+        <source>no address</source>
+        <translation>aucune adresse</translation>
+    </message>
+    <message>
+        <source>Another address</source>
+        <translation>Une autre adresse</translation>
+    </message>
+    <message>
+        <source>Could not queue the message: %1</source>
+        <translation>Impossible de mettre le message en file d&apos;attente : %1</translation>
     </message>
 </context>
 <context>

@@ -736,6 +736,10 @@
 <context>
     <name>LinkActions</name>
     <message>
+        <source>Message queued; it goes with the next sync.</source>
+        <translation>Bericht in de wachtrij; het vertrekt bij de volgende synchronisatie.</translation>
+    </message>
+    <message>
         <source>Link copied.</source>
         <translation>Link gekopieerd.</translation>
     </message>
@@ -1037,6 +1041,10 @@
         <translation>Sessie-&amp;QR</translation>
     </message>
     <message>
+        <source>Send by SMS / e-&amp;mail…</source>
+        <translation>Versturen per sms / e-&amp;mail…</translation>
+    </message>
+    <message>
         <source>S&amp;tatic link QR</source>
         <translation>QR van vaste &amp;link</translation>
     </message>
@@ -1263,6 +1271,108 @@
     <message>
         <source>Remove %1</source>
         <translation>%1 verwijderen</translation>
+    </message>
+</context>
+<context>
+    <name>SendLinkDialog</name>
+    <message>
+        <source>Send by SMS / e-mail</source>
+        <translation>Versturen per sms / e-mail</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <source>&amp;SMS</source>
+        <translation>&amp;Sms</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adres</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Aan:</translation>
+    </message>
+    <message>
+        <source>The care flow&apos;s link (never expires)</source>
+        <translation>De link van het zorgpad (verloopt nooit)</translation>
+    </message>
+    <message>
+        <source>A session link (valid 60 minutes)</source>
+        <translation>Een sessielink (60 minuten geldig)</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <source>&amp;Link:</source>
+        <translation>&amp;Link:</translation>
+    </message>
+    <message>
+        <source>Asking the backend whether the patient opted out…</source>
+        <translation>De backend vragen of de patiënt zich heeft afgemeld…</translation>
+    </message>
+    <message>
+        <source>Opt-out and delivery</source>
+        <translation>Afmelding en bezorging</translation>
+    </message>
+    <message>
+        <source>Se&amp;nd</source>
+        <translation>&amp;Versturen</translation>
+    </message>
+    <message>
+        <source>Channel:</source>
+        <translation>Kanaal:</translation>
+    </message>
+    <message>
+        <source>Offline: the message is sent at the next sync.</source>
+        <translation>Offline: het bericht vertrekt bij de volgende synchronisatie.</translation>
+    </message>
+    <message>
+        <source>e-mail</source>
+        <translation>e-mail</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>sms</translation>
+    </message>
+    <message>
+        <source>The patient opted out of %1.</source>
+        <translation>De patiënt heeft zich afgemeld voor %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier message(s) could not be delivered.</source>
+        <translation>
+            <numerusform>%n eerder bericht kon niet worden bezorgd.</numerusform>
+            <numerusform>%n eerdere berichten konden niet worden bezorgd.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The patient can be reached on both channels.</source>
+        <translation>De patiënt is via beide kanalen bereikbaar.</translation>
+    </message>
+    <message>
+        <source>Type the address to send to.</source>
+        <translation>Typ het adres om naar te versturen.</translation>
+    </message>
+    <message>
+        <source>Send to %1? The hospital gave %2.</source>
+        <translation>Versturen naar %1? Het ziekenhuis gaf %2.</translation>
+    </message>
+    <message>
+        <source>no address</source>
+        <translation>geen adres</translation>
+    </message>
+    <message>
+        <source>Another address</source>
+        <translation>Een ander adres</translation>
+    </message>
+    <message>
+        <source>Could not queue the message: %1</source>
+        <translation>Kon het bericht niet in de wachtrij zetten: %1</translation>
     </message>
 </context>
 <context>
