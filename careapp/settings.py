@@ -160,6 +160,8 @@ class Settings:
     backends: tuple[BackendProfile, ...] = (BackendProfile(),)
     active_backend: int = 0
     idle_lock_minutes: int = 5
+    # Who may stop a care flow on this workstation: "clinician,admin" or "admin".
+    stop_care_flow_roles: str = "clinician,admin"
     # "" (the system's), "en" or one of DESKTOP_LANGUAGES; another (a newer CareApp's) is kept
     # in the file but followed as "". Applies from the next start.
     language: str = ""

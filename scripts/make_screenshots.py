@@ -121,8 +121,9 @@ def ward_loop() -> None:
     wait_for(lambda: connection.engine is not None and bool(services.care_flows.definitions()))
     config = hospital.hospital_config(services.hospital_settings)
     [record] = hospital.look_up_patient(config, "100003")
-    saved = hospital.save_imported_patient(services.db, record.patient, record.attending, actor=admin.actor,
-                                           source="hl7")  # fmt: skip
+    saved = hospital.save_imported_patient(
+        services.db, config, record.patient, record.attending, actor=admin.actor, source="hl7"
+    )
     window.patient_list.refresh()
     settle()
     window.patient_list.reveal(saved.patient.id)
@@ -144,9 +145,44 @@ def ward_loop() -> None:
     shoot(window, "05-enrolled")
     shoot(qr, "06-session-qr")
     qr.reject()
+    care_team(window, services, saved.patient.id)
     connection.stop()
     window.close()
     services.close()
+
+
+def answer_phq9_on_the_phone(link: str) -> None:
+    """The patient's answers through the real patient page, as a phone without JavaScript posts
+    them: item 9 above "not at all" (the urgent alert) and a score of 10 (the review opens)."""
+    import re
+
+    import requests
+
+    with requests.Session() as phone:
+        page = phone.get(link, timeout=30)
+        fields = dict(re.findall(r'name="(csrf|activity_id)" value="([^"]*)"', page.text))
+        items = sorted(set(re.findall(r'name="([^"]+)" value="several_days"', page.text)))
+        answers = {name: "several_days" for name in items} | {items[0]: "more_than_half"}
+        phone.post(page.url, data={**fields, "action": "activity", **answers}, timeout=30).raise_for_status()
+
+
+def care_team(window, services, patient_id: int) -> None:  # type: ignore[no-untyped-def]
+    """The work list and the timeline: the patient answered the PHQ-9 on the phone."""
+    flow = services.care_flows.queue_start(
+        patient_id, "phq-9-depression-screening", physician=None, baseline={}, actor=window.principal.actor
+    )
+    window.sync_now()
+    started = lambda: next(f for f in services.care_flows.for_patient(patient_id) if f.id == flow.id)  # noqa: E731
+    wait_for(lambda: started().static_link_url is not None)
+    answer_phq9_on_the_phone(started().static_link_url)
+    window.sync_now()
+    window.show_work_list()
+    wait_for(lambda: window.work_list.model.rowCount() >= 2)
+    window.work_list.table.selectRow(1)
+    window.open_work_item(window.work_list.selected())
+    wait_for(lambda: any(r.kind == "answer" for r in window.detail.timeline.model._rows))
+    shoot(window, "07-work-list")
+    shoot(window.detail, "08-timeline")
 
 
 if __name__ == "__main__":

@@ -242,3 +242,33 @@ def validate_answers(form: Form, answers: Mapping[str, Any], today: date) -> For
         else:
             normalised[question.id] = clean
     return FormValidation(normalised, tuple(errors))
+
+
+def question_from_dict(raw: Mapping[str, Any]) -> Question:
+    """A question as the backend sends it in an activity's form (already checked there)."""
+    options = tuple(
+        Option(str(o.get("value")), o.get("label") or str(o.get("value")), o.get("score"))
+        for o in raw.get("options") or ()
+    )
+    return Question(
+        id=str(raw.get("id")),
+        type=QuestionType(str(raw.get("type"))),
+        label=raw.get("label") or str(raw.get("id")),
+        mandatory=bool(raw.get("mandatory")),
+        help=raw.get("help"),
+        options=options,
+        minimum=raw.get("min"),
+        maximum=raw.get("max"),
+        step=raw.get("step"),
+        integer=bool(raw.get("integer")),
+        min_label=raw.get("min_label"),
+        max_label=raw.get("max_label"),
+        min_length=raw.get("min_length"),
+        max_length=raw.get("max_length"),
+        pattern=raw.get("pattern"),
+        min_date=raw.get("min_date"),
+        max_date=raw.get("max_date"),
+        min_selected=raw.get("min_selected"),
+        max_selected=raw.get("max_selected"),
+        data_point=raw.get("data_point"),
+    )

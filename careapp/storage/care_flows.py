@@ -136,6 +136,7 @@ def queue_start_row(
         baseline=baseline,
         created_at=now,
         updated_at=now,
+        started_by=actor.removeprefix("user:"),
     )
     outbox.enqueue(
         session,

@@ -104,10 +104,18 @@ class CareFlowRow(Base):
     static_link_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # As the backend last said: values by key, scores with their bands, steps due to open.
+    data_points: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    scores: Mapped[list[Any] | None] = mapped_column(JSON)
+    scheduled_steps: Mapped[list[Any] | None] = mapped_column(JSON)
+    stop_reason: Mapped[str | None] = mapped_column(Text)
+    # Username of who enrolled (a local user), else the backend's actor: the work list's "mine".
+    started_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class ActivityRow(Base):
     __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_open", "stakeholder", "status"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     care_flow_id: Mapped[int] = mapped_column(ForeignKey("care_flows.id", ondelete="CASCADE"), index=True)
@@ -116,6 +124,44 @@ class ActivityRow(Base):
     stakeholder: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    activity_key: Mapped[str | None] = mapped_column(String(64))
+    step_id: Mapped[str | None] = mapped_column(String(64))
+    step_title: Mapped[str | None] = mapped_column(String(200))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+    # The definition's form, body or checklist items, and the answers given, as the backend sent them.
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # "queued": completed here, waiting in the outbox (a pull does not undo it meanwhile).
+    pending: Mapped[str | None] = mapped_column(String(32))
+
+
+class CareFlowAlertRow(Base):
+    """An alert the backend raised on a care flow (its definition's condition held)."""
+
+    __tablename__ = "care_flow_alerts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    care_flow_id: Mapped[int] = mapped_column(ForeignKey("care_flows.id", ondelete="CASCADE"), index=True)
+    alert_key: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    text: Mapped[Any] = mapped_column(JSON)  # plain or localized
+    raised_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DataPointHistoryRow(Base):
+    """Each value a care flow's data point was seen to take, oldest first."""
+
+    __tablename__ = "data_point_history"
+    __table_args__ = (Index("ix_data_point_history_flow_key", "care_flow_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_flow_id: Mapped[int] = mapped_column(ForeignKey("care_flows.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class OutboxRow(Base):

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import utcnow
-from careapp.storage.models import ActivityRow, CareFlowDefinitionRow, CareFlowRow, PatientRow
+from careapp.storage.models import ActivityRow, CareFlowDefinitionRow, CareFlowRow, PatientRow, UserRow
 from careapp.storage.remote_patients import chunks, naive_utc
 
 # What a care flow's update depends on besides the backend's resource.
@@ -138,32 +138,73 @@ def apply_care_flows(session: Session, resources: Sequence[Resource]) -> dict[st
         session.execute(update(CareFlowRow), changes)
     if rows:
         inserted = session.execute(insert(CareFlowRow).returning(CareFlowRow.remote_id, CareFlowRow.id), rows)
-        applied.update((remote_id, id_) for remote_id, id_ in inserted)
+        applied.update((remote_id, id_) for remote_id, id_ in inserted if remote_id is not None)
     return applied
 
 
+QUEUED_HERE = "queued"  # ActivityRow.pending: completed on this workstation, not yet sent
+_CONTENT_KEYS = ("form", "body", "items")
+
+
+def usernames_of(session: Session, actors: Iterable[Any]) -> dict[str, str]:
+    """Backend actors ("user:<server id>") → the local username, for the users of this workstation."""
+    server_ids = {a.removeprefix("user:") for a in actors if isinstance(a, str) and a.startswith("user:")}
+    found: dict[str, str] = {}
+    for part in chunks(sorted(server_ids)):
+        query = select(UserRow.remote_id, UserRow.username).where(UserRow.remote_id.in_(part))
+        found.update((f"user:{remote_id}", username) for remote_id, username in session.execute(query))
+    return found
+
+
+def who(actor: Any, usernames: Mapping[str, str]) -> str | None:
+    return usernames.get(actor, actor[:100]) if isinstance(actor, str) else None
+
+
+def _activity_values(activity_id: str, resource: Resource, usernames: Mapping[str, str]) -> dict[str, Any]:
+    content = {k: resource[k] for k in _CONTENT_KEYS if resource.get(k) is not None}
+    return {
+        "id": activity_id,
+        "title": text_of(resource.get("title"))[:200],
+        "kind": str(resource.get("type") or ""),
+        "stakeholder": str(resource.get("stakeholder") or ""),
+        "status": str(resource.get("status") or ""),
+        "updated_at": naive_utc(resource.get("updated_at")) or utcnow(),
+        # What the work list and the timeline show (issue 16).
+        "activity_key": resource.get("activity_id"),
+        "step_id": resource.get("step_id"),
+        "step_title": text_of(resource.get("step_title"))[:200] or None,
+        "opened_at": naive_utc(resource.get("created_at")),
+        "due_at": naive_utc(resource.get("due_at")),
+        "completed_at": naive_utc(resource.get("completed_at")),
+        "completed_by": who(resource.get("completed_by"), usernames),
+        "content": content or None,
+        "answers": resource.get("answers"),
+        "pending": None,
+    }
+
+
 def apply_activities(session: Session, resources: Sequence[Resource]) -> int:
-    """Create or update the cached activities RESOURCES describe; returns how many applied."""
+    """Create or update the cached activities RESOURCES describe; returns how many applied.
+
+    Like a patient with unsent edits, an activity completed here and still in the outbox keeps
+    its local state while the backend still has it open; the backend's "done" settles it."""
     latest = _last_of_each(resources)
     flows = _ids_by_remote(
         session, CareFlowRow.id, CareFlowRow.remote_id, (str(r.get("care_flow_id")) for r in latest.values())
     )
-    existing: set[str] = set()
+    existing: dict[str, str | None] = {}
     for part in chunks(sorted(latest)):
-        existing.update(session.scalars(select(ActivityRow.id).where(ActivityRow.id.in_(part))))
+        query = select(ActivityRow.id, ActivityRow.pending).where(ActivityRow.id.in_(part))
+        existing.update((id_, pending) for id_, pending in session.execute(query))
+    usernames = usernames_of(session, (r.get("completed_by") for r in latest.values()))
     changes, rows = [], []
     for activity_id, resource in latest.items():
         care_flow_id = flows.get(str(resource.get("care_flow_id")))
         if care_flow_id is None:
             continue
-        values = {
-            "id": activity_id,
-            "title": text_of(resource.get("title"))[:200],
-            "kind": str(resource.get("type") or ""),
-            "stakeholder": str(resource.get("stakeholder") or ""),
-            "status": str(resource.get("status") or ""),
-            "updated_at": naive_utc(resource.get("updated_at")) or utcnow(),
-        }
+        if existing.get(activity_id) == QUEUED_HERE and resource.get("status") == "active":
+            continue  # our completion is on its way: the backend has not seen it yet
+        values = _activity_values(activity_id, resource, usernames)
         if activity_id in existing:
             changes.append(values)  # an activity stays with the care flow it was made in
         else:

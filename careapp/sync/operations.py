@@ -16,13 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careapp.domain.patient_record import from_wire, to_wire
+from careapp.storage.clinician_work import ACTIVITY_KINDS, WARD_WORK_KINDS
 from careapp.storage.models import CareFlowRow, PatientIdentifierRow, PatientRow
 from careapp.storage.outbox import ACTOR_KEY
 from careapp.storage.sync_state import QueuedRow
 
 WAITS_FOR_PATIENT = "Waits for the patient's record, which the backend has not accepted yet."
-PATIENT_KINDS = frozenset({"patient.upsert", "care_flow.start"})
+WAITS_FOR_CARE_FLOW = "Waits for the care flow to start on the backend."
+PATIENT_KINDS = frozenset({"patient.upsert", "care_flow.start", *WARD_WORK_KINDS})
 USER_KINDS = frozenset({"user.provision", "user.deactivate"})
+SEND_LINK = "notification.send"
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,18 @@ class _LocalFacts:
     patients: dict[str, tuple[int, str | None]]  # uid → (id, server id)
     first_identifiers: dict[int, dict[str, str]]  # patient id → {"system", "value"}
     flow_versions: dict[str, int | None]  # care flow uid → the definition version enrolled in
+    flow_ids: dict[str, str | None] = field(default_factory=dict)  # care flow uid → server id
 
     @classmethod
     def read(cls, session: Session, rows: Sequence[QueuedRow]) -> _LocalFacts:
+        named = {str(r.payload.get("care_flow_uid")) for r in rows if r.kind in WARD_WORK_KINDS}
+        flow_ids: dict[str, str | None] = {}
+        if named - {"None"}:
+            query = select(CareFlowRow.uid, CareFlowRow.remote_id).where(CareFlowRow.uid.in_(named))
+            flow_ids = {uid: remote_id for uid, remote_id in session.execute(query)}
         starts = [r.payload for r in rows if r.kind == "care_flow.start"]
         if not starts:
-            return cls({}, {}, {})
+            return cls({}, {}, {}, flow_ids)
         patient_uids = {str(p.get("patient_uid")) for p in starts}
         patients = {
             uid: (id_, remote_id)
@@ -85,21 +94,21 @@ class _LocalFacts:
         first: dict[int, dict[str, str]] = {}
         if patients:
             ident = PatientIdentifierRow
-            query = (
+            identifiers = (
                 select(ident.patient_id, ident.system, ident.value)
                 .where(ident.patient_id.in_([id_ for id_, _remote_id in patients.values()]))
                 .order_by(ident.id)
             )
-            for patient_id, system, value in session.execute(query):
+            for patient_id, system, value in session.execute(identifiers):
                 first.setdefault(patient_id, {"system": system, "value": value})
         flow_uids = {p["uid"] for p in starts if p.get("uid") is not None}
         versions: dict[str, int | None] = {}
         if flow_uids:
-            query = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
+            by_uid = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
                 CareFlowRow.uid.in_(flow_uids)
             )
-            versions = {uid: version for uid, version in session.execute(query)}
-        return cls(patients, first, versions)
+            versions = {uid: version for uid, version in session.execute(by_uid)}
+        return cls(patients, first, versions, flow_ids)
 
 
 def build_batch(session: Session, rows: Sequence[QueuedRow], *, fallback_user: str | None) -> list[Built]:
@@ -126,6 +135,12 @@ def _build(
         admin = acting_username(payload.get(ACTOR_KEY)) or fallback_user
         body = _user_body(row.kind, payload)
         return Operation(row.id, row.kind, _wire(row, "user.provision", admin, body), payload=payload)
+    if row.kind == SEND_LINK:  # Send by SMS / e-mail (careapp.links.sending): the care flow is known
+        sender = acting_username(payload.get(ACTOR_KEY)) or fallback_user
+        if sender is None:
+            return Blocked(row.id, "Waiting for a signed-in user to send this change on behalf of.")
+        body = {k: v for k, v in payload.items() if k != ACTOR_KEY}
+        return Operation(row.id, row.kind, _wire(row, row.kind, sender, body), payload=payload)
     if row.kind not in PATIENT_KINDS:
         return Refused(row.id, _local_problem(f"This kind of change ({row.kind}) cannot be sent."))
     user = acting_username(payload.get(ACTOR_KEY)) or fallback_user
@@ -133,7 +148,23 @@ def _build(
         return Blocked(row.id, "Waiting for a signed-in user to send this change on behalf of.")
     if row.kind == "patient.upsert":
         return _patient_upsert(row, payload, user)
+    if row.kind in WARD_WORK_KINDS:
+        return _ward_work(row, payload, user, facts)
     return _care_flow_start(row, payload, user, facts, patients_in_batch)
+
+
+def _ward_work(row: QueuedRow, payload: dict[str, Any], user: str, facts: _LocalFacts) -> Built:
+    """A clinician's completion, stop or answers viewed, sent as the person who did it."""
+    body = {k: v for k, v in payload.items() if k not in (ACTOR_KEY, "care_flow_uid")}
+    if row.kind not in ACTIVITY_KINDS:
+        uid = str(payload.get("care_flow_uid"))
+        if uid not in facts.flow_ids:
+            return Refused(row.id, _local_problem("That care flow is no longer in the local cache."))
+        remote_id = facts.flow_ids[uid]
+        if remote_id is None:
+            return Blocked(row.id, WAITS_FOR_CARE_FLOW)
+        body["care_flow_id"] = remote_id
+    return Operation(row.id, row.kind, _wire(row, row.kind, user, body), payload=payload)
 
 
 def _wire(row: QueuedRow, kind: str, user: str | None, body: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +229,7 @@ def _care_flow_start(
         body["patient_identifier"] = dict(first)
     else:
         body["patient_id"] = remote_id
-    version = facts.flow_versions.get(payload.get("uid"))
+    version = facts.flow_versions.get(str(payload.get("uid")))
     if version is not None:
         body["version"] = version  # the version the clinician enrolled in
     return Operation(row.id, row.kind, _wire(row, "care_flow.start", user, body), patient_uid, payload)

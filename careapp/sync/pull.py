@@ -17,7 +17,7 @@ from typing import Any
 from careapp.backend.client import BackendClient
 from careapp.backend.errors import Gone
 from careapp.domain.clock import Clock, utcnow
-from careapp.storage import remote_changes, sync_state
+from careapp.storage import clinician_work, remote_changes, remote_ward_work, sync_state
 from careapp.storage.database import CacheDatabase
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,11 @@ class Puller:
             keep = sync_state.pending_patient_uids(session)
             remote_changes.forget_server_view(session)
             remote_changes.apply_patients(session, patients, keep_demographics=keep)
-            remote_changes.apply_care_flows(session, flows)
+            stopping = clinician_work.stops_queued(session)
+            applied = remote_changes.apply_care_flows(session, flows)
+            remote_ward_work.apply_care_flows_work(session, flows, applied)
             remote_changes.apply_activities(session, activities)
+            clinician_work.keep_queued_stops(session, stopping)
             sync_state.put(session, sync_state.CURSOR, cursor)
             sync_state.put_time(session, sync_state.LAST_PULL, self._clock())
 
@@ -127,7 +130,10 @@ class Puller:
             resource = change.get("resource")
             if resource is not None and change.get("resource_type") in current:
                 current[change["resource_type"]].append(resource)
-        remote_changes.apply_care_flows(session, current["care_flow"])
+        stopping = clinician_work.stops_queued(session)
+        applied = remote_changes.apply_care_flows(session, current["care_flow"])
+        remote_ward_work.apply_care_flows_work(session, current["care_flow"], applied)
         remote_changes.apply_activities(session, current["activity"])
+        clinician_work.keep_queued_stops(session, stopping)
         for user in current["user"]:
             remote_changes.map_user(session, user)

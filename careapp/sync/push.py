@@ -21,7 +21,9 @@ from typing import Any
 from careapp.backend.client import BackendClient, problem_json
 from careapp.backend.errors import BackendError
 from careapp.storage import remote_changes, sync_state
+from careapp.storage.clinician_work import WARD_WORK_KINDS
 from careapp.storage.database import CacheDatabase
+from careapp.sync import ward_work
 from careapp.sync.operations import WAITS_FOR_PATIENT, Blocked, Operation, Refused, build_batch
 
 log = logging.getLogger(__name__)
@@ -148,6 +150,15 @@ class Pusher:
                     if op.kind == "patient.upsert" and op.patient_uid:
                         refused_patients.add(op.patient_uid)
             remote_changes.map_answers(session, mapped)
+            ward_work.settle_answers(
+                session,
+                [(kind, body) for kind, _payload, body in mapped if kind in WARD_WORK_KINDS],
+                [
+                    (op.kind, op.payload)
+                    for op in operations
+                    if op.row_id in refused and op.kind in WARD_WORK_KINDS
+                ],
+            )
             for message, ids in retries.items():
                 sync_state.note_retry(session, ids, message)
             sync_state.note_waiting(session, waiting, WAITS_FOR_PATIENT)

@@ -4,7 +4,8 @@ enrollment, link actions and the sync status."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +34,9 @@ from careapp.ui.patient_list import PatientListPanel
 from careapp.ui.services import Services
 from careapp.ui.shortcuts import CommandKeysFirst
 from careapp.ui.sync_status import SyncStatusBar
+from careapp.ui.timeline.rows import rows_for
 from careapp.ui.widgets import EnvironmentBanner
+from careapp.ui.worklist.pane import WorkListPane
 
 if TYPE_CHECKING:
     from careapp.backend import BackendClient
@@ -68,10 +72,20 @@ class MainWindow(QMainWindow):
 
         self.banner = EnvironmentBanner(services.settings.backend)
         self.patient_list = PatientListPanel(services)
+        self.work_list = WorkListPane(services, principal.username)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.patient_list, self.tr("Patients"))
+        self.tabs.addTab(self.work_list, self.tr("Work list"))
+        # The search box keeps the first focus (a wristband scan lands there); Ctrl+F and
+        # Ctrl+Shift+W switch between the tabs, Ctrl+Tab too.
+        self.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.detail = PatientDetailPanel({s.uri: s.name for s in DEMO_SYSTEMS})
+        self.detail.timeline.stop_allowed = services.care_team.may_stop(principal)
+        self._answers_audited: set[int] = set()  # care flows whose answers this opening has audited
+        self._select_after_load: str | None = None
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setContentsMargins(8, 8, 8, 0)
-        splitter.addWidget(self.patient_list)
+        splitter.addWidget(self.tabs)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -92,7 +106,10 @@ class MainWindow(QMainWindow):
             .replace("%2", principal.role.value)
         )
         self.sync_status = SyncStatusBar()
+        self.work_counts = QLabel()
+        self.work_counts.setAccessibleName(self.tr("Work list counts"))
         self.statusBar().addWidget(self.sync_status)
+        self.statusBar().addWidget(self.work_counts)
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._build_actions()
@@ -105,6 +122,10 @@ class MainWindow(QMainWindow):
         self.detail.sig_enroll.connect(self.enroll)
         self.detail.sig_care_flow_selected.connect(self._load_activities)
         self.detail.sig_link_action.connect(self.link_action)
+        self.detail.timeline.sig_complete.connect(self.complete_activity)
+        self.detail.timeline.sig_stop.connect(self.stop_care_flow)
+        self.work_list.sig_open_item.connect(self.open_work_item)
+        self.work_list.sig_counts.connect(self.work_counts.setText)
         self.sync_status.sig_sync_now.connect(self.sync_now)
         self.sync_status.sig_show_attention.connect(self.show_attention)
         if connection is not None:
@@ -124,10 +145,13 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self.idle)
         self.idle.start()
         self.patient_list.refresh()
+        self.work_list.refresh()
 
     # -- commands ----------------------------------------------------------------------------
 
-    def _action(self, text: str, shortcut: QKeySequence | str, slot, menu) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot, menu
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -145,6 +169,16 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(self.tr("&Import patient…"), "Ctrl+I", self.open_import, ward)
         self.siu_action = self._action(self.tr("Pull &SIU now…"), "Ctrl+Shift+U", self.pull_siu, ward)
         self.enroll_action = self._action(self.tr("&Enroll in a care flow…"), "Ctrl+E", self.enroll, ward)
+        self.work_list_action = self._action(self.tr("&Work list"), "Ctrl+Shift+W", self.show_work_list, ward)
+        self.complete_action = self._action(
+            self.tr("&Complete the selected activity…"),
+            "Ctrl+Shift+D",
+            self.detail.timeline.complete_selected,
+            ward,
+        )
+        self.stop_action = self._action(
+            self.tr("S&top the selected care flow…"), "Ctrl+Shift+X", self.detail.timeline.stop_selected, ward
+        )
         self.sync_action = self._action(self.tr("S&ync now"), "Ctrl+Shift+Y", self.sync_now, ward)
         self.poster_action = self._action(
             self.tr("&Waiting-room poster…"), "Ctrl+Shift+P", self.show_enrollment_poster, ward
@@ -173,6 +207,9 @@ class MainWindow(QMainWindow):
             self.import_action,
             self.siu_action,
             self.enroll_action,
+            self.work_list_action,
+            self.complete_action,
+            self.stop_action,
             self.sync_action,
             self.poster_action,
             self.refresh_action,
@@ -183,6 +220,7 @@ class MainWindow(QMainWindow):
         ]
 
     def focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.patient_list)
         self.patient_list.search.setFocus()
         self.patient_list.search.selectAll()
 
@@ -190,15 +228,17 @@ class MainWindow(QMainWindow):
         services, actor = self.services, self.principal.actor
         then = self._when_shown
 
-        def load():  # type: ignore[no-untyped-def]
+        def load():
             patient = services.patients.record_viewed(patient_id, actor)
             return patient, services.care_flows.for_patient(patient_id) if patient else []
 
-        def show(result) -> None:  # type: ignore[no-untyped-def]
+        def show(result) -> None:
             patient, flows = result
             if patient is not None and self.stack.currentIndex() == 0:
                 if self._qr_after_start is not None and self._qr_after_start[0] != patient_id:
                     self._qr_after_start = None  # moved on to another patient: no QR pops up later
+                if self.detail.patient is None or self.detail.patient.id != patient_id:
+                    self._answers_audited.clear()
                 self.detail.show_patient(patient, flows)
                 if then is not None and then[0] == patient_id and self._when_shown is then:
                     self._when_shown = None
@@ -266,6 +306,105 @@ class MainWindow(QMainWindow):
         show = lambda items: self.detail.show_activities(flow.id, items)  # noqa: E731
         load = lambda: care_flows.activities(flow.id)  # noqa: E731
         QueryOp(self, load, show).failure(self.show_error).run_in_background()
+        self._load_timeline()
+        self._load_results(flow)
+
+    def _load_results(self, flow: CareFlowSummary) -> None:
+        """What the hospital made of the care flow's results: read live, only when online."""
+        remote_id = flow.remote_id
+        if self.connection is None or remote_id is None:
+            return
+        from careapp.backend.hospital_results import result_messages
+
+        def load() -> list[Any]:
+            with self._backend_client() as client:
+                return result_messages(client, remote_id, acting_user=self.principal.username)
+
+        show = lambda messages: self.detail.show_results(flow.id, messages)  # noqa: E731
+        # Offline, the care flow shows what the cache knows; the results line stays empty.
+        QueryOp(self, load, show).failure(lambda _error: None).run_in_background()
+
+    # -- the care team's work ------------------------------------------------------------------
+
+    def show_work_list(self) -> None:
+        self.tabs.setCurrentWidget(self.work_list)
+        self.work_list.refresh()
+        self.work_list.focus_list()
+
+    def open_work_item(self, item) -> None:
+        """Open the item's patient with its activity selected in the timeline."""
+        self._select_after_load = item.key if item.kind == "activity" else None
+        if self.detail.patient is not None and self.detail.patient.id == item.patient_id:
+            self._load_timeline()
+        else:
+            self.open_patient(item.patient_id)
+
+    def _load_timeline(self) -> None:
+        patient = self.detail.patient
+        if patient is None or patient.id is None:
+            return
+        patient_id, timelines, clock = patient.id, self.services.timelines, self.services.clock
+
+        def load():
+            flows = timelines.for_patient(patient_id)
+            return flows, rows_for(flows, now=clock())
+
+        def show(result) -> None:
+            flows, rows = result
+            current = self.detail.patient
+            if current is None or current.id != patient_id or self.stack.currentIndex() != 0:
+                return
+            wanted, self._select_after_load = self._select_after_load, None
+            self.detail.timeline.show_rows(rows, wanted)
+            if wanted is not None:
+                self.detail.timeline.table.setFocus()
+            self._audit_answers([f.id for f in flows if f.has_answers])
+
+        QueryOp(self, load, show).failure(self.show_error).run_in_background()
+
+    def _audit_answers(self, care_flow_ids: list[int]) -> None:
+        """Viewing answers is audited, once per care flow each time the patient is opened."""
+        fresh = [i for i in care_flow_ids if i not in self._answers_audited]
+        self._answers_audited.update(fresh)
+        team, principal = self.services.care_team, self.principal
+        for flow_id in fresh:
+            CollectionOp(self, partial(team.answers_viewed, principal, flow_id), lambda _r: None).failure(
+                self.show_error
+            ).run_in_background()
+
+    def complete_activity(self, activity_id: str) -> None:
+        from careapp.ui.care_team.complete_dialog import CompleteDialog
+
+        timelines = self.services.timelines
+
+        def ask(target) -> None:
+            if target is None or self.stack.currentIndex() != 0:
+                return
+            dialog = CompleteDialog(self.services, self.principal, target, self)
+            dialog.sig_completed.connect(lambda _id: self._care_team_changed())
+            dialog.open()
+
+        QueryOp(self, lambda: timelines.activity(activity_id), ask).failure(
+            self.show_error
+        ).run_in_background()
+
+    def stop_care_flow(self, care_flow_id: int) -> None:
+        from careapp.ui.care_team.stop_dialog import StopDialog
+
+        patient = self.detail.patient
+        flow = next((f for f in self.detail.flows if f.id == care_flow_id), None)
+        if patient is None or flow is None:
+            return
+        dialog = StopDialog(
+            self.services, self.principal, care_flow_id, patient.display_name, flow.title, self
+        )
+        dialog.sig_stopped.connect(lambda _id: self._care_team_changed())
+        dialog.open()
+
+    def _care_team_changed(self) -> None:
+        self.work_list.refresh()
+        self._reload_care_flows()
+        self.sync_now()
 
     def link_action(self, key: str, flow: CareFlowSummary) -> None:
         patient = self.detail.patient
@@ -277,12 +416,17 @@ class MainWindow(QMainWindow):
             return
         handler = {
             "session_qr": actions.show_session_qr,
+            "send_message": actions.send_by_message,
             "static_qr": actions.show_static_qr,
             "print_handout": actions.print_handout,
             "save_pdf": actions.save_handout_pdf,
             "show_to_patient": actions.show_to_patient,
         }[key]
-        handler(flow, patient)
+        shown = handler(flow, patient)
+        if key == "session_qr" and shown is not None:
+            # The session QR polls its session: when the patient is done, sync at once so the
+            # answers, scores and alerts show without waiting for the next sync.
+            shown.sig_status_changed.connect(lambda status: status == "completed" and self.sync_now())
 
     def show_enrollment_poster(self) -> None:
         """A generic enrollment link QR for a care flow, for the waiting-room wall."""
@@ -337,14 +481,19 @@ class MainWindow(QMainWindow):
         if report.skipped:
             return
         self.patient_list.refresh()
+        self.work_list.refresh()  # live: what the patient did on the phone shows without a click
         self._reload_care_flows()
+
+    def _attention_closed(self, _result: int) -> None:
+        if self.connection is not None:
+            self.connection.refresh_status()
 
     def show_attention(self) -> None:
         from careapp.ui.attention_dialog import AttentionDialog
 
         if self.connection is not None and self.connection.engine is not None:
             dialog = AttentionDialog(self.connection.engine, self.principal, self)
-            dialog.finished.connect(lambda _r: self.connection and self.connection.refresh_status())
+            dialog.finished.connect(self._attention_closed)
             dialog.open()
 
     def open_import(self, scanned: str | None = None) -> None:
@@ -401,6 +550,7 @@ class MainWindow(QMainWindow):
         ).failure(self.show_error).run_in_background()
 
     def _settings_saved(self, new: Settings, backend_changed: bool) -> None:
+        self.detail.timeline.stop_allowed = self.services.care_team.may_stop(self.principal)
         self.banner.show_backend(new.backend)  # a label or the test-patients permission may change it
         self.idle.set_minutes(new.idle_lock_minutes)
         self.idle.start()
@@ -430,6 +580,8 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):  # nothing with patient data stays on screen
             dialog.reject()
         self.patient_list.clear()
+        self.work_list.model.set_rows([])
+        self.work_counts.setText("")
         self.detail.clear()
         self.stack.setCurrentIndex(1)
         for action in self.workspace_actions:
@@ -445,6 +597,7 @@ class MainWindow(QMainWindow):
 
     def _unlocked(self) -> None:
         self.stack.setCurrentIndex(0)
+        self.work_list.refresh()
         for action in self.workspace_actions:
             action.setEnabled(
                 action not in (self.settings_action, self.admin_action) or self.principal.is_admin

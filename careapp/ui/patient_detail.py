@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
+from careapp.backend.hospital_results import ResultMessage
 from careapp.domain.patient import Patient
 from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
 from careapp.ui.dates import date_text, local_moment
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.language.words import word_for
+from careapp.ui.timeline.panel import TimelinePanel
 
 # Link actions the panel offers for the selected care flow: (key, label, needs the backend's link).
 LINK_ACTIONS = (
     ("session_qr", QT_TRANSLATE_NOOP("PatientDetailPanel", "Session &QR"), True),
+    ("send_message", QT_TRANSLATE_NOOP("PatientDetailPanel", "Send by SMS / e-&mail…"), True),
     ("static_qr", QT_TRANSLATE_NOOP("PatientDetailPanel", "S&tatic link QR"), True),
     ("copy_link", QT_TRANSLATE_NOOP("PatientDetailPanel", "&Copy link"), True),
     ("print_handout", QT_TRANSLATE_NOOP("PatientDetailPanel", "&Print handout…"), True),
@@ -51,6 +55,10 @@ class PatientDetailPanel(QWidget):
         self.activities.setAccessibleName(self.tr("Activities"))
         activities_label = QLabel(self.tr("<b>Activities</b>"))
         activities_label.setBuddy(self.activities)
+        # What became of the results sent to the hospital (read from the backend when shown).
+        self.results = QLabel()
+        self.results.setWordWrap(True)
+        self.results.setAccessibleName(self.tr("Results sent to the hospital"))
         self.link_hint = QLabel()
         self.link_hint.setWordWrap(True)
         self.link_hint.setStyleSheet("color:#4b5563")
@@ -70,10 +78,17 @@ class PatientDetailPanel(QWidget):
         layout.addWidget(self.enroll_button)
         layout.addWidget(activities_label)
         layout.addWidget(self.activities, 1)
+        layout.addWidget(self.results)
         layout.addLayout(grid)
         layout.addWidget(self.link_hint)
+        self.timeline = TimelinePanel()
+        layout.addWidget(self.timeline, 4)
         self._flows: list[CareFlowSummary] = []
         self.clear()
+
+    @property
+    def flows(self) -> list[CareFlowSummary]:
+        return list(self._flows)
 
     @property
     def selected_care_flow(self) -> CareFlowSummary | None:
@@ -88,6 +103,7 @@ class PatientDetailPanel(QWidget):
     def _care_flow_changed(self, _row: int) -> None:
         flow = self.selected_care_flow
         self.activities.clear()
+        self.results.setText("")
         started = flow is not None and flow.remote_id is not None
         for button in self.link_buttons.values():
             button.setEnabled(started)
@@ -114,6 +130,27 @@ class PatientDetailPanel(QWidget):
         if not activities:
             self.activities.addItem(self.tr("No activities yet."))
 
+    def show_results(self, care_flow_id: int, messages: list[ResultMessage]) -> None:
+        """One line for what reached the hospital, and one per result it refused, with its reason."""
+        flow = self.selected_care_flow
+        if flow is None or flow.id != care_flow_id:
+            return
+        if not messages:
+            self.results.setText("")
+            return
+        delivered = sum(m.status == "delivered" for m in messages)
+        waiting = [m for m in messages if m.status == "pending"]
+        lines = [self.tr("Results to the hospital: %n delivered", "", delivered)]
+        if waiting:
+            lines[0] += self.tr(", %n waiting to be accepted", "", len(waiting))
+        for refused in (m for m in messages if m.status == "failed"):
+            lines.append(
+                self.tr("Refused by the hospital ({code}): {reason}").format(
+                    code=refused.ack_code or "?", reason=refused.reason or self.tr("no reason given")
+                )
+            )
+        self.results.setText("\n".join(lines))
+
     def clear(self) -> None:
         self.patient = None
         self.header.setText(
@@ -122,6 +159,9 @@ class PatientDetailPanel(QWidget):
         self._flows = []
         self.care_flows.clear()
         self.activities.clear()
+        if hasattr(self, "timeline"):
+            self.timeline.show_rows([])
+        self.results.setText("")
         self.enroll_button.setEnabled(False)
         for button in self.link_buttons.values():
             button.setEnabled(False)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from careapp import settings as settings_store
 from careapp.auth.accounts import AccountService
+from careapp.auth.care_team import CareTeamService
 from careapp.auth.roles import Principal, require_admin
 from careapp.domain.clock import Clock, utcnow
 from careapp.settings import HospitalEndpoints, Settings
@@ -13,6 +14,8 @@ from careapp.storage.care_flows import CareFlowRepository
 from careapp.storage.database import CacheDatabase, open_active_cache
 from careapp.storage.patients import PatientRepository
 from careapp.storage.physicians import PhysicianRepository
+from careapp.storage.timeline import TimelineRepository
+from careapp.storage.work_list import WorkListRepository
 
 
 @dataclass
@@ -26,12 +29,18 @@ class Services:
     patients: PatientRepository = field(init=False)
     care_flows: CareFlowRepository = field(init=False)
     physicians: PhysicianRepository = field(init=False)
+    care_team: CareTeamService = field(init=False)
+    work_list: WorkListRepository = field(init=False)
+    timelines: TimelineRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.accounts = AccountService(self.db, self.clock)
         self.patients = PatientRepository(self.db, self.clock)
         self.care_flows = CareFlowRepository(self.db, self.clock)
         self.physicians = PhysicianRepository(self.db)
+        self.care_team = CareTeamService(self.db, lambda: self.settings.stop_care_flow_roles, self.clock)
+        self.work_list = WorkListRepository(self.db)
+        self.timelines = TimelineRepository(self.db)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = utcnow) -> Services:

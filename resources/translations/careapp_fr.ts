@@ -284,14 +284,6 @@
         <translation>{name} doit être une date.</translation>
     </message>
     <message>
-        <source>Yes</source>
-        <translation>Oui</translation>
-    </message>
-    <message>
-        <source>No</source>
-        <translation>Non</translation>
-    </message>
-    <message>
         <source>a number from {low} to {high}</source>
         <translation>un nombre de {low} à {high}</translation>
     </message>
@@ -320,6 +312,25 @@
     <message>
         <source>Choose a new password for %1.</source>
         <translation>Choisissez un nouveau mot de passe pour %1.</translation>
+    </message>
+</context>
+<context>
+    <name>CompleteDialog</name>
+    <message>
+        <source>Complete: %1</source>
+        <translation>Terminer : %1</translation>
+    </message>
+    <message>
+        <source>Mark &amp;done</source>
+        <translation>Marquer comme &amp;fait</translation>
+    </message>
+    <message>
+        <source>&amp;Submit</source>
+        <translation>&amp;Envoyer</translation>
+    </message>
+    <message>
+        <source>Tick every item of the checklist first.</source>
+        <translation>Cochez d&apos;abord chaque point de la liste.</translation>
     </message>
 </context>
 <context>
@@ -409,6 +420,17 @@
     <message>
         <source>{region} PRODUCTION — real patients</source>
         <translation>{region} PRODUCTION — vrais patients</translation>
+    </message>
+</context>
+<context>
+    <name>FormRenderer</name>
+    <message>
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Non</translation>
     </message>
 </context>
 <context>
@@ -714,6 +736,10 @@
 <context>
     <name>LinkActions</name>
     <message>
+        <source>Message queued; it goes with the next sync.</source>
+        <translation>Message en file d&apos;attente ; il part à la prochaine synchronisation.</translation>
+    </message>
+    <message>
         <source>Link copied.</source>
         <translation>Lien copié.</translation>
     </message>
@@ -824,8 +850,20 @@
         <translation>CareApp</translation>
     </message>
     <message>
+        <source>Patients</source>
+        <translation>Patients</translation>
+    </message>
+    <message>
+        <source>Work list</source>
+        <translation>Liste de travail</translation>
+    </message>
+    <message>
         <source>Signed in: %1 (%2)</source>
         <translation>Connecté : %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Work list counts</source>
+        <translation>Compteurs de la liste de travail</translation>
     </message>
     <message>
         <source>&amp;Ward</source>
@@ -846,6 +884,18 @@
     <message>
         <source>&amp;Enroll in a care flow…</source>
         <translation>Inscrire à un &amp;parcours de soins…</translation>
+    </message>
+    <message>
+        <source>&amp;Work list</source>
+        <translation>Liste de tra&amp;vail</translation>
+    </message>
+    <message>
+        <source>&amp;Complete the selected activity…</source>
+        <translation>&amp;Terminer l&apos;activité choisie…</translation>
+    </message>
+    <message>
+        <source>S&amp;top the selected care flow…</source>
+        <translation>&amp;Arrêter le parcours choisi…</translation>
     </message>
     <message>
         <source>S&amp;ync now</source>
@@ -991,6 +1041,10 @@
         <translation>&amp;QR de session</translation>
     </message>
     <message>
+        <source>Send by SMS / e-&amp;mail…</source>
+        <translation>Envoyer par SMS / e-&amp;mail…</translation>
+    </message>
+    <message>
         <source>S&amp;tatic link QR</source>
         <translation>QR du lien perma&amp;nent</translation>
     </message>
@@ -1039,6 +1093,10 @@
         <translation>&lt;b&gt;Activités&lt;/b&gt;</translation>
     </message>
     <message>
+        <source>Results sent to the hospital</source>
+        <translation>Résultats envoyés à l&apos;hôpital</translation>
+    </message>
+    <message>
         <source>Links and QR codes are ready once this care flow has started on the backend.</source>
         <translation>Les liens et codes QR sont prêts dès que ce parcours de soins a démarré sur le serveur.</translation>
     </message>
@@ -1053,6 +1111,28 @@
     <message>
         <source>No activities yet.</source>
         <translation>Pas encore d&apos;activités.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Results to the hospital: %n delivered</source>
+        <translation>
+            <numerusform>Résultats vers l&apos;hôpital : %n remis</numerusform>
+            <numerusform>Résultats vers l&apos;hôpital : %n remis</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n waiting to be accepted</source>
+        <translation>
+            <numerusform>, %n en attente d&apos;acceptation</numerusform>
+            <numerusform>, %n en attente d&apos;acceptation</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Refused by the hospital ({code}): {reason}</source>
+        <translation>Refusé par l&apos;hôpital ({code}) : {reason}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison donnée</translation>
     </message>
     <message>
         <source>&lt;p style=&apos;color:#6b7280&apos;&gt;Select a patient, or import one from the hospital.&lt;/p&gt;</source>
@@ -1191,6 +1271,108 @@
     <message>
         <source>Remove %1</source>
         <translation>Supprimer : %1</translation>
+    </message>
+</context>
+<context>
+    <name>SendLinkDialog</name>
+    <message>
+        <source>Send by SMS / e-mail</source>
+        <translation>Envoyer par SMS / e-mail</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <source>&amp;SMS</source>
+        <translation>&amp;SMS</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Destinataire :</translation>
+    </message>
+    <message>
+        <source>The care flow&apos;s link (never expires)</source>
+        <translation>Le lien du parcours de soins (n&apos;expire jamais)</translation>
+    </message>
+    <message>
+        <source>A session link (valid 60 minutes)</source>
+        <translation>Un lien de session (valable 60 minutes)</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Lien</translation>
+    </message>
+    <message>
+        <source>&amp;Link:</source>
+        <translation>&amp;Lien :</translation>
+    </message>
+    <message>
+        <source>Asking the backend whether the patient opted out…</source>
+        <translation>Demande au serveur si le patient s&apos;est désinscrit…</translation>
+    </message>
+    <message>
+        <source>Opt-out and delivery</source>
+        <translation>Désinscription et remise</translation>
+    </message>
+    <message>
+        <source>Se&amp;nd</source>
+        <translation>E&amp;nvoyer</translation>
+    </message>
+    <message>
+        <source>Channel:</source>
+        <translation>Canal :</translation>
+    </message>
+    <message>
+        <source>Offline: the message is sent at the next sync.</source>
+        <translation>Hors ligne : le message part à la prochaine synchronisation.</translation>
+    </message>
+    <message>
+        <source>e-mail</source>
+        <translation>e-mail</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <source>The patient opted out of %1.</source>
+        <translation>Le patient s&apos;est désinscrit des %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier message(s) could not be delivered.</source>
+        <translation>
+            <numerusform>%n message précédent n&apos;a pas pu être remis.</numerusform>
+            <numerusform>%n messages précédents n&apos;ont pas pu être remis.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The patient can be reached on both channels.</source>
+        <translation>Le patient est joignable par les deux canaux.</translation>
+    </message>
+    <message>
+        <source>Type the address to send to.</source>
+        <translation>Saisissez l&apos;adresse de destination.</translation>
+    </message>
+    <message>
+        <source>Send to %1? The hospital gave %2.</source>
+        <translation>Envoyer à %1 ? L&apos;hôpital a donné %2.</translation>
+    </message>
+    <message>
+        <source>no address</source>
+        <translation>aucune adresse</translation>
+    </message>
+    <message>
+        <source>Another address</source>
+        <translation>Une autre adresse</translation>
+    </message>
+    <message>
+        <source>Could not queue the message: %1</source>
+        <translation>Impossible de mettre le message en file d&apos;attente : %1</translation>
     </message>
 </context>
 <context>
@@ -1370,6 +1552,29 @@
     </message>
 </context>
 <context>
+    <name>StopDialog</name>
+    <message>
+        <source>Stop care flow?</source>
+        <translation>Arrêter le parcours ?</translation>
+    </message>
+    <message>
+        <source>Stop %1 for %2? Its open activities are canceled and the patient&apos;s link shows nothing more.</source>
+        <translation>Arrêter %1 pour %2 ? Ses activités ouvertes sont annulées et le lien du patient n&apos;affiche plus rien.</translation>
+    </message>
+    <message>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Motif :</translation>
+    </message>
+    <message>
+        <source>&amp;Stop care flow</source>
+        <translation>&amp;Arrêter le parcours</translation>
+    </message>
+    <message>
+        <source>Give a reason for stopping the care flow.</source>
+        <translation>Indiquez le motif de l&apos;arrêt du parcours.</translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusBar</name>
     <message>
         <source>Connecting to the backend…</source>
@@ -1424,6 +1629,103 @@
             <numerusform>%n à vérifier</numerusform>
             <numerusform>%n à vérifier</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <source>When</source>
+        <translation>Quand</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Status / answer</source>
+        <translation>Statut / réponse</translation>
+    </message>
+</context>
+<context>
+    <name>TimelinePanel</name>
+    <message>
+        <source>Care flow timeline</source>
+        <translation>Chronologie du parcours</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;&amp;Timeline&lt;/b&gt;</source>
+        <translation>&lt;b&gt;&amp;Chronologie&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Complete…</source>
+        <translation>Terminer…</translation>
+    </message>
+    <message>
+        <source>Complete the selected activity</source>
+        <translation>Terminer l&apos;activité choisie</translation>
+    </message>
+    <message>
+        <source>Stop care flow…</source>
+        <translation>Arrêter le parcours…</translation>
+    </message>
+    <message>
+        <source>Stop the care flow</source>
+        <translation>Arrêter le parcours</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineRows</name>
+    <message>
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
+    <message>
+        <source>{value} (from {low} to {high})</source>
+        <translation>{value} (de {low} à {high})</translation>
+    </message>
+    <message>
+        <source>done here, being sent</source>
+        <translation>fait ici, en cours d&apos;envoi</translation>
+    </message>
+    <message>
+        <source>patient</source>
+        <translation>patient</translation>
+    </message>
+    <message>
+        <source>care team</source>
+        <translation>équipe soignante</translation>
+    </message>
+    <message>
+        <source>URGENT</source>
+        <translation>URGENT</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Avertissement</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Remarque</translation>
+    </message>
+    <message>
+        <source>Score {name}</source>
+        <translation>Score {name}</translation>
+    </message>
+    <message>
+        <source>due {when}</source>
+        <translation>échéance {when}</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>EN RETARD</translation>
+    </message>
+    <message>
+        <source>scheduled: opens then</source>
+        <translation>planifié : s&apos;ouvre alors</translation>
     </message>
 </context>
 <context>
@@ -1552,6 +1854,88 @@
     </message>
 </context>
 <context>
+    <name>WorkListModel</name>
+    <message>
+        <source>Priority</source>
+        <translation>Priorité</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Work</source>
+        <translation>Travail</translation>
+    </message>
+    <message>
+        <source>Care flow</source>
+        <translation>Parcours de soins</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Échéance</translation>
+    </message>
+    <message>
+        <source>URGENT</source>
+        <translation>URGENT</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Avertissement</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Remarque</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>EN RETARD</translation>
+    </message>
+    <message>
+        <source>alert</source>
+        <translation>alerte</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>ouvert</translation>
+    </message>
+</context>
+<context>
+    <name>WorkListPane</name>
+    <message>
+        <source>Mine</source>
+        <translation>Les miens</translation>
+    </message>
+    <message>
+        <source>Ward</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tout</translation>
+    </message>
+    <message>
+        <source>All care flows</source>
+        <translation>Tous les parcours</translation>
+    </message>
+    <message>
+        <source>&amp;Show:</source>
+        <translation>&amp;Afficher :</translation>
+    </message>
+    <message>
+        <source>Care f&amp;low:</source>
+        <translation>&amp;Parcours :</translation>
+    </message>
+    <message>
+        <source>Work list</source>
+        <translation>Liste de travail</translation>
+    </message>
+    <message>
+        <source>Work list: %1 open · %2 overdue · %3 alerts</source>
+        <translation>Liste de travail : %1 ouverts · %2 en retard · %3 alertes</translation>
+    </message>
+</context>
+<context>
     <name>WorkstationPage</name>
     <message>
         <source> min</source>
@@ -1562,12 +1946,24 @@
         <translation>Comme le système (%1)</translation>
     </message>
     <message>
+        <source>Clinicians and admins</source>
+        <translation>Soignants et administrateurs</translation>
+    </message>
+    <message>
+        <source>Admins only</source>
+        <translation>Administrateurs seulement</translation>
+    </message>
+    <message>
         <source>&amp;Lock after idle:</source>
         <translation>&amp;Verrouiller après inactivité :</translation>
     </message>
     <message>
         <source>Lan&amp;guage:</source>
         <translation>&amp;Langue :</translation>
+    </message>
+    <message>
+        <source>Who may st&amp;op care flows:</source>
+        <translation>Qui peut arrêter les parc&amp;ours :</translation>
     </message>
     <message>
         <source>After this many minutes without keyboard or mouse, patient details are hidden and the password is needed.</source>

@@ -284,14 +284,6 @@
         <translation>{name} moet een datum zijn.</translation>
     </message>
     <message>
-        <source>Yes</source>
-        <translation>Ja</translation>
-    </message>
-    <message>
-        <source>No</source>
-        <translation>Nee</translation>
-    </message>
-    <message>
         <source>a number from {low} to {high}</source>
         <translation>een getal van {low} tot {high}</translation>
     </message>
@@ -320,6 +312,25 @@
     <message>
         <source>Choose a new password for %1.</source>
         <translation>Kies een nieuw wachtwoord voor %1.</translation>
+    </message>
+</context>
+<context>
+    <name>CompleteDialog</name>
+    <message>
+        <source>Complete: %1</source>
+        <translation>Afronden: %1</translation>
+    </message>
+    <message>
+        <source>Mark &amp;done</source>
+        <translation>Markeren als &amp;gedaan</translation>
+    </message>
+    <message>
+        <source>&amp;Submit</source>
+        <translation>&amp;Versturen</translation>
+    </message>
+    <message>
+        <source>Tick every item of the checklist first.</source>
+        <translation>Vink eerst elk punt van de checklist aan.</translation>
     </message>
 </context>
 <context>
@@ -409,6 +420,17 @@
     <message>
         <source>{region} PRODUCTION — real patients</source>
         <translation>{region} PRODUCTIE — echte patiënten</translation>
+    </message>
+</context>
+<context>
+    <name>FormRenderer</name>
+    <message>
+        <source>Yes</source>
+        <translation>Ja</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nee</translation>
     </message>
 </context>
 <context>
@@ -714,6 +736,10 @@
 <context>
     <name>LinkActions</name>
     <message>
+        <source>Message queued; it goes with the next sync.</source>
+        <translation>Bericht in de wachtrij; het vertrekt bij de volgende synchronisatie.</translation>
+    </message>
+    <message>
         <source>Link copied.</source>
         <translation>Link gekopieerd.</translation>
     </message>
@@ -824,8 +850,20 @@
         <translation>CareApp</translation>
     </message>
     <message>
+        <source>Patients</source>
+        <translation>Patiënten</translation>
+    </message>
+    <message>
+        <source>Work list</source>
+        <translation>Werklijst</translation>
+    </message>
+    <message>
         <source>Signed in: %1 (%2)</source>
         <translation>Ingelogd: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Work list counts</source>
+        <translation>Aantallen in de werklijst</translation>
     </message>
     <message>
         <source>&amp;Ward</source>
@@ -846,6 +884,18 @@
     <message>
         <source>&amp;Enroll in a care flow…</source>
         <translation>In&amp;schrijven in een zorgpad…</translation>
+    </message>
+    <message>
+        <source>&amp;Work list</source>
+        <translation>&amp;Werklijst</translation>
+    </message>
+    <message>
+        <source>&amp;Complete the selected activity…</source>
+        <translation>Gekozen activiteit &amp;afronden…</translation>
+    </message>
+    <message>
+        <source>S&amp;top the selected care flow…</source>
+        <translation>Gekozen zorgpad &amp;stoppen…</translation>
     </message>
     <message>
         <source>S&amp;ync now</source>
@@ -991,6 +1041,10 @@
         <translation>Sessie-&amp;QR</translation>
     </message>
     <message>
+        <source>Send by SMS / e-&amp;mail…</source>
+        <translation>Versturen per sms / e-&amp;mail…</translation>
+    </message>
+    <message>
         <source>S&amp;tatic link QR</source>
         <translation>QR van vaste &amp;link</translation>
     </message>
@@ -1039,6 +1093,10 @@
         <translation>&lt;b&gt;Activiteiten&lt;/b&gt;</translation>
     </message>
     <message>
+        <source>Results sent to the hospital</source>
+        <translation>Resultaten naar het ziekenhuis</translation>
+    </message>
+    <message>
         <source>Links and QR codes are ready once this care flow has started on the backend.</source>
         <translation>Links en QR-codes zijn klaar zodra dit zorgpad op de server is gestart.</translation>
     </message>
@@ -1053,6 +1111,28 @@
     <message>
         <source>No activities yet.</source>
         <translation>Nog geen activiteiten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Results to the hospital: %n delivered</source>
+        <translation>
+            <numerusform>Resultaten naar het ziekenhuis: %n afgeleverd</numerusform>
+            <numerusform>Resultaten naar het ziekenhuis: %n afgeleverd</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n waiting to be accepted</source>
+        <translation>
+            <numerusform>, %n wacht op aanvaarding</numerusform>
+            <numerusform>, %n wachten op aanvaarding</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Refused by the hospital ({code}): {reason}</source>
+        <translation>Geweigerd door het ziekenhuis ({code}): {reason}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>geen reden opgegeven</translation>
     </message>
     <message>
         <source>&lt;p style=&apos;color:#6b7280&apos;&gt;Select a patient, or import one from the hospital.&lt;/p&gt;</source>
@@ -1191,6 +1271,108 @@
     <message>
         <source>Remove %1</source>
         <translation>%1 verwijderen</translation>
+    </message>
+</context>
+<context>
+    <name>SendLinkDialog</name>
+    <message>
+        <source>Send by SMS / e-mail</source>
+        <translation>Versturen per sms / e-mail</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <source>&amp;SMS</source>
+        <translation>&amp;Sms</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adres</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Aan:</translation>
+    </message>
+    <message>
+        <source>The care flow&apos;s link (never expires)</source>
+        <translation>De link van het zorgpad (verloopt nooit)</translation>
+    </message>
+    <message>
+        <source>A session link (valid 60 minutes)</source>
+        <translation>Een sessielink (60 minuten geldig)</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <source>&amp;Link:</source>
+        <translation>&amp;Link:</translation>
+    </message>
+    <message>
+        <source>Asking the backend whether the patient opted out…</source>
+        <translation>De backend vragen of de patiënt zich heeft afgemeld…</translation>
+    </message>
+    <message>
+        <source>Opt-out and delivery</source>
+        <translation>Afmelding en bezorging</translation>
+    </message>
+    <message>
+        <source>Se&amp;nd</source>
+        <translation>&amp;Versturen</translation>
+    </message>
+    <message>
+        <source>Channel:</source>
+        <translation>Kanaal:</translation>
+    </message>
+    <message>
+        <source>Offline: the message is sent at the next sync.</source>
+        <translation>Offline: het bericht vertrekt bij de volgende synchronisatie.</translation>
+    </message>
+    <message>
+        <source>e-mail</source>
+        <translation>e-mail</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>sms</translation>
+    </message>
+    <message>
+        <source>The patient opted out of %1.</source>
+        <translation>De patiënt heeft zich afgemeld voor %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier message(s) could not be delivered.</source>
+        <translation>
+            <numerusform>%n eerder bericht kon niet worden bezorgd.</numerusform>
+            <numerusform>%n eerdere berichten konden niet worden bezorgd.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The patient can be reached on both channels.</source>
+        <translation>De patiënt is via beide kanalen bereikbaar.</translation>
+    </message>
+    <message>
+        <source>Type the address to send to.</source>
+        <translation>Typ het adres om naar te versturen.</translation>
+    </message>
+    <message>
+        <source>Send to %1? The hospital gave %2.</source>
+        <translation>Versturen naar %1? Het ziekenhuis gaf %2.</translation>
+    </message>
+    <message>
+        <source>no address</source>
+        <translation>geen adres</translation>
+    </message>
+    <message>
+        <source>Another address</source>
+        <translation>Een ander adres</translation>
+    </message>
+    <message>
+        <source>Could not queue the message: %1</source>
+        <translation>Kon het bericht niet in de wachtrij zetten: %1</translation>
     </message>
 </context>
 <context>
@@ -1370,6 +1552,29 @@
     </message>
 </context>
 <context>
+    <name>StopDialog</name>
+    <message>
+        <source>Stop care flow?</source>
+        <translation>Zorgpad stoppen?</translation>
+    </message>
+    <message>
+        <source>Stop %1 for %2? Its open activities are canceled and the patient&apos;s link shows nothing more.</source>
+        <translation>%1 stoppen voor %2? De open activiteiten worden geannuleerd en de link van de patiënt toont niets meer.</translation>
+    </message>
+    <message>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Reden:</translation>
+    </message>
+    <message>
+        <source>&amp;Stop care flow</source>
+        <translation>Zorgpad &amp;stoppen</translation>
+    </message>
+    <message>
+        <source>Give a reason for stopping the care flow.</source>
+        <translation>Geef een reden om het zorgpad te stoppen.</translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusBar</name>
     <message>
         <source>Connecting to the backend…</source>
@@ -1424,6 +1629,103 @@
             <numerusform>%n vraagt aandacht</numerusform>
             <numerusform>%n vragen aandacht</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <source>When</source>
+        <translation>Wanneer</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Wat</translation>
+    </message>
+    <message>
+        <source>Status / answer</source>
+        <translation>Status / antwoord</translation>
+    </message>
+</context>
+<context>
+    <name>TimelinePanel</name>
+    <message>
+        <source>Care flow timeline</source>
+        <translation>Tijdlijn van het zorgpad</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;&amp;Timeline&lt;/b&gt;</source>
+        <translation>&lt;b&gt;&amp;Tijdlijn&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Complete…</source>
+        <translation>Afronden…</translation>
+    </message>
+    <message>
+        <source>Complete the selected activity</source>
+        <translation>Gekozen activiteit afronden</translation>
+    </message>
+    <message>
+        <source>Stop care flow…</source>
+        <translation>Zorgpad stoppen…</translation>
+    </message>
+    <message>
+        <source>Stop the care flow</source>
+        <translation>Het zorgpad stoppen</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineRows</name>
+    <message>
+        <source>Yes</source>
+        <translation>Ja</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nee</translation>
+    </message>
+    <message>
+        <source>{value} (from {low} to {high})</source>
+        <translation>{value} (van {low} tot {high})</translation>
+    </message>
+    <message>
+        <source>done here, being sent</source>
+        <translation>hier gedaan, wordt verzonden</translation>
+    </message>
+    <message>
+        <source>patient</source>
+        <translation>patiënt</translation>
+    </message>
+    <message>
+        <source>care team</source>
+        <translation>zorgteam</translation>
+    </message>
+    <message>
+        <source>URGENT</source>
+        <translation>DRINGEND</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Waarschuwing</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Opmerking</translation>
+    </message>
+    <message>
+        <source>Score {name}</source>
+        <translation>Score {name}</translation>
+    </message>
+    <message>
+        <source>due {when}</source>
+        <translation>uiterlijk {when}</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>TE LAAT</translation>
+    </message>
+    <message>
+        <source>scheduled: opens then</source>
+        <translation>gepland: opent dan</translation>
     </message>
 </context>
 <context>
@@ -1552,6 +1854,88 @@
     </message>
 </context>
 <context>
+    <name>WorkListModel</name>
+    <message>
+        <source>Priority</source>
+        <translation>Prioriteit</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patiënt</translation>
+    </message>
+    <message>
+        <source>Work</source>
+        <translation>Werk</translation>
+    </message>
+    <message>
+        <source>Care flow</source>
+        <translation>Zorgpad</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Uiterlijk</translation>
+    </message>
+    <message>
+        <source>URGENT</source>
+        <translation>DRINGEND</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Waarschuwing</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Opmerking</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>TE LAAT</translation>
+    </message>
+    <message>
+        <source>alert</source>
+        <translation>alarm</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>open</translation>
+    </message>
+</context>
+<context>
+    <name>WorkListPane</name>
+    <message>
+        <source>Mine</source>
+        <translation>Mijn</translation>
+    </message>
+    <message>
+        <source>Ward</source>
+        <translation>Afdeling</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>All care flows</source>
+        <translation>Alle zorgpaden</translation>
+    </message>
+    <message>
+        <source>&amp;Show:</source>
+        <translation>&amp;Tonen:</translation>
+    </message>
+    <message>
+        <source>Care f&amp;low:</source>
+        <translation>&amp;Zorgpad:</translation>
+    </message>
+    <message>
+        <source>Work list</source>
+        <translation>Werklijst</translation>
+    </message>
+    <message>
+        <source>Work list: %1 open · %2 overdue · %3 alerts</source>
+        <translation>Werklijst: %1 open · %2 te laat · %3 alarmen</translation>
+    </message>
+</context>
+<context>
     <name>WorkstationPage</name>
     <message>
         <source> min</source>
@@ -1562,12 +1946,24 @@
         <translation>Zoals het systeem (%1)</translation>
     </message>
     <message>
+        <source>Clinicians and admins</source>
+        <translation>Zorgverleners en beheerders</translation>
+    </message>
+    <message>
+        <source>Admins only</source>
+        <translation>Alleen beheerders</translation>
+    </message>
+    <message>
         <source>&amp;Lock after idle:</source>
         <translation>&amp;Vergrendelen na inactiviteit:</translation>
     </message>
     <message>
         <source>Lan&amp;guage:</source>
         <translation>&amp;Taal:</translation>
+    </message>
+    <message>
+        <source>Who may st&amp;op care flows:</source>
+        <translation>Wie mag zorgpaden st&amp;oppen:</translation>
     </message>
     <message>
         <source>After this many minutes without keyboard or mouse, patient details are hidden and the password is needed.</source>

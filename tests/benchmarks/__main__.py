@@ -40,6 +40,8 @@ FIGURES = {
     "push": "10,000 queued changes pushed to the backend",
     "pull": "10,000 changes pulled and a full resync of 10,000 patients vs bare requests + sqlite3",
     "scheduler": "100,000 transitions due at once, one scheduler on SQLite, vs the same raw SQL writes",
+    "ward_work": "work list over 5,000 open activities, a 500-answer timeline vs the same raw sqlite3 reads",
+    "hospital_link": "10,000 ORU^R01 to the simulator and 10,000 ADT^A08 processed vs raw MLLP + sqlite3",
     "notifications": "10,000 queued e-mails to a loopback SMTP server vs bare smtplib to the same server",
 }
 

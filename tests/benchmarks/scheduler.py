@@ -45,8 +45,9 @@ FULL_SIZE = 100_000
 DUE = int(os.environ.get("CAREAPP_BENCH_DUE", str(FULL_SIZE)))  # smaller for a quick look
 BUDGET_S = 30.0
 # The engine does what the raw SQL does plus its rules (definitions, events, the outbox's
-# payloads) through SQLAlchemy Core: at most this many times the raw SQL. Measured 2.4-3.1 at
-# 3,000-5,000 due on the shared machine, once the steps that simply open left the ORM (16 before).
+# payloads) through SQLAlchemy Core: at most this many times the raw SQL. Measured on the shared
+# machine (load 9-14) once the steps that simply open left the ORM: 1.24 at 100,000 due, 2.0 at
+# 20,000, 2.5 at 3,000 (the database's own work grows faster than the engine's); 10 before.
 MAX_RATIO = 5.0
 T0 = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
 FLOW = {

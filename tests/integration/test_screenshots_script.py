@@ -1,5 +1,6 @@
 """README: ``xvfb-run -a python scripts/make_screenshots.py`` drives the real app through the ward
-loop on the embedded demo (scan → enroll → the session QR that follows) and writes the pictures."""
+loop on the embedded demo (scan → enroll → the session QR that follows; the patient's answers in the
+work list and timeline) and writes the pictures."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ["01-login", "02-patient-list", "03-locked", "04-enroll", "05-enrolled", "06-session-qr"]
+SHOTS += ["07-work-list", "08-timeline"]  # the care team's side (issue 16)
 
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (Debian's xvfb package)")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -57,6 +58,7 @@ OperationKind = Literal[
     "activity.form_response",
     "care_flow.stop",
     "care_flow.answers_viewed",
+    "notification.send",  # registered by careapp.server.notify (register_operation)
 ]
 
 
@@ -236,7 +238,10 @@ def _answers_viewed(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> 
     return 200, {"care_flow_id": flow.id}
 
 
-_HANDLERS = {
+Handler = Callable[[Tx, dict[str, Any], PatientIndex | None], tuple[int, dict[str, Any]]]
+
+
+_HANDLERS: dict[str, tuple[Access, Handler]] = {
     "patient.upsert": (Access.PATIENT_DATA, _patient_upsert),
     "care_flow.start": (Access.PATIENT_DATA, _care_flow_start),
     "user.provision": (Access.PROVISIONING, _user_provision),
@@ -245,6 +250,11 @@ _HANDLERS = {
     "care_flow.stop": (Access.PATIENT_DATA, _care_flow_stop),
     "care_flow.answers_viewed": (Access.PATIENT_DATA, _answers_viewed),
 }
+
+
+def register_operation(kind: str, access: Access, handler: Handler) -> None:
+    """A feature above the API (notifications) adds its own operation kind to the batch."""
+    _HANDLERS[kind] = (access, handler)
 
 
 def _validation_problem(exc: ValidationError) -> ProblemError:

@@ -2,8 +2,9 @@
 
 The rules (transitions, conditions, timing, calculations, alerts) are pure functions in
 careapp.domain; careapp.server.engine.moves applies them to the database and emits domain
-events; careapp.server.engine.scheduler fires the due times. Every move locks the care flow
-row, so two activities completed at once advance it once.
+events; careapp.server.engine.scheduler fires the due times, a page at a time, and
+careapp.server.engine.due_steps opens the page's steps that simply open with set-based SQL.
+Every move locks the care flow row, so two activities completed at once advance it once.
 """
 
 from __future__ import annotations

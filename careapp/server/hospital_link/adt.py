@@ -105,7 +105,8 @@ def handle(services: Services, payload: bytes) -> Acknowledgement:
             )
         with services.db.transaction() as session:
             connection = _sender(session, message)
-            principal = Principal(CredentialKind.SYSTEM, f"hospital:{connection.id}", "system")
+            # Attributed to the hospital's connection (its id, as an API key's would be).
+            principal = Principal(CredentialKind.SYSTEM, connection.id, "system")
             tx = Tx(session, principal, services, services.clock.now())
             seen = session.scalar(
                 select(AdtReceiptRow).where(
@@ -116,9 +117,9 @@ def handle(services: Services, payload: bytes) -> Acknowledgement:
             if seen is not None:
                 return _ack(message, seen.ack_code, "Already processed", now)
             try:
-                with session.begin_nested():
-                    patient_id = apply(tx, connection, message, event)
+                patient_id = apply(tx, connection, message, event)
             except (Refused, ProblemError, ValidationError, HospitalError, ValueError) as exc:
+                # Raised out of the transaction: everything the message did is rolled back.
                 raise Refused("AE", _reason(exc)) from None
             session.add(
                 AdtReceiptRow(
@@ -134,6 +135,9 @@ def handle(services: Services, payload: bytes) -> Acknowledgement:
     except Refused as exc:
         log.info("ADT %s %s answered %s", event[:3], message.control_id[:40], exc.code)
         return _ack(message, exc.code, exc.reason, now)
+    except Exception as exc:  # the database is down, say: nothing was kept, the hospital resends
+        log.warning("ADT %s %s not stored: %s", event[:3], message.control_id[:40], type(exc).__name__)
+        return _ack(message, "AE", "The message could not be stored now; send it again", now)
     return _ack(message, "AA", "", now)
 
 

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from careapp.domain.careflow import ActivityType
 from careapp.server import events
 from careapp.server.context import Services, Tx
+from careapp.server.delivery.dispatcher import DELIVERED, FAILED, PENDING
 from careapp.server.events import DomainEvent
 from careapp.server.hospital_link import connections, fhir_results, oru, results
 from careapp.server.models import ActivityRow, HospitalConnectionRow, PatientIdentifierRow, ResultMessageRow
 
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 HL7, FHIR = "hl7", "fhir"
 # Session.info mark: this transaction queued result messages (the sender wakes on commit only then).
 QUEUED_KEY = "careapp.hospital_link.queued"
@@ -99,6 +99,9 @@ def install(services: Services) -> None:
 
     services.bus.subscribe(events.ACTIVITY_COMPLETED, on_completed)
     services.bus.subscribe(events.ACTIVITY_CALCULATED, on_calculated)
+
+
+__all__ = ["DELIVERED", "FAILED", "PENDING", "body_of", "install", "queue"]
 
 
 def body_of(services: Services, row: ResultMessageRow) -> str:

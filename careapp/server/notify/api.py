@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from careapp.domain.hosted_sessions import SessionOrigin
 from careapp.server import idempotency
+from careapp.server.api import batch
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit
 from careapp.server.auth import Access, caller
 from careapp.server.context import SYSTEM, Call, Services, Tx
@@ -231,6 +232,48 @@ def delivery_log(care_flow_id: IdPath, call: Clinical, limit: Limit = 200) -> di
         return {"items": [notification_view(r) for r in rows]}
 
 
+def request_message(tx: Tx, care_flow_id: str, body: SendIn) -> NotificationRow:
+    """Queue the message a clinician asked for (the API's POST and the workstation's batch)."""
+    flow = get_or_404(tx.session, CareFlowRow, care_flow_id, "care flow")
+    patient = tx.session.get(PatientRow, flow.patient_id)
+    assert patient is not None
+    if body.channel not in channels.enabled(tx.session):
+        raise conflict("channel-not-set-up", f"This deployment has no {body.channel} channel set up.")
+    if body.channel in notify_outbox.opted_out(tx, patient.id):
+        raise conflict("opted-out", f"The patient opted out of {body.channel} messages.")
+    if body.to is not None and ("@" in body.to) != (body.channel == channels.EMAIL):
+        raise invalid(
+            "address-for-other-channel", "`to` must be an e-mail address for email, a phone for sms."
+        )
+    if body.to is None and notify_outbox.address_of(patient, body.channel) is None:
+        raise invalid("no-address", f"The patient has no {body.channel} address; give one in `to`.")
+    session_url = None
+    if body.link == "session":
+        found = sessions.flow_with_pending(tx, flow.id, "patient")
+        if found is None or found[1] == 0:
+            raise conflict("nothing-pending", "Nothing is waiting for the patient: no session to send.")
+        session_url = sessions.start(
+            tx, found[0], stakeholder="patient", origin=SessionOrigin.API, pending_now=found[1]
+        ).url
+    row = notify_outbox.queue_by_clinician(
+        tx, flow.id, patient, body.channel, session_url=session_url, to=body.to
+    )
+    tx.audit("notification.requested", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
+    return row
+
+
+class BatchSendIn(SendIn):
+    care_flow_id: IdPath
+
+
+def _batch_send(tx: Tx, raw: dict[str, Any], _index: Any) -> tuple[int, dict[str, Any]]:
+    body = BatchSendIn.model_validate(raw)
+    return 201, notification_view(request_message(tx, body.care_flow_id, body))
+
+
+batch.register_operation("notification.send", Access.PATIENT_DATA, _batch_send)
+
+
 @router.post(
     "/care-flows/{care_flow_id}/notifications",
     status_code=201,
@@ -242,34 +285,10 @@ def send(
     care_flow_id: IdPath, body: SendIn, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
 ) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
-        flow = get_or_404(tx.session, CareFlowRow, care_flow_id, "care flow")
-        patient = tx.session.get(PatientRow, flow.patient_id)
-        assert patient is not None
-        if body.channel not in channels.enabled(tx.session):
-            raise conflict("channel-not-set-up", f"This deployment has no {body.channel} channel set up.")
-        if body.channel in notify_outbox.opted_out(tx, patient.id):
-            raise conflict("opted-out", f"The patient opted out of {body.channel} messages.")
-        if body.to is not None and ("@" in body.to) != (body.channel == channels.EMAIL):
-            raise invalid(
-                "address-for-other-channel", "`to` must be an e-mail address for email, a phone for sms."
-            )
-        if body.to is None and notify_outbox.address_of(patient, body.channel) is None:
-            raise invalid("no-address", f"The patient has no {body.channel} address; give one in `to`.")
-        session_url = None
-        if body.link == "session":
-            found = sessions.flow_with_pending(tx, flow.id, "patient")
-            if found is None or found[1] == 0:
-                raise conflict("nothing-pending", "Nothing is waiting for the patient: no session to send.")
-            session_url = sessions.start(
-                tx, found[0], stakeholder="patient", origin=SessionOrigin.API, pending_now=found[1]
-            ).url
-        row = notify_outbox.queue_by_clinician(
-            tx, flow.id, patient, body.channel, session_url=session_url, to=body.to
+        row = request_message(tx, care_flow_id, body)
+        return Outcome(
+            201, notification_view(row), {"Location": f"/v1/care-flows/{care_flow_id}/notifications"}
         )
-        tx.audit(
-            "notification.requested", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id
-        )
-        return Outcome(201, notification_view(row), {"Location": f"/v1/care-flows/{flow.id}/notifications"})
 
     return idempotency.run(call, key, fingerprint, work)
 

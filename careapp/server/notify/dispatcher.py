@@ -8,11 +8,11 @@ One lane per patient and channel: one patient's messages go in order, patients s
 
 from __future__ import annotations
 
-import email.policy
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from careapp.server.services import constant_values, definitions, links
 from careapp.server.tokens import Purpose
 
 log = logging.getLogger("careapp.server.notify")
+T = TypeVar("T")
 
 # After the immediate attempt; then the message is failed (some 2 days in all: a patient told a
 # day late is still helped, one told a week late is not).
@@ -47,14 +48,26 @@ UNSUBSCRIBE_PATH = "/u/"
 
 @dataclass(frozen=True)
 class Claim:
+    """What a sender needs; the message itself is written by the sender thread, outside the
+    claiming transaction (which holds SQLite's write lock)."""
+
     delivery_id: int
     lease_token: str
     lane: str
     channel: str
     message_id: str
+    patient_id: str
     settings: channels.ChannelSettings = field(repr=False)
     to: str = field(repr=False)
-    body: bytes | str = field(repr=False)  # the e-mail's bytes, or the SMS text
+    content: messages.Content = field(repr=False)
+
+
+def _per_transaction(session: Session, key: tuple[str, str], read: Callable[[], T]) -> T:
+    """READ once per claiming transaction for KEY (a pass claims many rows of one channel)."""
+    cache: dict[tuple[str, str], Any] = session.info.setdefault("careapp.notify.read", {})
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
 
 
 def unsubscribe_url(services: Services, patient_id: str, channel: str) -> str:
@@ -82,7 +95,9 @@ class NotificationDispatcher(OutboxDispatcher[Claim]):
         row: NotificationRow = found[0]
         tx = Tx(session, SYSTEM, self.services, now)
         try:
-            settings = channels.load(self.services, session, row.channel)
+            settings = _per_transaction(
+                session, ("channel", row.channel), lambda: channels.load(self.services, session, row.channel)
+            )
         except SealError:
             log.error("notification channel %s: secret does not open with this key", row.channel)
             return None
@@ -92,19 +107,9 @@ class NotificationDispatcher(OutboxDispatcher[Claim]):
         if reason is not None or content is None or to is None or settings is None:
             row.status, row.last_error, row.next_attempt_at = notify_outbox.SKIPPED, reason, None
             return None
-        if row.channel == channels.EMAIL:
-            assert isinstance(settings, channels.SmtpSettings)
-            envelope = messages.Envelope(
-                row.message_id,
-                settings.sender,
-                to,
-                unsubscribe_url(self.services, row.patient_id, "email"),
-                now,
-            )
-            body: bytes | str = messages.email(content, envelope).as_bytes(policy=email.policy.SMTP)
-        else:
-            body = messages.sms(content)
-        return Claim(row.id, token, row.lane, row.channel, row.message_id, settings, to, body)
+        return Claim(
+            row.id, token, row.lane, row.channel, row.message_id, row.patient_id, settings, to, content
+        )
 
     def _content(
         self, tx: Tx, row: NotificationRow
@@ -132,7 +137,11 @@ class NotificationDispatcher(OutboxDispatcher[Claim]):
         if link is None:
             return "no live link", None, None
         doc = definitions.document(self.services, session, flow.definition_id, flow.version)
-        constants = constant_values.for_people(tx, flow.definition_id)
+        constants = _per_transaction(
+            session,
+            ("constants", flow.definition_id),
+            lambda: constant_values.for_people(tx, flow.definition_id),
+        )
         title = text_for(doc.title, row.language) if doc.notifications.share_title else None
         content = messages.Content(
             row.kind,
@@ -146,10 +155,12 @@ class NotificationDispatcher(OutboxDispatcher[Claim]):
 
     def deliver(self, claim: Claim) -> Attempt:
         if isinstance(claim.settings, channels.SmtpSettings):
-            assert isinstance(claim.body, bytes)
-            return self.smtp.send(claim.settings, claim.to, claim.body)
-        assert isinstance(claim.body, str)
-        return self.gateway.send(claim.settings, claim.to, claim.body, claim.message_id)
+            unsubscribe = unsubscribe_url(self.services, claim.patient_id, channels.EMAIL)
+            envelope = messages.Envelope(
+                claim.message_id, claim.settings.sender, claim.to, unsubscribe, self.services.clock.now()
+            )
+            return self.smtp.send(claim.settings, claim.to, messages.email(claim.content, envelope))
+        return self.gateway.send(claim.settings, claim.to, messages.sms(claim.content), claim.message_id)
 
     def retry_at(self, row: Any, attempt: Attempt, now: datetime) -> datetime:
         """Retries of automatic messages also wait out quiet hours; a clinician's goes when it can."""

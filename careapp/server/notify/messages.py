@@ -7,10 +7,11 @@ title or a hospital id (a phone's lock screen shows the first lines to anyone ne
 
 from __future__ import annotations
 
+import quopri
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.header import Header
+from email.utils import format_datetime, formataddr, parseaddr
 from html import escape
 
 from careapp.domain.notifications import SMS_LIMIT, gsm7_length, to_gsm7
@@ -105,25 +106,33 @@ class Envelope:
     date: datetime
 
 
-def email(content: Content, envelope: Envelope) -> EmailMessage:
-    """A multipart/alternative mail: plain text first, HTML second (RFC 2046 order of preference)."""
-    msg = EmailMessage()
-    msg["Subject"] = content.t(f"subject_{content.kind}")
-    msg["From"] = envelope.sender
-    msg["To"] = formataddr(("", envelope.to))
-    msg["Date"] = format_datetime(envelope.date)
-    msg["Message-ID"] = envelope.message_id
-    # RFC 2369 and RFC 8058: mail clients show "Unsubscribe" and may POST to it in one click.
-    msg["List-Unsubscribe"] = f"<{envelope.unsubscribe_url}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Auto-Submitted"] = "auto-generated"
+def _header(value: str) -> str:
+    """An unstructured header value, RFC 2047 encoded when it is not plain ASCII."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _address(value: str) -> str:
+    name, address = parseaddr(value)
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+def _part(subtype: str, text: str) -> bytes:
+    # Quoted-printable: SMTP refuses lines over 998 octets (RFC 5321 §4.5.3.1.6), the HTML is one.
+    body = quopri.encodestring(text.encode())  # LF line ends here; CRLF for the whole mail at the end
+    head = f"Content-Type: text/{subtype}; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+    return head.encode() + body
+
+
+def email(content: Content, envelope: Envelope) -> bytes:
+    """A multipart/alternative mail, plain text first and HTML second (RFC 2046 order of
+    preference), ready for SMTP (CRLF line ends). Written out directly: building it as an
+    EmailMessage costs ten times as much (its header registry parses every header it is given)."""
     hello = content.t("hello", name=content.first_name)
     phone = content.t("phone", phone=content.ward_phone) if content.ward_phone else ""
     plain = [hello, "", *content.lines(), "", f"{content.t('open')}: {content.link}"]
     if phone:
         plain += ["", phone]
     plain += ["", "--", content.t("why"), envelope.unsubscribe_url]
-    msg.set_content("\n".join(plain) + "\n")
     paragraphs = "".join(f"<p>{escape(line)}</p>" for line in content.lines())
     html = (
         f'<!doctype html><html lang="{content.language}"><body style="font-family:sans-serif">'
@@ -134,10 +143,25 @@ def email(content: Content, envelope: Envelope) -> EmailMessage:
         f'<a href="{escape(envelope.unsubscribe_url)}">{escape(envelope.unsubscribe_url)}</a></p>'
         "</body></html>"
     )
-    # Quoted-printable: SMTP refuses lines over 998 octets (RFC 5321 §4.5.3.1.6), the HTML is one.
-    msg.add_alternative(html, subtype="html", cte="quoted-printable")
-    msg["Content-Language"] = content.language  # after the parts: set_content drops Content-*
-    return msg
+    boundary = "=_careapp_" + envelope.message_id.strip("<>").split("@")[0]
+    headers = [
+        ("Subject", _header(content.t(f"subject_{content.kind}"))),
+        ("From", _address(envelope.sender)),
+        ("To", envelope.to),
+        ("Date", format_datetime(envelope.date)),
+        ("Message-ID", envelope.message_id),
+        # RFC 2369 and RFC 8058: mail clients show "Unsubscribe" and may POST to it in one click.
+        ("List-Unsubscribe", f"<{envelope.unsubscribe_url}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Auto-Submitted", "auto-generated"),
+        ("Content-Language", content.language),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+    ]
+    head = "".join(f"{name}: {value}\n" for name, value in headers).encode()
+    sep = f"--{boundary}\n".encode()
+    parts = sep + _part("plain", "\n".join(plain) + "\n") + b"\n" + sep + _part("html", html) + b"\n"
+    return (head + b"\n" + parts + f"--{boundary}--\n".encode()).replace(b"\n", b"\r\n")
 
 
 def sms(content: Content) -> str:

@@ -119,7 +119,7 @@ class BaselineIn(Input):
 
 
 class CareFlowStop(Input):
-    reason: text(500, required=False) | None = None  # type: ignore[valid-type]
+    reason: text(500, required=False) | None = None  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
 
 
 class StepOut(BaseModel):
@@ -142,6 +142,9 @@ class CareFlowOut(BaseModel):
     completed_at: datetime | None
     stopped_at: datetime | None
     stop_reason: str | None
+    started_by: str | None = Field(
+        None, description="user:<id> of the person who enrolled, or the credential."
+    )
     hosted_pages_link: str | None = Field(
         None,
         description="The patient's static hosted pages link (never expires; revoke and re-issue "

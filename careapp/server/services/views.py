@@ -142,6 +142,7 @@ def care_flow(row: CareFlowRow, doc: CareFlowDocument, values: dict[str, Any]) -
         "completed_at": row.completed_at,
         "stopped_at": row.stopped_at,
         "stop_reason": row.stop_reason,
+        "started_by": row.started_by,
     }
 
 

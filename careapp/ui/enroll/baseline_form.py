@@ -7,25 +7,25 @@ Dates are picked from a calendar and shown in the workstation's locale; a data p
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QLineEdit, QWidget
+from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QLineEdit, QWidget
 
+from careapp.domain.forms import Question, QuestionType
 from careapp.domain.value_ranges import ValueRange, range_of_json
-from careapp.ui.dates import date_format, date_text
-from careapp.ui.widgets import add_row
+from careapp.ui.dates import date_text
+from careapp.ui.forms.renderer import NO_DATE, DatePicker, FormRenderer
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
+
+__all__ = ["NO_DATE", "BaselineForm", "BaselineInvalid", "DatePicker", "parse_value"]
 
 _PLACEHOLDERS = {
     "number": QT_TRANSLATE_NOOP("BaselineForm", "a number, e.g. 72.5"),
     "strings": QT_TRANSLATE_NOOP("BaselineForm", "values separated by commas"),
     "string": "",
 }
-# Shown by a date picker nobody has touched yet; a required date must be picked.
-NO_DATE = "—"
-_EARLIEST_PICKABLE = date(1900, 1, 1)
 
 
 def label_of(point: dict[str, Any]) -> str:
@@ -90,57 +90,49 @@ def _typed_value(point: dict[str, Any], text: str) -> Any:
     return text
 
 
-class BaselineForm(QWidget):
-    """One input per baseline data point of the chosen definition."""
+_QUESTION_TYPES = {
+    "number": QuestionType.NUMBER,
+    "date": QuestionType.DATE,
+    "boolean": QuestionType.YES_NO,
+}
+
+
+def question_of(point: dict[str, Any]) -> Question:
+    """A baseline data point as the shared form renderer draws it (strings: comma separated)."""
+    kind = _QUESTION_TYPES.get(str(point.get("value_type")), QuestionType.SHORT_TEXT)
+    return Question(
+        id=str(point.get("key") or point.get("id")),
+        type=kind,
+        label=point.get("label") or point.get("key") or "?",
+        mandatory=not point.get("optional"),
+    )
+
+
+class BaselineForm(FormRenderer):
+    """One input per baseline data point of the chosen definition (the shared form renderer)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.form = QFormLayout(self)
-        self.form.setContentsMargins(0, 0, 0, 0)
         self.points: list[dict[str, Any]] = []
-        self.inputs: list[QLineEdit | QComboBox | DatePicker] = []
 
     def set_points(self, points: list[dict[str, Any]], today: date | None = None) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        self.points, self.inputs = list(points), []
-        for point in points:
-            widget: QLineEdit | QComboBox | DatePicker
-            kind = point.get("value_type")
-            if kind == "boolean":
-                widget = QComboBox()
-                widget.addItem("—", "")
-                widget.addItem(self.tr("Yes"), "yes")
-                widget.addItem(self.tr("No"), "no")
-            elif kind == "date":
-                widget = DatePicker(range_of(point), today or date.today())
-            else:
-                widget = QLineEdit()
+        self.points = list(points)
+        self.set_questions([question_of(p) for p in points], today, [range_of(p) for p in points])
+        for point, widget in zip(self.points, self.inputs, strict=True):
+            if isinstance(widget, QLineEdit):
+                kind = str(point.get("value_type"))
                 widget.setPlaceholderText(
-                    _number_hint(range_of(point)) or self.tr(_PLACEHOLDERS.get(str(kind), ""))
+                    _number_hint(range_of(point)) or self.tr(_PLACEHOLDERS.get(kind, ""))
                 )
-            suffix = "" if point.get("optional") else " *"
-            add_row(self.form, f"{label_of(point)}{suffix}:", widget)
-            self.inputs.append(widget)
 
     def values(self, today: date | None = None) -> dict[str, Any]:
         """The entered values keyed by data point key; raises BaselineInvalid for the first bad one."""
         values: dict[str, Any] = {}
-        for point, widget in zip(self.points, self.inputs, strict=True):
-            if isinstance(widget, QComboBox):
-                text = widget.currentData()
-            elif isinstance(widget, DatePicker):
-                text = widget.picked()
-            else:
-                text = widget.text()
+        for point, text in zip(self.points, self.raw_values(), strict=True):
             value = parse_value(point, text, today)
             if value is not None:
                 values[str(point.get("key") or point.get("id"))] = value
         return values
-
-    def focus_point(self, index: int) -> None:
-        if 0 <= index < len(self.inputs):
-            self.inputs[index].setFocus()
 
 
 def _number_hint(bounds: ValueRange | None) -> str:
@@ -151,40 +143,3 @@ def _number_hint(bounds: ValueRange | None) -> str:
     return QCoreApplication.translate("BaselineForm", "a number from {low} to {high}").format(
         low=low, high=high
     )
-
-
-class DatePicker(QDateEdit):
-    """A calendar date picker in the local format, bounded by a range, starting blank.
-
-    Blank is the day before the earliest pickable date, shown as NO_DATE (Qt's usual way to let
-    a QDateEdit hold "nothing yet"). Opening the calendar on a blank picker starts from today
-    (or the nearest pickable day), not from the blank day."""
-
-    def __init__(self, bounds: ValueRange | None, today: date, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        low, high = bounds.date_bounds(today) if bounds else (None, None)
-        blank = (low or _EARLIEST_PICKABLE) - timedelta(days=1)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat(date_format())
-        self.setSpecialValueText(NO_DATE)
-        self.setMinimumDate(_qdate(blank))
-        if high is not None:
-            self.setMaximumDate(_qdate(high))
-        self.setDate(self.minimumDate())
-        self._start = _qdate(min(max(today, low or today), high or today))
-
-    def is_blank(self) -> bool:
-        return self.date() == self.minimumDate()
-
-    def picked(self) -> str:
-        """The picked date as YYYY-MM-DD, or "" while blank."""
-        return "" if self.is_blank() else self.date().toString("yyyy-MM-dd")
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if self.is_blank():
-            self.setDate(self._start)
-        super().mousePressEvent(event)
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)

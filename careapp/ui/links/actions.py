@@ -32,16 +32,20 @@ from careapp.ui.links.painting import paint_handout
 from careapp.ui.links.patient_view import PatientQrView
 from careapp.ui.links.poster_dialog import EnrollmentPosterDialog
 from careapp.ui.links.printing import PdfPathChooser, PrinterChooser, choose_pdf_path, choose_printer
+from careapp.ui.links.send_dialog import SendLinkDialog
 from careapp.ui.links.session_dialog import POLL_MS, TICK_MS, SessionQrDialog
 from careapp.ui.links.static_dialog import STATIC, StaticLinkDialog
 from careapp.ui.operations import QueryOp
 
 
 class LinkServices(Protocol):
-    """What LinkActions needs of careapp.ui.services.Services."""
+    """What LinkActions needs of careapp.ui.services.Services (read only: its fields are frozen)."""
 
-    db: CacheDatabase
-    clock: Clock
+    @property
+    def db(self) -> CacheDatabase: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 class DefinitionLike(Protocol):
@@ -82,6 +86,7 @@ class LinkActions(QObject):
         self._poll_ms = poll_ms
         self._tick_ms = tick_ms
         self.last_message = ""
+        self._db, self._principal, self._client_factory = services.db, principal, client_factory
 
     @staticmethod
     def has_links(care_flow: CareFlowSummary) -> bool:
@@ -101,6 +106,25 @@ class LinkActions(QObject):
             self._parent,
             poll_ms=self._poll_ms,
             tick_ms=self._tick_ms,
+        )
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def send_by_message(self, care_flow: CareFlowSummary, patient: Patient) -> SendLinkDialog:
+        """Send by SMS / e-mail: queued in the outbox, sent by the backend (offline too)."""
+        principal = self._principal
+        dialog = SendLinkDialog(
+            care_flow,
+            patient,
+            self._db,
+            principal.actor,
+            principal.username,
+            self._client_factory,
+            self._parent,
+        )
+        dialog.sig_queued.connect(
+            lambda _channel: self._say(self.tr("Message queued; it goes with the next sync."))
         )
         dialog.show()
         dialog.start()

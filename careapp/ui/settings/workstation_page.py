@@ -24,9 +24,15 @@ class WorkstationPage(QWidget):
         for code in ("en", *DESKTOP_LANGUAGES):
             self.language.addItem(LANGUAGE_NAMES[code], code)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        # Who may stop a care flow here (the backend has its own setting, CAREAPP_SERVER_STOP_ROLES).
+        self.stop_roles = QComboBox()
+        self.stop_roles.addItem(self.tr("Clinicians and admins"), "clinician,admin")
+        self.stop_roles.addItem(self.tr("Admins only"), "admin")
+        self.stop_roles.setCurrentIndex(max(0, self.stop_roles.findData(settings.stop_care_flow_roles)))
         form = QFormLayout()
         add_row(form, self.tr("&Lock after idle:"), self.idle_minutes)
         add_row(form, self.tr("Lan&guage:"), self.language)
+        add_row(form, self.tr("Who may st&op care flows:"), self.stop_roles)
         hint = QLabel(
             self.tr(
                 "After this many minutes without keyboard or mouse, patient details are "
@@ -44,5 +50,7 @@ class WorkstationPage(QWidget):
 
     def apply(self, settings: Settings) -> Settings:
         return settings.with_changes(
-            idle_lock_minutes=self.idle_minutes.value(), language=self.language.currentData()
+            idle_lock_minutes=self.idle_minutes.value(),
+            language=self.language.currentData(),
+            stop_care_flow_roles=self.stop_roles.currentData(),
         )

@@ -13,6 +13,7 @@ import pytest
 import standardwebhooks.webhooks
 from sqlalchemy import insert, select
 
+from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID
 from careapp.server.engine.tests.conftest import Ward
 from careapp.server.models import ActivityRow, ChangeRow, StepRunRow, WebhookDelivery
 from careapp.server.webhooks.tests.receiver import Receiver, payloads
@@ -20,26 +21,32 @@ from careapp.server.webhooks.tests.receiver import Receiver, payloads
 T0 = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
 
 
+def _definition(flow_id: str, start: list[dict[str, Any]], steps: list[Any], **more: Any) -> dict[str, Any]:
+    return {
+        "format": "careapp.careflow/2",
+        "id": flow_id,
+        "title": flow_id,
+        "start": start,
+        "steps": steps,
+        **more,
+    }
+
+
 def _message(key: str) -> dict[str, Any]:
     return {"id": key, "type": "message", "stakeholder": "clinician", "title": key, "body": key}
 
 
 # Its step opens an hour on with two messages: the set-based path.
-VISIT = {
-    "format": "careapp.careflow/2",
-    "id": "visit",
-    "title": "Visit",
-    "start": [{"to": "call", "wait": "PT1H"}],
-    "steps": [{"id": "call", "activities": [_message("phone"), _message("note")], "transitions": []}],
-}
+VISIT = _definition(
+    "visit",
+    [{"to": "call", "wait": "PT1H"}],
+    [{"id": "call", "activities": [_message("phone"), _message("note")], "transitions": []}],
+)
 # Its due step holds only a calculation: it settles at once and leads on to a message.
-COUNT = {
-    "format": "careapp.careflow/2",
-    "id": "count",
-    "title": "Count",
-    "data_points": [{"key": "rounds", "value_type": "number"}],
-    "start": [{"to": "tally", "wait": "PT1H"}],
-    "steps": [
+COUNT = _definition(
+    "count",
+    [{"to": "tally", "wait": "PT1H"}],
+    [
         {
             "id": "tally",
             "activities": [
@@ -54,14 +61,13 @@ COUNT = {
         },
         {"id": "hello", "activities": [_message("hello")], "transitions": []},
     ],
-}
+    data_points=[{"key": "rounds", "value_type": "number"}],
+)
 # Two timers due together at T0 + 2 h: the form's expiry and the second step's opening.
-PAIR = {
-    "format": "careapp.careflow/2",
-    "id": "pair",
-    "title": "Pair",
-    "start": [{"to": "ask", "wait": "PT1H"}, {"to": "later", "wait": "PT2H"}],
-    "steps": [
+PAIR = _definition(
+    "pair",
+    [{"to": "ask", "wait": "PT1H"}, {"to": "later", "wait": "PT2H"}],
+    [
         {
             "id": "ask",
             "activities": [
@@ -77,7 +83,7 @@ PAIR = {
         },
         {"id": "later", "activities": [_message("later")], "transitions": []},
     ],
-}
+)
 HOOKED = ["activity.created", "activity.expired"]
 
 
@@ -153,7 +159,7 @@ def test_one_page_opens_each_kind_of_due_timer_once(ward: Ward, receiver: Receiv
     hooked = _created_hooks(receiver, len(opened) + 1)  # and the form's activity.expired
     assert sorted(hooked) == sorted(opened)
     assert [e.activity_id for e in ward.of("activity.expired")] == [form["id"]]
-    assert sorted(e.activity_id for e in ward.of("activity.created")) == sorted(opened)
+    assert sorted(str(e.activity_id) for e in ward.of("activity.created")) == sorted(opened)
     created = [
         c.resource_id
         for c in _rows(ward, ChangeRow)
@@ -176,7 +182,7 @@ def test_a_refused_page_runs_again_timer_by_timer_and_opens_nothing_twice(
     patient = ward.flow(flows[0])["patient_id"]
     with ward.services.db.transaction() as session:
         session.execute(
-            insert(ActivityRow.__table__),  # type: ignore[arg-type]
+            insert(ActivityRow.__table__),
             {
                 "id": "0f0e0d0c-0000-4000-8000-000000000001",
                 "care_flow_id": flows[0],
@@ -203,3 +209,60 @@ def test_a_refused_page_runs_again_timer_by_timer_and_opens_nothing_twice(
     runs = {r.care_flow_id: r.status for r in _rows(ward, StepRunRow)}
     assert runs == {flows[0]: "scheduled", **{f: "active" for f in flows[1:]}}
     assert ward.move_to(T0 + timedelta(hours=2)) == 0, "the clashing timer fired (without a move) once"
+
+
+def _patient_form(key: str, due: str | None = None) -> dict[str, Any]:
+    form = {"questions": [{"id": "ok", "type": "yes_no", "label": "All well?"}]}
+    return {"id": key, "type": "form", "stakeholder": "patient", "title": key, "form": form} | (
+        {"due": due} if due else {}
+    )
+
+
+# A patient's check-in an hour on, announced by e-mail: the set-based path. Its twin also has
+# a form that expires as a second check-in opens: two timers of one care flow in one page.
+CHECK_IN = _definition(
+    "check-in",
+    [{"to": "day-1", "wait": "PT1H"}],
+    [{"id": "day-1", "activities": [_patient_form("wound")], "transitions": []}],
+    notifications={"announce": ["wound"]},
+)
+TWICE = _definition(
+    "twice",
+    [{"to": "first", "wait": "PT1H"}, {"to": "second", "wait": "PT2H"}],
+    [
+        {"id": "first", "activities": [_patient_form("early", due="PT1H")], "transitions": []},
+        {"id": "second", "activities": [_patient_form("late")], "transitions": []},
+    ],
+    notifications={"announce": ["early", "late"]},
+)
+
+
+def test_patient_activities_the_scheduler_opens_are_announced_to_the_patient(ward: Ward) -> None:
+    settings = {"host": "127.0.0.1", "port": 2525, "security": "none", "sender": "Ward 3 <ward3@zh.example>"}
+    r = ward.api.put("/v1/notification-channels/email", json={"settings": settings})
+    assert r.status_code == 200, r.text
+    flows = {}
+    for document in (CHECK_IN, TWICE):
+        ward.publish(document)
+        body = {
+            "family_name": "Peeters",
+            "given_name": "Lotte",
+            "email": f"lotte.{document['id']}@example.org",
+            "identifiers": [{"system": DEMO_HOSPITAL_PATIENT_ID, "value": f"N-{document['id']}"}],
+        }
+        r = ward.api.post("/v1/patients", json=body)
+        assert r.status_code in (200, 201), r.text
+        r = ward.api.post(
+            "/v1/care-flows", json={"patient_id": r.json()["id"], "definition_id": document["id"]}
+        )
+        assert r.status_code == 201, r.text
+        flows[document["id"]] = r.json()["id"]
+
+    assert ward.move_to(T0 + timedelta(hours=1)) == 2  # "wound" (set-based), "early"
+    assert ward.move_to(T0 + timedelta(hours=2)) == 2  # in one page: "early" expires, "late" opens
+    for flow_id, opened in ((flows["check-in"], ["wound"]), (flows["twice"], ["early", "late"])):
+        keys = {a["id"]: a["activity_id"] for a in _activities(ward, flow_id)}
+        r = ward.api.get(f"/v1/care-flows/{flow_id}/notifications")
+        assert r.status_code == 200, r.text
+        announced = [keys.get(n["activity_id"]) for n in r.json()["items"] if n["kind"] == "announcement"]
+        assert sorted(str(key) for key in announced) == opened
