@@ -76,7 +76,7 @@ def start_embedded_demo(
     processes: list[subprocess.Popen[bytes]] = []
     try:
         hospital = _start_hospital(folder, siu_dir, processes)
-        url = _start_server(folder, profile, processes)
+        url = _start_server(folder, profile, processes, hospital["mllp"])
         in_file = _ensure_paired(folder, profile, url, store)
     except BaseException:
         EmbeddedDemo("", HospitalEndpoints(), folder, False, processes).stop()
@@ -90,8 +90,9 @@ def start_embedded_demo(
 def _start_hospital(folder: Path, siu_dir: Path, processes: list[subprocess.Popen[bytes]]) -> dict[str, str]:
     # SIU files are dropped only on the first start: later pulls must not find the same day again.
     first_start = not (folder / "hospital.started").exists()
+    # Results the backend sends the hospital land as files in demo/hospital-results/.
     argv = [sys.executable, "-m", "careapp.hospital_sim", "--mllp-port", "0", "--http-port", "0",
-            "--patients", str(DEMO_PATIENTS)]  # fmt: skip
+            "--patients", str(DEMO_PATIENTS), "--oru-dir", str(folder / "hospital-results")]  # fmt: skip
     if first_start:
         argv += ["--siu-dir", str(siu_dir), "--siu-count", str(DEMO_SIU_FILES)]
     log_path = folder / "hospital.log"
@@ -109,7 +110,9 @@ def _start_hospital(folder: Path, siu_dir: Path, processes: list[subprocess.Pope
     return ready
 
 
-def _start_server(folder: Path, profile: BackendProfile, processes: list[subprocess.Popen[bytes]]) -> str:
+def _start_server(
+    folder: Path, profile: BackendProfile, processes: list[subprocess.Popen[bytes]], hospital_mllp: str
+) -> str:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     pairing_file = folder / "pairing.txt"
@@ -120,7 +123,10 @@ def _start_server(folder: Path, profile: BackendProfile, processes: list[subproc
             "--public-url", url,
             # Patients' e-mails land as files in demo/mail/ (README); at any hour, so a demo at
             # night shows them too.
-            "--demo-mail-dir", str(folder / "mail"), "--quiet-hours", "00:00-00:00"]  # fmt: skip
+            "--demo-mail-dir", str(folder / "mail"), "--quiet-hours", "00:00-00:00",
+            # The whole hospital loop: results to the stand-in hospital, its ADT feed to us (the
+            # listener's port is in server.log, for careapp-hospital-sim adt … --to).
+            "--demo-hospital", hospital_mllp, "--adt-mllp-port", str(_free_port())]  # fmt: skip
     log_path = folder / "server.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(argv, stdout=log_path.open("ab"), stderr=subprocess.STDOUT, env=env)

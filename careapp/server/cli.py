@@ -82,6 +82,12 @@ def _serve_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="local demo only: catch the patients' e-mails on loopback SMTP and keep them as .eml files here",
     )
     parser.add_argument(
+        "--demo-hospital",
+        default=d(None),
+        metavar="HOST:PORT",
+        help="local demo only: send results to the stand-in hospital there and take its ADT feed",
+    )
+    parser.add_argument(
         "--adt-mllp-port",
         type=int,
         default=d(None),
@@ -225,6 +231,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from careapp.server import changes, idempotency
     from careapp.server.context import system_tx
+    from careapp.server.http_protocol import BoundedHeadProtocol
     from careapp.server.services import directory
 
     services = _services(args)
@@ -240,6 +247,13 @@ def _serve(args: argparse.Namespace) -> int:
 
         catcher = MailCatcher(Path(args.demo_mail_dir)).start()  # lives as long as this process
         point_email_channel_at(services, catcher)
+    if args.demo_hospital:
+        from careapp.server.hospital_link.demo import connect_demo_hospital
+
+        host, _, port = args.demo_hospital.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise CliError(f"--demo-hospital expects HOST:PORT, got {args.demo_hospital!r}")
+        connect_demo_hospital(services, host, int(port))
     if args.pairing_code_file:
         with system_tx(services) as tx:
             issued = directory.create_workstation(tx, "Demo workstation")
@@ -274,13 +288,14 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             log_config=log_config or uvicorn.config.LOGGING_CONFIG,
+            http=BoundedHeadProtocol,
         )
     else:
         from careapp.server.app import create_app, freeze_startup_objects
 
         app = create_app(services=services, webhook_dispatcher=not args.no_webhook_dispatcher)
         freeze_startup_objects()
-        uvicorn.run(app, host=args.host, port=args.port)
+        uvicorn.run(app, host=args.host, port=args.port, http=BoundedHeadProtocol)
     if adt is not None:
         adt.stop()
     return 0

@@ -117,9 +117,9 @@ def handle(services: Services, payload: bytes) -> Acknowledgement:
             if seen is not None:
                 return _ack(message, seen.ack_code, "Already processed", now)
             try:
-                with session.begin_nested():
-                    patient_id = apply(tx, connection, message, event)
+                patient_id = apply(tx, connection, message, event)
             except (Refused, ProblemError, ValidationError, HospitalError, ValueError) as exc:
+                # Raised out of the transaction: everything the message did is rolled back.
                 raise Refused("AE", _reason(exc)) from None
             session.add(
                 AdtReceiptRow(

@@ -53,6 +53,8 @@ class TlsMllpConnection(MllpConnection):
 
 
 def send_hl7(link: MllpConnection, control_id: str, text: str, charset: str) -> Answer:
+    """A character the hospital's MSH-18 set cannot carry travels as "?" (HL7 has no escape for
+    it in an 8-bit set); the connection's charset should be UNICODE UTF-8 wherever it can be."""
     payload = text.encode(codec_for(charset), errors="replace")
     try:
         raw = link.exchange(payload)

@@ -68,9 +68,9 @@ def _emit(tx: Tx, row: HostedPagesSessionRow | dict[str, Any], status: SessionSt
         DomainEvent(
             type=_EVENT[status],
             at=tx.now,
-            care_flow_id=get("care_flow_id"),
-            patient_id=get("patient_id"),
-            definition_id=get("definition_id"),
+            care_flow_id=str(get("care_flow_id")),
+            patient_id=str(get("patient_id")),
+            definition_id=str(get("definition_id")),
             data={"session_id": get("id"), "stakeholder": get("stakeholder"), "origin": get("origin")},
         )
     )
@@ -78,7 +78,7 @@ def _emit(tx: Tx, row: HostedPagesSessionRow | dict[str, Any], status: SessionSt
 
 # Built once: session creation is the hot path of the hosted pages API (one query, one insert).
 # Core columns, not ORM attributes: the plain row needs none of the ORM's per-statement work.
-_flows, _activities = CareFlowRow.__table__.c, ActivityRow.__table__.c  # type: ignore[attr-defined]
+_flows, _activities = CareFlowRow.__table__.c, ActivityRow.__table__.c
 _FLOW_WITH_PENDING = select(
     _flows.patient_id,
     _flows.definition_id,
@@ -95,7 +95,7 @@ _PENDING_COUNT = select(func.count()).where(
     ActivityRow.stakeholder == bindparam("stakeholder"),
     ActivityRow.status == ActivityStatus.ACTIVE.value,
 )
-_INSERT = insert(HostedPagesSessionRow.__table__)  # type: ignore[arg-type]
+_INSERT = insert(HostedPagesSessionRow.__table__)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
 
 
 def flow_with_pending(tx: Tx, care_flow_id: str, stakeholder: str) -> tuple[FlowRef, int] | None:
@@ -186,7 +186,7 @@ def _move(tx: Tx, row: HostedPagesSessionRow, status: SessionStatus) -> bool:
         .values(status=status.value, ended_at=tx.now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult, which execute() types as Result
         tx.session.refresh(row)  # another request moved it first: show what it decided
         return False
     set_committed_value(row, "status", status.value)

@@ -176,7 +176,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assert "Traceback" not in server.log()
 
 
-def _operations(spec: dict) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+def _operations(spec: dict) -> list[tuple[str, str, dict]]:
     return [
         (method.upper(), path, op)
         for path, item in spec["paths"].items()
@@ -189,7 +189,7 @@ def _concrete(path: str) -> str:
     return path.replace("{version}", "1").replace("{key}", "k").format_map(_Placeholders())
 
 
-class _Placeholders(dict):  # type: ignore[type-arg]
+class _Placeholders(dict):
     def __missing__(self, key: str) -> str:
         return PLACEHOLDER
 

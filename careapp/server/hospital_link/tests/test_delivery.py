@@ -102,6 +102,8 @@ def test_another_vendors_engine_double_answers_drops_and_drips(
         # Delivered once each, in order, the first with the same MSH-10 on both attempts.
         assert list(engine.stored) == [r.control_id for r in rows]
         assert engine.arrivals == [rows[0].control_id, *[r.control_id for r in rows]]
+        # One connection to the hospital, and one more after it dropped the first.
+        assert [kind for kind, _n in engine.events].count("open") == 2
 
 
 def test_another_vendors_refusal_in_its_own_character_set(
@@ -153,3 +155,22 @@ def test_a_sender_that_dies_mid_run_loses_nothing(
             restarted.stop()
         (row,) = messages(link_services)
         assert row.status == "delivered" and list(engine.stored) == [queued.control_id]
+
+
+def test_msh18_and_applications_per_hospital(
+    api: TestClient, link_services: Services, sender: ResultSender
+) -> None:
+    with VendorEngine() as engine:
+        connect(
+            api, engine.port, hospital_application="VENDOR-EMR", hospital_facility="ST-ELSEWHERE",
+            our_application="CAREAPP-EU", our_facility="REGION", charset="8859/1",
+        )  # fmt: skip
+        flow = start(api, patient(api, family_name="Lefèvre-Wałęsa"))
+        submit(api, flow, EVERY_ANSWER_VALUES)
+        assert sender.run_once() == 1
+    (payload,) = engine.stored.values()
+    text = payload.decode("latin-1")  # 8859/1 on the wire, as MSH-18 says
+    msh = text.split("\r", 1)[0].split("|")
+    assert msh[2:6] == ["CAREAPP-EU", "REGION", "VENDOR-EMR", "ST-ELSEWHERE"] and msh[17] == "8859/1"
+    # è is in 8859/1; ł and ę are not, and travel as "?" (the hospital's own record is the master).
+    assert "|Lefèvre-Wa??sa^Griet^" in text

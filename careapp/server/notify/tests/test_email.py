@@ -165,9 +165,9 @@ def test_the_mailed_link_opens_the_patients_activity_in_chromium(
             server.running(),
             httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}) as api,
         ):
-            set_up_email(api, smtp)  # type: ignore[arg-type]
-            publish(api, _doc())  # type: ignore[arg-type]
-            enroll(api, "N-5", email="lies@example.org", language="en")  # type: ignore[arg-type]
+            set_up_email(api, smtp)
+            publish(api, _doc())
+            enroll(api, "N-5", email="lies@example.org", language="en")
             assert smtp.mailbox.wait_for(1), "the server's own dispatcher sends the mail"
             plain = smtp.mailbox.messages[0].get_body(("plain",)).get_content()
             link = re.search(r"(http://\S+/l/[A-Za-z0-9_-]+)", plain)

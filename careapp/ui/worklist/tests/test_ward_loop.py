@@ -60,7 +60,7 @@ def _key(qtbot: Any, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardMo
     qtbot.keyClick(widget, key, modifiers)
 
 
-def test_answers_show_and_the_review_is_done_from_the_work_list(qtbot, demo_ward, browser) -> None:  # type: ignore[no-untyped-def]
+def test_answers_show_and_the_review_is_done_from_the_work_list(qtbot, demo_ward, browser) -> None:
     services, connection = demo_ward
     admin = services.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
     services.accounts.create_user(admin, "nurse", "Nurse Jo", Role.CLINICIAN, "nurse password")
