@@ -6,7 +6,7 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers, MutableHeaders
@@ -29,6 +29,7 @@ from careapp.server.hosted import api as hosted_api
 from careapp.server.hosted import pages as hosted_pages
 from careapp.server.notify import api as notify_api
 from careapp.server.promotion import api as promotion_api
+from careapp.server.strict_query import refuse_unknown_query_parameters
 from careapp.server.tokens import Keyring
 from careapp.server.webhooks import api as webhooks_api
 
@@ -226,7 +227,8 @@ def create_app(
     # hundreds a second, and matching them last cost a tenth of the request's CPU.
     # The OpenAPI document keeps the order below (_DOCUMENTED).
     for router, prefix in _MATCH_ORDER:
-        app.include_router(router, prefix=prefix)
+        strict = [Depends(refuse_unknown_query_parameters)] if prefix == "/v1" else []
+        app.include_router(router, prefix=prefix, dependencies=strict)
     # For 405 answers' Allow header (problems._allowed_methods).
     app.state.route_methods = [
         (prefix + route.path, compile_path(prefix + route.path)[0], frozenset(route.methods or ()))
