@@ -24,6 +24,7 @@ load_all_checks()
 _DOCUMENT_OPERATIONS = {
     "POST /v1/care-flow-definitions",
     "PUT /v1/care-flow-definitions/{definition_id}/working-version",
+    "POST /v1/promotions/imports",  # its snapshot carries a definition document
 }
 
 

@@ -15,6 +15,12 @@ def test_an_unknown_query_parameter_is_one_clear_problem(client: TestClient) -> 
     assert body["errors"] == [{"location": ["query", "limt"], "message": "Unknown query parameter"}]
 
 
+def test_a_parameter_taking_one_value_is_refused_twice(client: TestClient) -> None:
+    refused = client.get("/v1/patients", params=[("after", ""), ("after", "x")])
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"location": ["query", "after"], "message": "Given more than once"}]
+
+
 def test_operations_without_query_parameters_refuse_any(client: TestClient) -> None:
     assert client.get("/v1/health", params={"x": "1"}).status_code == 422
 
