@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator
 
 from careapp.domain.identifiers import Identifier, InvalidIdentifier
 from careapp.server import engine, idempotency
@@ -23,7 +24,7 @@ from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.schemas.careflows import CareFlowList
-from careapp.server.schemas.common import IdPath
+from careapp.server.schemas.common import IDENTIFIER_TOKEN_PATTERN, IdPath, identifier_token
 from careapp.server.schemas.patients import (
     IdentifierIn,
     PatientCreate,
@@ -78,12 +79,11 @@ def list_patients(
         str | None,
         Query(
             max_length=720,
-            # What Identifier.parse accepts, said in the schema (the handler gives its own 422).
-            json_schema_extra={
-                "pattern": r"^\s*[A-Za-z][A-Za-z0-9+.\-]*:[^\s|\x00-\x1f\x85]+\s*\|\s*\S(?:.{0,198}\S)?\s*$"
-            },
+            # What Identifier.parse accepts, said in the schema and checked the same way.
+            json_schema_extra={"pattern": IDENTIFIER_TOKEN_PATTERN},
             description="FHIR token 'system|value', e.g. urn:…:patient-id|12345",
         ),
+        AfterValidator(identifier_token),
     ] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Limit = 50,

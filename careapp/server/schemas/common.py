@@ -7,12 +7,25 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+# Control characters (C0 but tab/newline/return, DEL and C1) and whitespace, spelled out: JSON
+# Schema patterns are ECMAScript regexes, whose \s differs from Python's (U+001C-U+001F and
+# U+0085 are whitespace only to Python, U+FEFF only to ECMAScript), so no pattern here uses \s.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_WHITESPACE = r"\t\n\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # str.strip()'s, less controls
+_PRINTABLE = f"[^{_CONTROL}]"
+_VISIBLE = f"[^{_WHITESPACE}{_CONTROL}]"
+_SPACE = f"[{_WHITESPACE}]*"
+
+
+def _is_control(ch: str) -> bool:
+    return (ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) <= 0x9F
+
 
 def _printable(value: Any) -> Any:
-    # NUL and other control characters break PostgreSQL text and every display; tabs/newlines only
-    # belong in long text. Checked on the value as sent, before surrounding whitespace is stripped,
-    # so a leading form feed is refused here exactly as the OpenAPI pattern refuses it.
-    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+    # Control characters break PostgreSQL text (NUL) and every display; tabs/newlines only belong
+    # in long text. Checked on the value as sent, before surrounding whitespace is stripped, so a
+    # leading form feed is refused here exactly as the OpenAPI pattern refuses it.
+    if isinstance(value, str) and any(_is_control(ch) for ch in value):
         raise ValueError("must not contain control characters")
     return value
 
@@ -34,12 +47,9 @@ def _not_blank(value: str) -> str:
 
 
 # What the validators accept, said in the OpenAPI schema too (so a client or a fuzzer reading the
-# schema never sends a "valid" value the server refuses, nor an "invalid" one it accepts). Python's
-# `re` `\s` is exactly what str.strip() removes; \x85 is named as well because it is whitespace to
-# Python but not to an ECMAScript regex, which other clients' validators use.
-_PRINTABLE = r"[^\x00-\x08\x0b\x0c\x0e-\x1f]"
+# schema never sends a "valid" value the server refuses, nor an "invalid" one it accepts).
 _PRINTABLE_PATTERN = f"^{_PRINTABLE}*$"
-_NOT_BLANK_PATTERN = rf"^{_PRINTABLE}*[^\s\x00-\x1f\x85]{_PRINTABLE}*$"
+_NOT_BLANK_PATTERN = f"^{_PRINTABLE}*{_VISIBLE}{_PRINTABLE}*$"
 
 
 def text(max_length: int, *, required: bool = True) -> Any:
@@ -60,10 +70,22 @@ def text(max_length: int, *, required: bool = True) -> Any:
 
 Name = text(200)
 OptionalText200 = text(200, required=False)
-# Identifier systems are absolute URIs (careapp.domain.identifiers), surrounding whitespace stripped
-# (whitespace that is not a control character: those are refused anywhere).
-_SPACE = r"[^\S\x0b\x0c\x1c-\x1f]*"
-_URI_PATTERN = rf"^{_SPACE}[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x85]+{_SPACE}$"
+# Identifier systems are absolute URIs (careapp.domain.identifiers), surrounding whitespace stripped.
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.\-]*:"
+_URI_PATTERN = f"^{_SPACE}{_SCHEME}{_VISIBLE}+{_SPACE}$"
+# A FHIR search token "system|value" (GET /v1/patients?identifier=), each part stripped.
+_TOKEN_SYSTEM = f"{_SCHEME}[^{_WHITESPACE}{_CONTROL}|]+"
+_TOKEN_VALUE = f"{_VISIBLE}(?:{_PRINTABLE}{{0,198}}{_VISIBLE})?"
+IDENTIFIER_TOKEN_PATTERN = f"^{_SPACE}{_TOKEN_SYSTEM}{_SPACE}\\|{_SPACE}{_TOKEN_VALUE}{_SPACE}$"
+
+
+def identifier_token(value: str | None) -> str | None:
+    if value is None:
+        return None
+    _printable(value)
+    if re.search(IDENTIFIER_TOKEN_PATTERN, value) is None:
+        raise ValueError("must be 'system|value' with an absolute system URI")
+    return value
 
 
 def _absolute_uri(value: str) -> str:

@@ -11,7 +11,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from careapp.server.schemas.common import Name, OptionalText200, Uri
+from careapp.server.schemas.common import (
+    IDENTIFIER_TOKEN_PATTERN,
+    Name,
+    OptionalText200,
+    Uri,
+    identifier_token,
+)
 from careapp.server.schemas.directory import WorkstationCreate
 
 
@@ -23,7 +29,7 @@ class _Fields(BaseModel):
 
 # Control characters, every kind of whitespace Python strips, and ordinary letters: the characters
 # where stripping, blankness and the patterns could disagree.
-_TRICKY = "\x00\x08\t\n\x0b\x0c\r\x1c\x1f \x85\xa0\u2028\u3000\ufeffa:Z-é"
+_TRICKY = "\x00\x08\t\n\x0b\x0c\r\x1c\x1f \x7f\x85\x96\xa0\u2028\u3000\ufeffa:Z-é|"
 _padded_long = st.builds(
     lambda pad, body: pad + body + pad,
     st.text(" \t\x0c", max_size=3),
@@ -66,3 +72,38 @@ def test_the_workstation_name_found_by_the_fuzzer_is_refused_with_one_message() 
         WorkstationCreate.model_validate({"name": "\x0cWard 4"})
     assert [e["msg"] for e in refused.value.errors()] == ["Value error, must not contain control characters"]
     assert WorkstationCreate.model_validate({"name": "  Ward 4 "}).name == "Ward 4"
+
+
+_TOKEN_PARTS = st.sampled_from(
+    ["urn:x:id", " urn:x:id", "urn:x:id\x0b", "A:0\x96", "a:b\ufeff", "|", "v", " v ", "\x1c", "\x85"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.lists(_TOKEN_PARTS | st.text(alphabet=st.sampled_from(_TRICKY), max_size=3), max_size=5).map(
+        "".join
+    )
+)
+@example(value="\t\x0b\t\x0b nMeG8XG:\x96đÉ|\x1c \x0b\x0b \x0c\r")  # schemathesis: valid to ECMAScript
+def test_identifier_token_schema_and_validation_agree(value: str) -> None:
+    def server_accepts() -> bool:
+        try:
+            identifier_token(value)
+        except ValueError:
+            return False
+        return True
+
+    assert (re.search(IDENTIFIER_TOKEN_PATTERN, value) is not None) == server_accepts(), repr(value)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        IDENTIFIER_TOKEN_PATTERN,
+        *(_Fields.model_json_schema()["properties"][f]["pattern"] for f in ("name", "note", "system")),
+    ],
+)
+def test_patterns_mean_the_same_to_ecmascript(pattern: str) -> None:
+    # \s and \S are where Python's and ECMAScript's regexes differ; the patterns spell classes out.
+    assert "\\s" not in pattern and "\\S" not in pattern
