@@ -70,9 +70,8 @@ def text(max_length: int, *, required: bool = True) -> Any:
 
 Name = text(200)
 OptionalText200 = text(200, required=False)
-# Identifier systems are absolute URIs (careapp.domain.identifiers), surrounding whitespace stripped.
+# Identifier systems are absolute URIs (careapp.domain.identifiers).
 _SCHEME = r"[A-Za-z][A-Za-z0-9+.\-]*:"
-_URI_PATTERN = f"^{_SPACE}{_SCHEME}{_VISIBLE}+{_SPACE}$"
 # A FHIR search token "system|value" (GET /v1/patients?identifier=), each part stripped.
 _TOKEN_SYSTEM = f"{_SCHEME}[^{_WHITESPACE}{_CONTROL}|]+"
 _TOKEN_VALUE = f"{_VISIBLE}(?:{_PRINTABLE}{{0,198}}{_VISIBLE})?"
@@ -88,29 +87,36 @@ def identifier_token(value: str | None) -> str | None:
     return value
 
 
-def _absolute_uri(value: str) -> str:
-    if re.search(_URI_PATTERN, value) is None:
-        raise ValueError("must be an absolute URI, e.g. urn:oid:1.2.3 or https://…")
-    return value
+def stripped_matching(core: str, max_length: int, problem: str) -> Any:
+    """Text that is CORE (a pattern) once surrounding whitespace is stripped: no control
+    characters, at most MAX_LENGTH as sent; the schema's pattern allows the same whitespace."""
+    pattern = f"^{_SPACE}{core}{_SPACE}$"
+
+    def check(value: str) -> str:
+        if re.search(pattern, value) is None:
+            raise ValueError(problem)
+        return value
+
+    return Annotated[
+        str,
+        BeforeValidator(_printable),
+        _at_most(max_length),
+        StringConstraints(strip_whitespace=True),
+        AfterValidator(check),
+        Field(json_schema_extra={"pattern": pattern, "maxLength": max_length}),
+    ]
 
 
-Uri = Annotated[
-    str,
-    BeforeValidator(_printable),
-    _at_most(500),
-    StringConstraints(strip_whitespace=True, min_length=3),
-    AfterValidator(_absolute_uri),
-    Field(json_schema_extra={"pattern": _URI_PATTERN, "maxLength": 500}),
-]
+Uri = stripped_matching(
+    f"{_SCHEME}{_VISIBLE}+", 500, "must be an absolute URI, e.g. urn:oid:1.2.3 or https://…"
+)
 # An absolute http(s) address: what the URL validators of webhook endpoints and return URLs check.
 WEB_ADDRESS_SCHEMA = {"format": "uri", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:\x00-\x20][^\x00-\x20]*$"}
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"),
-]
-Telephone = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=50, pattern=r"^\+?[0-9 ()./-]{3,49}$")
-]
+_MAILBOX = f"[^@{_WHITESPACE}{_CONTROL}]"
+Email = stripped_matching(
+    f"{_MAILBOX}{{1,64}}@{_MAILBOX}+\\.{_MAILBOX}{{2,}}", 254, "must be an e-mail address"
+)
+Telephone = stripped_matching(r"\+?[0-9 ()./-]{3,49}", 50, "must be a telephone number")
 IdPath = Annotated[str, StringConstraints(max_length=64)]
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
 # JSON values given by clients (answers, data points): bounded so one request cannot fill the disk.

@@ -13,8 +13,10 @@ from pydantic import BaseModel, ValidationError
 
 from careapp.server.schemas.common import (
     IDENTIFIER_TOKEN_PATTERN,
+    Email,
     Name,
     OptionalText200,
+    Telephone,
     Uri,
     identifier_token,
 )
@@ -25,11 +27,13 @@ class _Fields(BaseModel):
     name: Name
     note: OptionalText200
     system: Uri
+    email: Email
+    phone: Telephone
 
 
 # Control characters, every kind of whitespace Python strips, and ordinary letters: the characters
 # where stripping, blankness and the patterns could disagree.
-_TRICKY = "\x00\x08\t\n\x0b\x0c\r\x1c\x1f \x7f\x85\x96\xa0\u2028\u3000\ufeffa:Z-é|"
+_TRICKY = "@.+09\x00\x08\t\n\x0b\x0c\r\x1c\x1f \x7f\x85\x96\xa0\u2028\u3000\ufeffa:Z-é|"
 _padded_long = st.builds(
     lambda pad, body: pad + body + pad,
     st.text(" \t\x0c", max_size=3),
@@ -48,7 +52,7 @@ def _schema_accepts(field: str, value: str) -> bool:
 
 
 def _server_accepts(field: str, value: str) -> bool:
-    good = {"name": "Ward 4", "note": "", "system": "urn:oid:1.2.3"}
+    good = {"name": "Ward 4", "note": "", "system": "urn:oid:1.2.3", "email": "a@b.be", "phone": "+32 9 123"}
     try:
         _Fields.model_validate({**good, field: value})
     except ValidationError:
@@ -56,13 +60,18 @@ def _server_accepts(field: str, value: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("field", ["name", "note", "system"])
+FIELDS = ["name", "note", "system", "email", "phone"]
+
+
+@pytest.mark.parametrize("field", FIELDS)
 @settings(max_examples=400, deadline=None)
 @given(value=values)
 @example(value="\x0cWard 4")  # the leading form feed schemathesis found on POST /v1/workstations
 @example(value="\x85")
 @example(value="\r \x0c\n s0K9mG:x")  # … and the leading form feed of an identifier system
 @example(value=" " + "a" * 200)
+@example(value="a\x1e@b.cd")  # an e-mail address with a control character (valid to ECMAScript's \\s)
+@example(value=" +32 9 123 4567 ")
 def test_schema_and_validation_agree(field: str, value: str) -> None:
     assert _schema_accepts(field, value) == _server_accepts(field, value), repr(value)
 
@@ -101,7 +110,7 @@ def test_identifier_token_schema_and_validation_agree(value: str) -> None:
     "pattern",
     [
         IDENTIFIER_TOKEN_PATTERN,
-        *(_Fields.model_json_schema()["properties"][f]["pattern"] for f in ("name", "note", "system")),
+        *(_Fields.model_json_schema()["properties"][f]["pattern"] for f in FIELDS),
     ],
 )
 def test_patterns_mean_the_same_to_ecmascript(pattern: str) -> None:
