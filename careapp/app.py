@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from careapp.ui.login import LoginDialog
 if TYPE_CHECKING:
     from careapp.auth.roles import Principal
     from careapp.ui.connection import Connection
+    from careapp.ui.main_window import MainWindow
     from careapp.ui.services import Services
 
 
@@ -27,13 +29,15 @@ class DesktopApp:
         self.settings = settings
         self.services: Services | None = None
         self.connection: Connection | None = None
-        self.main_window = None
+        self.main_window: MainWindow | None = None
         self.login = LoginDialog(settings.backend)
         self.login.sig_signed_in.connect(self._open_main_window)
         self.login.rejected.connect(self._login_closed)
 
     def start(self) -> None:
         self.login.show()
+        # One line an installer's smoke test (packaging/check_installed.sh) and support can wait for.
+        logging.getLogger("careapp").info("login window open")
         # The cache (and SQLAlchemy with it) loads once the window is up, off the GUI thread.
         QTimer.singleShot(0, self._open_cache)
 
@@ -79,9 +83,10 @@ class DesktopApp:
 
         assert self.services is not None
         self.login.hide()
-        self.main_window = MainWindow(self.services, principal, connection=self.connection)
-        self.main_window.sig_logged_out.connect(self._back_to_login)
-        self.main_window.show()
+        window = MainWindow(self.services, principal, connection=self.connection)
+        window.sig_logged_out.connect(self._back_to_login)
+        window.show()
+        self.main_window = window
 
     def _back_to_login(self, message: str) -> None:
         assert self.services is not None
@@ -145,7 +150,8 @@ def run_gui(demo: bool = False) -> int:
     configure_logging()
     QCoreApplication.setApplicationName("CareApp")
     QCoreApplication.setOrganizationName("CareApp")
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     _install_icon(app)
     try:
         settings = settings_store.load()

@@ -190,7 +190,7 @@ class BackendClient:
 
     def health(self) -> dict[str, Any]:
         """Region, environment and version of the deployment (no credential needed)."""
-        return self.request("GET", "/v1/health")  # type: ignore[no-any-return]
+        return self.request("GET", "/v1/health")
 
     def pair(
         self,
@@ -228,7 +228,7 @@ class BackendClient:
 
     def changes(self, since: str, *, acting_user: str, limit: int = 500) -> dict[str, Any]:
         """One page of the change feed after SINCE; raises Gone when the cursor was pruned."""
-        return self.request(  # type: ignore[no-any-return]
+        return self.request(
             "GET", "/v1/changes", params={"since": since, "limit": limit}, acting_user=acting_user
         )
 
@@ -237,7 +237,7 @@ class BackendClient:
         return list(self.request("GET", "/v1/care-flow-definitions")["items"])
 
     def patient(self, remote_id: str, *, acting_user: str) -> dict[str, Any]:
-        return self.request("GET", f"/v1/patients/{remote_id}", acting_user=acting_user)  # type: ignore[no-any-return]
+        return self.request("GET", f"/v1/patients/{remote_id}", acting_user=acting_user)
 
     def patients(self, *, acting_user: str, page_size: int = 500) -> Iterator[dict[str, Any]]:
         """Every patient of the deployment (full resynchronisation)."""

@@ -45,7 +45,7 @@ def open_client(
     stored = stored_credential(profile, store)
     if stored is None:
         raise NotPaired("This workstation is not paired with the backend yet. Enter a pairing code.")
-    return BackendClient(base_url or profile.url, stored.secret, **options)  # type: ignore[arg-type]
+    return BackendClient(base_url or profile.url, stored.secret, **options)  # type: ignore[arg-type]  # options are BackendClient's keyword options (timeouts), passed through
 
 
 def forget_pairing(profile: BackendProfile, store: CredentialStore | None = None) -> None:

@@ -74,6 +74,7 @@ def parse_calculation(
         r.fail(f"{path}.{key}", "is not part of a calculation (data_point, expression, bands)")
     target = _point_of_type(r, c.get("data_point"), f"{path}.data_point", points, "number")
     text = c.get("expression")
+    text = text if isinstance(text, str) else ""  # parse_expression says what is wrong with ""
     try:
         expression = parse_expression(text)
     except InvalidExpression as exc:
@@ -90,7 +91,8 @@ def parse_calculation(
             r.fail(f"{path}.expression", f"score({key}) needs a choice question whose options have scores")
         else:
             inputs.add(point.id)
-    band_point, bands = None, ()
+    band_point: str | None = None
+    bands: tuple[Band, ...] = ()
     if c.get("bands") is not None:
         band_point, bands = _parse_bands(r, c["bands"], f"{path}.bands", points)
     if target is None:

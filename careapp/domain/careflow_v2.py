@@ -107,7 +107,7 @@ def point_facts(doc: CareFlowDocument) -> tuple[dict[str, PointFacts], dict[str,
         if recorded_by_forms_only and all(q.type in _CHOICES for q in questions):
             options = frozenset(o.value for q in questions for o in q.options)
             if all(o.score is not None for q in questions for o in q.options):
-                scored[dp.id] = {o.value: float(o.score) for q in questions for o in q.options}  # type: ignore[arg-type]
+                scored[dp.id] = {o.value: float(o.score) for q in questions for o in q.options}
         fact = PointFacts(dp.id, dp.key, dp.value_type.value, low, high, options)
         facts[dp.id] = facts[dp.key] = fact
     return facts, scored

@@ -45,7 +45,9 @@ def parse_coding(raw: Any, path: str, fail: Callable[[str, str], None]) -> Codin
         fail(f"{path}.{key}", "is not part of a code (system, code, display)")
     system, code, display = raw.get("system"), raw.get("code"), raw.get("display", "")
     try:
-        Identifier(system, "x")  # the same rule as identifier systems: an absolute URI
+        Identifier(
+            system if isinstance(system, str) else "", "x"
+        )  # the same rule as identifier systems: an absolute URI
     except (InvalidIdentifier, TypeError):
         fail(f"{path}.system", "must be an absolute URI such as http://loinc.org")
         return None
@@ -55,4 +57,4 @@ def parse_coding(raw: Any, path: str, fail: Callable[[str, str], None]) -> Codin
     if not isinstance(display, str) or len(display) > 200:
         fail(f"{path}.display", "must be text of at most 200 characters")
         display = ""
-    return Coding(system, code, display)
+    return Coding(str(system), code, display)

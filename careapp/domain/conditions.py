@@ -317,7 +317,8 @@ def _check_satisfiable(r: Reader, whole: AllOf, path: str, points: Mapping[str, 
     for point_id, comparisons in by_point.items():
         low, low_open, high, high_open = -math.inf, False, math.inf, False
         for c in comparisons:
-            v = c.operand.literal if c.operand else None
+            assert c.operand is not None and c.operand.literal is not None  # only such were kept
+            v = float(c.operand.literal)
             if c.op in (Op.GREATER_THAN, Op.AT_LEAST, Op.EQUALS) and (
                 v > low or (v == low and c.op is Op.GREATER_THAN)
             ):

@@ -167,7 +167,7 @@ def names(node: Node) -> list[tuple[str, str]]:
         return names(node.left) + names(node.right)
     if isinstance(node, Call):
         if node.function == "score":
-            return [(node.args[0].key, "score")]  # type: ignore[union-attr]
+            return [(node.args[0].key, "score")]  # type: ignore[union-attr]  # the parser admits only a data point reference (or a number) in this place
         if node.function == "count":  # counts any kind of value, not only numbers
             return [
                 pair for a in node.args for pair in ([(a.key, "any")] if isinstance(a, Name) else names(a))
@@ -200,7 +200,7 @@ def evaluate(node: Node, lookup: Lookup, scores: Scores) -> float | None:
 
 def _call(node: Call, lookup: Lookup, scores: Scores) -> float | None:
     if node.function == "score":
-        key = node.args[0].key  # type: ignore[union-attr]
+        key = node.args[0].key  # type: ignore[union-attr]  # the parser admits only a data point reference (or a number) in this place
         chosen = lookup(key)
         table = scores.get(key, {})
         picked = chosen if isinstance(chosen, list) else [] if chosen is None else [chosen]
@@ -210,7 +210,7 @@ def _call(node: Call, lookup: Lookup, scores: Scores) -> float | None:
         return float(sum(_count(a, lookup, scores) for a in node.args))
     values = [v for v in (evaluate(a, lookup, scores) for a in node.args) if v is not None]
     if node.function == "round":
-        digits = int(node.args[1].value) if len(node.args) == 2 else 0  # type: ignore[union-attr]
+        digits = int(node.args[1].value) if len(node.args) == 2 else 0  # type: ignore[union-attr]  # the parser admits only a data point reference (or a number) in this place
         return None if not values or len(values) < len(node.args) else round(values[0], digits)
     if not values:
         return None
@@ -218,7 +218,8 @@ def _call(node: Call, lookup: Lookup, scores: Scores) -> float | None:
         return abs(values[0])
     if node.function == "mean":
         return math.fsum(values) / len(values)
-    return {"sum": math.fsum, "min": min, "max": max}[node.function](values)
+    reducers: dict[str, Callable[[list[float]], float]] = {"sum": math.fsum, "min": min, "max": max}
+    return reducers[node.function](values)
 
 
 def _count(node: Node, lookup: Lookup, scores: Scores) -> int:

@@ -92,7 +92,7 @@ def parse_transitions(
         for key in sorted(set(t) - {"to", "when", "wait", "at"}):
             r.fail(f"{tpath}.{key}", "is not part of a transition (to, when, wait, at)")
         to = t.get("to")
-        if to not in step_ids:
+        if not isinstance(to, str) or to not in step_ids:
             r.fail(f"{tpath}.to", f"{to!r} is not a step of this care flow")
             continue
         tpath = f"{tpath} (→ {to})"

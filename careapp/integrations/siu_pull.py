@@ -49,9 +49,16 @@ _MESSAGE_FAILURES = (UnknownPatient, AmbiguousPatient, MalformedReply, HospitalR
 
 
 class AppointmentOutcome(Protocol):
-    created: bool
-    queued_care_flow: bool
-    duplicate: bool
+    """Read only: ``careapp.storage.appointments.AppointmentResult`` is a frozen dataclass."""
+
+    @property
+    def created(self) -> bool: ...
+
+    @property
+    def queued_care_flow(self) -> bool: ...
+
+    @property
+    def duplicate(self) -> bool: ...
 
 
 class AppointmentBatch(Protocol):
@@ -167,7 +174,13 @@ class _Pass:
         files = [(path, _read_file(path, self.config)) for path in paths]
         try:
             with self.sink.batch() as batch:
-                batch.expect(i.message_key for _, items in files for i in items if isinstance(i, Appointment))
+                batch.expect(  # a file that could not be read (None) or parsed (str) has no appointments
+                    i.message_key
+                    for _, items in files
+                    if isinstance(items, list)
+                    for i in items
+                    if isinstance(i, Appointment)
+                )
                 for path, items in files:
                     if self.cancel is not None and self.cancel.is_set():
                         self.summary.cancelled = True

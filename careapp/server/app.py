@@ -6,7 +6,7 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers, MutableHeaders
@@ -29,6 +29,7 @@ from careapp.server.hosted import api as hosted_api
 from careapp.server.hosted import pages as hosted_pages
 from careapp.server.notify import api as notify_api
 from careapp.server.promotion import api as promotion_api
+from careapp.server.strict_query import refuse_unknown_query_parameters
 from careapp.server.tokens import Keyring
 from careapp.server.webhooks import api as webhooks_api
 
@@ -60,7 +61,7 @@ def _headers_refused(headers: list[tuple[bytes, bytes]]) -> str | None:
 def default_key_file(db: Database) -> Path | None:
     """For a SQLite file the key lives beside it (a copy of the database alone stays sealed)."""
     if db.is_sqlite and db.url.database not in (None, "", ":memory:"):
-        return Path(db.url.database).with_suffix(".key")  # type: ignore[arg-type]
+        return Path(db.url.database).with_suffix(".key")
     return None
 
 
@@ -226,15 +227,16 @@ def create_app(
     # hundreds a second, and matching them last cost a tenth of the request's CPU.
     # The OpenAPI document keeps the order below (_DOCUMENTED).
     for router, prefix in _MATCH_ORDER:
-        app.include_router(router, prefix=prefix)
+        strict = [Depends(refuse_unknown_query_parameters)] if prefix == "/v1" else []
+        app.include_router(router, prefix=prefix, dependencies=strict)
     # For 405 answers' Allow header (problems._allowed_methods).
     app.state.route_methods = [
-        (prefix + route.path, compile_path(prefix + route.path)[0], frozenset(route.methods))
+        (prefix + route.path, compile_path(prefix + route.path)[0], frozenset(route.methods or ()))
         for router, prefix in _DOCUMENTED
         for route in router.routes
         if isinstance(route, APIRoute)
     ]
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented way to serve a customised OpenAPI document
     logs.install()
     return app
 

@@ -48,7 +48,7 @@ def forbidden(detail: str, slug: str = "forbidden") -> ProblemError:
 
 
 def services_of(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    return request.app.state.services
 
 
 # A cache miss runs one of these: built once, plain rows (an indexed lookup on the unique hash).

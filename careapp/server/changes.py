@@ -61,12 +61,12 @@ def _resources(tx: Tx, rows: list[ChangeRow]) -> dict[tuple[str, str], dict[str,
                 select(FormResponseRow).where(FormResponseRow.activity_id.in_([a.id for a in acts]))
             )
         }
-        flows = {
+        flows_by_id = {
             f.id: f
             for f in s.scalars(select(CareFlowRow).where(CareFlowRow.id.in_({a.care_flow_id for a in acts})))
         }
         for a in acts:
-            flow = flows[a.care_flow_id]
+            flow = flows_by_id[a.care_flow_id]
             doc = definitions.document(tx.services, s, flow.definition_id, flow.version)
             out["activity", a.id] = views.activity(a, doc, responses.get(a.id))
     if ids := wanted.get("user"):
@@ -120,7 +120,7 @@ def prune(tx: Tx) -> int:
     last = tx.session.scalar(select(func.max(ChangeRow.id)).where(ChangeRow.at < cutoff))
     if last is None:
         return 0
-    deleted = tx.session.execute(delete(ChangeRow).where(ChangeRow.id <= last)).rowcount  # type: ignore[attr-defined]
+    deleted = tx.session.execute(delete(ChangeRow).where(ChangeRow.id <= last)).rowcount  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult, which execute() types as Result
     state = tx.session.get(FeedState, 1, with_for_update=True)
     if state is None:
         tx.session.add(FeedState(id=1, pruned_through=last))

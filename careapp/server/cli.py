@@ -172,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     promotion.add_arguments(
         command("promote", "copy a definition's working version to another environment (admin keys)")
     )
+    from careapp.server.notify import cli as notify_cli
+
+    notify_cli.add_arguments(
+        command("notification-channel", "set up e-mail (SMTP) or SMS (HTTP gateway); secret from stdin")
+    )
     return parser
 
 
@@ -226,6 +231,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from careapp.server import changes, idempotency
     from careapp.server.context import system_tx
+    from careapp.server.http_protocol import BoundedHeadProtocol
     from careapp.server.services import directory
 
     services = _services(args)
@@ -282,13 +288,14 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             log_config=log_config or uvicorn.config.LOGGING_CONFIG,
+            http=BoundedHeadProtocol,
         )
     else:
         from careapp.server.app import create_app, freeze_startup_objects
 
         app = create_app(services=services, webhook_dispatcher=not args.no_webhook_dispatcher)
         freeze_startup_objects()
-        uvicorn.run(app, host=args.host, port=args.port)
+        uvicorn.run(app, host=args.host, port=args.port, http=BoundedHeadProtocol)
     if adt is not None:
         adt.stop()
     return 0
@@ -394,6 +401,15 @@ def _flows(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notification_channel(args: argparse.Namespace) -> int:
+    from careapp.server.notify import cli as notify_cli
+
+    try:
+        return notify_cli.run(_services(args), args)
+    except notify_cli.ChannelRefused as exc:
+        raise CliError(str(exc)) from exc
+
+
 def _promote(args: argparse.Namespace) -> int:
     from careapp.server.promotion import client
 
@@ -435,6 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "workstation": _workstation,
         "flows": _flows,
         "promote": _promote,
+        "notification-channel": _notification_channel,
         "migrate": _simple,
         "seed-demo": _simple,
         "prune": _simple,

@@ -121,6 +121,7 @@ class ServerConfig:
 
     @classmethod
     def from_env(cls) -> ServerConfig:
+        versions = hosted_key_versions_from_env()
         return cls(
             region=os.environ.get(ENV_REGION, "eu"),
             environment=os.environ.get(ENV_ENVIRONMENT, "sandbox"),
@@ -131,7 +132,8 @@ class ServerConfig:
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
             quiet_hours=os.environ.get(ENV_QUIET_HOURS) or cls.quiet_hours,
             stop_roles=stop_roles_from_env(),
-            **hosted_key_versions_from_env(),
+            hosted_key_version=versions["hosted_key_version"],
+            hosted_key_oldest=versions["hosted_key_oldest"],
         )
 
 

@@ -30,7 +30,7 @@ from careapp.server.models.base import Base
 from careapp.server.problems import ProblemError
 from careapp.server.tokens import Keyring
 
-_AUDIT_INSERT = insert(AuditEvent.__table__)  # type: ignore[arg-type]
+_AUDIT_INSERT = insert(AuditEvent.__table__)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
 T = TypeVar("T")
 
 
@@ -98,7 +98,7 @@ class AppendOnlyRows:
         self.feed_locked = False
 
     def add(self, model: type[Base], **fields: Any) -> None:
-        self._by_table.setdefault(model.__table__, []).append(fields)  # type: ignore[arg-type]
+        self._by_table.setdefault(model.__table__, []).append(fields)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
 
     def write(self, session: Session) -> None:
         for table, rows in self._by_table.items():
@@ -170,7 +170,7 @@ class Tx:
         if self.session.new:
             self.session.add(AuditEvent(**fields))
         else:
-            self.session.execute(_AUDIT_INSERT, fields)
+            self.session.connection().execute(_AUDIT_INSERT, fields)
 
     def change(
         self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None

@@ -90,12 +90,12 @@ def _claim(call: Call, key: str, fingerprint: str) -> int | JSONResponse:
     now = services.clock.now()
     try:
         with services.db.transaction() as session:
-            row = IdempotencyKeyRow(
+            claimed = IdempotencyKeyRow(
                 owner=owner, key=key, request_hash=fingerprint, state="in_flight", created_at=now
             )
-            session.add(row)
+            session.add(claimed)
             session.flush()
-            return row.id
+            return claimed.id
     except IntegrityError:
         pass
     with services.db.transaction() as session:
@@ -127,7 +127,7 @@ def _claim(call: Call, key: str, fingerprint: str) -> int | JSONResponse:
                 .where(IdempotencyKeyRow.id == row.id, IdempotencyKeyRow.created_at == row.created_at)
                 .values(created_at=now)
             )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
+            if taken.rowcount == 1:  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult, which execute() types as Result
                 return row.id
         raise ProblemError(
             409, "idempotency-key-in-flight", "A request with this Idempotency-Key is still being processed."
@@ -175,4 +175,4 @@ def prune(call_or_tx: Tx) -> int:
     result = call_or_tx.session.execute(
         delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < cutoff)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult, which execute() types as Result

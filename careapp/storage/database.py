@@ -69,7 +69,7 @@ class CacheDatabase:
         processing cost more than the query. One statement reads one consistent snapshot."""
         connection = self.engine.raw_connection()
         try:
-            return connection.driver_connection.execute(sql, params).fetchall()  # type: ignore[union-attr]
+            return connection.driver_connection.execute(sql, params).fetchall()  # type: ignore[union-attr]  # an open connection always has its DBAPI connection
         finally:
             connection.close()
 

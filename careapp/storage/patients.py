@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, inspect, select, text
+from sqlalchemy import Table, bindparam, insert, inspect, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -146,8 +146,10 @@ class Upserted:
     payload: dict[str, object] | None  # what the backend needs, when something was written
 
 
-_INSERT_PATIENT = insert(PatientRow.__table__)  # Core: its result carries the new id
-_INSERT_IDENTIFIERS = insert(PatientIdentifierRow.__table__)
+# Core statements on the mapped tables (declared as FromClause; a mapped class's table is a Table).
+_PATIENTS = cast(Table, PatientRow.__table__)
+_INSERT_PATIENT = insert(_PATIENTS)  # Core: its result carries the new id
+_INSERT_IDENTIFIERS = insert(cast(Table, PatientIdentifierRow.__table__))
 
 
 def _same_patient(
@@ -205,12 +207,14 @@ def upsert_row(
             if not update:
                 return Upserted(held.key, created=False, changed=False, payload=None)
             key, created, held_ids = held.key, False, held.identifiers
-            connection.execute(sql_update(PatientRow.__table__).where(PatientRow.id == key.id).values(update))
+            connection.execute(sql_update(_PATIENTS).where(PatientRow.id == key.id).values(update))
         else:
             uid = str(uuid.uuid4())
             row = {**values, "uid": uid, "remote_id": patient.remote_id, "physician_id": physician_id,
                    "created_at": now, "updated_at": now}  # fmt: skip
-            new_id = connection.execute(_INSERT_PATIENT, row).inserted_primary_key[0]
+            inserted = connection.execute(_INSERT_PATIENT, row).inserted_primary_key
+            assert inserted is not None  # a single-row INSERT always has one
+            new_id = inserted[0]
             key, created, changed, held_ids = PatientKey(new_id, uid), True, True, set()
         added = sorted(wanted - held_ids)
         if added:

@@ -138,7 +138,7 @@ def apply_care_flows(session: Session, resources: Sequence[Resource]) -> dict[st
         session.execute(update(CareFlowRow), changes)
     if rows:
         inserted = session.execute(insert(CareFlowRow).returning(CareFlowRow.remote_id, CareFlowRow.id), rows)
-        applied.update((remote_id, id_) for remote_id, id_ in inserted)
+        applied.update((remote_id, id_) for remote_id, id_ in inserted if remote_id is not None)
     return applied
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 _CHUNK = 500  # bound parameters per IN (…): well under SQLite's limit
 # Built once: a statement made per patient spent ~3 ms compiling its values.
 _PATIENTS = PatientRow.__table__
-_INSERT_PATIENT = insert(_PATIENTS).returning(_PATIENTS.c.uid, _PATIENTS.c.id)  # type: ignore[arg-type]
+_INSERT_PATIENT = insert(_PATIENTS).returning(_PATIENTS.c.uid, _PATIENTS.c.id)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
 
 
 def naive_utc(value: str | None) -> datetime | None:
@@ -97,7 +98,7 @@ def apply_patients(
     session: Session,
     resources: Sequence[Mapping[str, Any]],
     *,
-    keep_demographics: set[str] = frozenset(),  # type: ignore[assignment]
+    keep_demographics: AbstractSet[str] = frozenset(),
 ) -> dict[str, int]:
     """Create or update the cached patients RESOURCES describe (oldest first; a later resource of
     the same patient wins). Returns server id → cache id of every patient applied."""
@@ -174,13 +175,13 @@ def _write(session: Session, updates: dict[int, dict[str, Any]], identifiers: li
     for shape, changes in shapes.items():
         names = [n for n in shape if n != "pid"]
         statement = (
-            update(PatientRow.__table__)  # type: ignore[arg-type]
+            update(PatientRow.__table__)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
             .where(PatientRow.__table__.c.id == bindparam("pid"))
             .values({n: bindparam(n) for n in names})
         )
         session.connection().execute(statement, changes)
     if identifiers:
-        session.connection().execute(insert(PatientIdentifierRow.__table__), identifiers)  # type: ignore[arg-type]
+        session.connection().execute(insert(PatientIdentifierRow.__table__), identifiers)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
 
 
 def _reindex(session: Session, ids: list[int]) -> None:

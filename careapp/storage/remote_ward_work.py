@@ -42,7 +42,8 @@ def apply_care_flows_work(
             (id_, (status, started_by, values)) for id_, status, started_by, values in session.execute(query)
         )
     usernames = usernames_of(session, (r.get("started_by") for r in latest.values()))
-    changes, history, closed, alerts = [], [], [], {}
+    changes, closed, alerts = [], [], {}
+    history: list[Any] = []
     for flow_id, (status, started_by, known) in cached.items():
         resource = latest[ids[flow_id]]
         change: dict[str, Any] = {"id": flow_id}

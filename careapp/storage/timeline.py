@@ -133,7 +133,7 @@ class TimelineRepository:
                         forms[content] = json.loads(content)
                     decoded = forms.get(content) if content is not None else None
                     activities[flow_id].append(
-                        TimelineActivity(*values, decoded, answers, pending is not None)
+                        TimelineActivity(*values, decoded, answers, pending is not None)  # type: ignore[call-arg]  # *values: the 11 columns from id to completed_by, which mypy cannot count
                     )
                 al = CareFlowAlertRow
                 alert_query = select(al.care_flow_id, al.id, al.level, al.text, al.raised_at).where(

@@ -130,7 +130,7 @@ class WorkListRepository:
                 .join(patient, patient.id == flow.patient_id)
                 .where(*where)
             ).all()
-            answered: dict[int, datetime] = {}
+            answered: dict[int, datetime | None] = {}
             if alerts:
                 alerted = {a[4] for a in alerts}
                 answered = dict(

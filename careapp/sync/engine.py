@@ -86,7 +86,7 @@ class SyncEngine:
         rng: random.Random | None = None,
     ) -> None:
         self._db = db
-        self._client_source: ClientSource = client if callable(client) else (lambda: client)  # type: ignore[assignment,return-value]
+        self._client_source: ClientSource = client if callable(client) else (lambda: client)
         self._acting_user = acting_user
         self._clock = clock
         # Back-off runs on a monotonic clock, in memory: a wall clock corrected by a day (NTP, a

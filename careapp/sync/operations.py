@@ -94,20 +94,20 @@ class _LocalFacts:
         first: dict[int, dict[str, str]] = {}
         if patients:
             ident = PatientIdentifierRow
-            query = (
+            identifiers = (
                 select(ident.patient_id, ident.system, ident.value)
                 .where(ident.patient_id.in_([id_ for id_, _remote_id in patients.values()]))
                 .order_by(ident.id)
             )
-            for patient_id, system, value in session.execute(query):
+            for patient_id, system, value in session.execute(identifiers):
                 first.setdefault(patient_id, {"system": system, "value": value})
         flow_uids = {p["uid"] for p in starts if p.get("uid") is not None}
         versions: dict[str, int | None] = {}
         if flow_uids:
-            query = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
+            by_uid = select(CareFlowRow.uid, CareFlowRow.definition_version).where(
                 CareFlowRow.uid.in_(flow_uids)
             )
-            versions = {uid: version for uid, version in session.execute(query)}
+            versions = {uid: version for uid, version in session.execute(by_uid)}
         return cls(patients, first, versions, flow_ids)
 
 
@@ -229,7 +229,7 @@ def _care_flow_start(
         body["patient_identifier"] = dict(first)
     else:
         body["patient_id"] = remote_id
-    version = facts.flow_versions.get(payload.get("uid"))
+    version = facts.flow_versions.get(str(payload.get("uid")))
     if version is not None:
         body["version"] = version  # the version the clinician enrolled in
     return Operation(row.id, row.kind, _wire(row, "care_flow.start", user, body), patient_uid, payload)

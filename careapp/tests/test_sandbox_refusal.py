@@ -19,7 +19,7 @@ REFUSAL = "No real patients in EU Sandbox"
 
 
 @pytest.fixture(scope="module")
-def simulator():  # type: ignore[no-untyped-def]
+def simulator():
     with HospitalSimulator(generate(5, seed=11)) as sim:
         yield sim
 
@@ -56,7 +56,7 @@ def test_sandbox_refuses_until_allowed() -> None:
     [["import", "--id", "100001"], ["import", "--id", "100001", "--hl7", "127.0.0.1:9"], ["siu-pull"],
      ["siu-pull", "--dir", "/nowhere"]],
 )  # fmt: skip
-def test_cli_refuses_in_sandbox_with_one_line(tmp_path: Path, capsys, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_cli_refuses_in_sandbox_with_one_line(tmp_path: Path, capsys, argv: list[str]) -> None:
     use(sandbox(False), tmp_path / "p")
     assert main(["--profile", str(tmp_path / "p"), *argv]) != 0
     out, err = capsys.readouterr()
@@ -64,7 +64,7 @@ def test_cli_refuses_in_sandbox_with_one_line(tmp_path: Path, capsys, argv: list
     assert not list((tmp_path / "p").glob("caches/*.sqlite3"))  # nothing opened, nothing written
 
 
-def test_cli_imports_into_sandbox_once_allowed(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_imports_into_sandbox_once_allowed(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:
     host, port = simulator.mllp_endpoint
     use(sandbox(True, HospitalEndpoints(hl7_host=host, hl7_port=port)), tmp_path / "p")
     known = simulator.patients[0]

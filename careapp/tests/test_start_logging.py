@@ -17,7 +17,7 @@ logging.getLogger("careapp.start").info("cache ready")
 """
 
 
-def test_first_start_migrates_the_cache_without_alembic_info_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_first_start_migrates_the_cache_without_alembic_info_lines(tmp_path) -> None:
     cache = tmp_path / "cache.sqlite3"
     result = subprocess.run(
         [sys.executable, "-c", START, str(cache)], capture_output=True, text=True, timeout=120

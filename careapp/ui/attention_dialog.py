@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.ui.dates import moment_text
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.widgets import MessageLabel
 
@@ -49,9 +49,7 @@ class AttentionDialog(QDialog):
             button.setVisible(principal.is_admin)
         self.retry.clicked.connect(self._retry)
         self.discard.clicked.connect(self._discard)
-        self.items.currentItemChanged.connect(
-            lambda current, _previous: [b.setEnabled(current is not None) for b in (self.retry, self.discard)]
-        )
+        self.items.currentItemChanged.connect(self._selection_changed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.retry, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.discard, QDialogButtonBox.ButtonRole.DestructiveRole)
@@ -61,6 +59,10 @@ class AttentionDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.reload()
+
+    def _selection_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        for button in (self.retry, self.discard):
+            button.setEnabled(current is not None)
 
     def reload(self) -> None:
         QueryOp(self, self._engine.needs_attention, self._show).failure(self._failed).run_in_background()

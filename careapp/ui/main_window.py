@@ -4,6 +4,7 @@ enrollment, link actions and the sync status."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -148,7 +149,9 @@ class MainWindow(QMainWindow):
 
     # -- commands ----------------------------------------------------------------------------
 
-    def _action(self, text: str, shortcut: QKeySequence | str, slot, menu) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot, menu
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -225,11 +228,11 @@ class MainWindow(QMainWindow):
         services, actor = self.services, self.principal.actor
         then = self._when_shown
 
-        def load():  # type: ignore[no-untyped-def]
+        def load():
             patient = services.patients.record_viewed(patient_id, actor)
             return patient, services.care_flows.for_patient(patient_id) if patient else []
 
-        def show(result) -> None:  # type: ignore[no-untyped-def]
+        def show(result) -> None:
             patient, flows = result
             if patient is not None and self.stack.currentIndex() == 0:
                 if self._qr_after_start is not None and self._qr_after_start[0] != patient_id:
@@ -328,7 +331,7 @@ class MainWindow(QMainWindow):
         self.work_list.refresh()
         self.work_list.focus_list()
 
-    def open_work_item(self, item) -> None:  # type: ignore[no-untyped-def]
+    def open_work_item(self, item) -> None:
         """Open the item's patient with its activity selected in the timeline."""
         self._select_after_load = item.key if item.kind == "activity" else None
         if self.detail.patient is not None and self.detail.patient.id == item.patient_id:
@@ -342,11 +345,11 @@ class MainWindow(QMainWindow):
             return
         patient_id, timelines, clock = patient.id, self.services.timelines, self.services.clock
 
-        def load():  # type: ignore[no-untyped-def]
+        def load():
             flows = timelines.for_patient(patient_id)
             return flows, rows_for(flows, now=clock())
 
-        def show(result) -> None:  # type: ignore[no-untyped-def]
+        def show(result) -> None:
             flows, rows = result
             current = self.detail.patient
             if current is None or current.id != patient_id or self.stack.currentIndex() != 0:
@@ -365,7 +368,7 @@ class MainWindow(QMainWindow):
         self._answers_audited.update(fresh)
         team, principal = self.services.care_team, self.principal
         for flow_id in fresh:
-            CollectionOp(self, lambda f=flow_id: team.answers_viewed(principal, f), lambda _r: None).failure(
+            CollectionOp(self, partial(team.answers_viewed, principal, flow_id), lambda _r: None).failure(
                 self.show_error
             ).run_in_background()
 
@@ -374,7 +377,7 @@ class MainWindow(QMainWindow):
 
         timelines = self.services.timelines
 
-        def ask(target) -> None:  # type: ignore[no-untyped-def]
+        def ask(target) -> None:
             if target is None or self.stack.currentIndex() != 0:
                 return
             dialog = CompleteDialog(self.services, self.principal, target, self)
@@ -404,6 +407,8 @@ class MainWindow(QMainWindow):
         self.sync_now()
 
     def link_action(self, key: str, flow: CareFlowSummary) -> None:
+        from careapp.ui.links.session_dialog import SessionQrDialog
+
         patient = self.detail.patient
         if patient is None:
             return
@@ -419,7 +424,15 @@ class MainWindow(QMainWindow):
             "save_pdf": actions.save_handout_pdf,
             "show_to_patient": actions.show_to_patient,
         }[key]
-        handler(flow, patient)
+        shown = handler(flow, patient)
+        if key == "session_qr" and isinstance(shown, SessionQrDialog):
+            # The session QR polls its session: when the patient is done, sync at once so the
+            # answers, scores and alerts show without waiting for the next sync.
+            shown.sig_status_changed.connect(self._sync_when_completed)
+
+    def _sync_when_completed(self, status: str) -> None:
+        if status == "completed":
+            self.sync_now()
 
     def show_enrollment_poster(self) -> None:
         """A generic enrollment link QR for a care flow, for the waiting-room wall."""
@@ -477,12 +490,16 @@ class MainWindow(QMainWindow):
         self.work_list.refresh()  # live: what the patient did on the phone shows without a click
         self._reload_care_flows()
 
+    def _attention_closed(self, _result: int) -> None:
+        if self.connection is not None:
+            self.connection.refresh_status()
+
     def show_attention(self) -> None:
         from careapp.ui.attention_dialog import AttentionDialog
 
         if self.connection is not None and self.connection.engine is not None:
             dialog = AttentionDialog(self.connection.engine, self.principal, self)
-            dialog.finished.connect(lambda _r: self.connection and self.connection.refresh_status())
+            dialog.finished.connect(self._attention_closed)
             dialog.open()
 
     def open_import(self, scanned: str | None = None) -> None:

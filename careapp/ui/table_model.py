@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QWidget
@@ -15,7 +15,7 @@ Index = QModelIndex | QPersistentModelIndex
 class RowsModel(QAbstractTableModel, Generic[Row]):
     """Subclasses name their HEADERS and say how a row shows in ``cell``."""
 
-    HEADERS: ClassVar[tuple[str, ...]] = ()
+    HEADERS: tuple[str, ...] = ()  # per class; a TextRowsModel names its own per instance
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -5,10 +5,11 @@ from __future__ import annotations
 # No ``Qt`` namespace here: its first use costs ~13 ms, and the login window needs these at start-up.
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QWidget
 
 from careapp.settings import BackendProfile
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 
 # (text, background, foreground) per kind of environment. Production is the strongest on purpose:
 # that is where a slip touches real patients. Every pair keeps WCAG AA contrast (>= 4.5:1).

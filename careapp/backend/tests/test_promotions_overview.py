@@ -5,7 +5,7 @@ from __future__ import annotations
 from careapp.backend.promotions import overview
 
 
-def _item(definition_id: str, live: int | None, *, out_changed: bool = False, in_changed: bool = False):  # type: ignore[no-untyped-def]
+def _item(definition_id: str, live: int | None, *, out_changed: bool = False, in_changed: bool = False):
     peer = {"region": "eu", "environment": "production"}
     return {
         "definition_id": definition_id,

@@ -60,9 +60,9 @@ def test_a_v2_document_reads_writes_back_and_runs_its_rules() -> None:
     assert take([start], {}, taken_at, BRUSSELS)[1] == [NotTaken("ask", "no-date")]
 
     today = date(2026, 3, 27)
-    [alert] = raised(doc.alerts, values, {doc.data_point("q2").id}, today)  # type: ignore[union-attr]
+    [alert] = raised(doc.alerts, values, {doc.data_point("q2").id}, today)
     assert (alert.id, alert.level) == ("q2-high", "urgent")
-    assert raised(doc.alerts, values, {doc.data_point("pain").id}, today) == []  # type: ignore[union-attr]
+    assert raised(doc.alerts, values, {doc.data_point("pain").id}, today) == []
 
 
 def test_format_1_documents_read_as_before_and_refuse_v2_parts() -> None:

@@ -18,7 +18,7 @@ from careapp.hospital_sim.siu import write_siu_files
 
 
 @pytest.fixture(scope="module")
-def sim():  # type: ignore[no-untyped-def]
+def sim():
     with HospitalSimulator(generate(20, seed=1)) as s:
         yield s
 

@@ -31,7 +31,7 @@ class Segment:
 
     def repetitions(self, n: int) -> list[list[str]]:
         """Field ``n`` as repetitions of unescaped components (first sub-component of each)."""
-        comp, rep, esc, sub = self.separators
+        comp, rep, esc, sub = tuple(self.separators)
         raw = self.raw(n)
         if not raw:
             return []

@@ -22,7 +22,7 @@ def sim_config(simulator: HospitalSimulator) -> HospitalConfig:
 
 
 @pytest.fixture
-def cache(tmp_path):  # type: ignore[no-untyped-def]
+def cache(tmp_path):
     from careapp.storage.database import open_cache
 
     db = open_cache(tmp_path / "cache.sqlite3")

@@ -65,7 +65,7 @@ def test_default_rules_pick_pi_mr_and_nh() -> None:
 def test_pid_without_the_configured_id_is_malformed() -> None:
     msg = parse_text("MSH|^~\\&|A|B|C|D|1||ADR^A19|1|P|2.5\rPID|1||1^^^ELSEWHERE^PI||Doe^Jane\r")
     with pytest.raises(MalformedReply, match="PID-3"):
-        patient_from_pid(msg.first("PID"), HospitalConfig())  # type: ignore[arg-type]
+        patient_from_pid(msg.first("PID"), HospitalConfig())
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict | Non
     return code, (json.loads(out) if out.strip() else None), err
 
 
-def test_import_over_hl7_then_update(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_import_over_hl7_then_update(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:
     host, port = simulator.mllp_endpoint
     profile = str(tmp_path / "fresh")
     code, out, _ = run(capsys, "--profile", profile, "import", "--id", "100005", "--hl7", f"{host}:{port}")
@@ -37,14 +37,14 @@ def test_import_over_hl7_then_update(simulator: HospitalSimulator, tmp_path: Pat
     assert code == 0 and out is not None and out["created"] is False and out["physician"]["code"] == "D7"
 
 
-def test_import_by_visit_over_pdqm(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_import_by_visit_over_pdqm(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:
     code, out, _ = run(capsys, "--profile", str(tmp_path), "import", "--id", "V02000021", "--visit",
                        "--pdqm", simulator.pdqm_url)  # fmt: skip
     assert code == 0 and out is not None and out["source"] == "pdqm"
     assert out["patient"]["family_name"] == simulator.patients[1].family
 
 
-def test_import_uses_the_configured_endpoints(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_import_uses_the_configured_endpoints(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:
     host, port = simulator.mllp_endpoint
     use_hospital(tmp_path, hl7_host=host, hl7_port=port)
     code, out, _ = run(capsys, "--profile", str(tmp_path), "import", "--id", "100001")
@@ -62,7 +62,7 @@ def test_import_uses_the_configured_endpoints(simulator: HospitalSimulator, tmp_
 )
 def test_import_errors_are_one_line(
     simulator: HospitalSimulator, tmp_path: Path, capsys, args, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     host, port = simulator.mllp_endpoint
     if "--hl7" not in args and "--pdqm" not in args:
         args = [*args, "--hl7", f"{host}:{port}"]
@@ -73,7 +73,7 @@ def test_import_errors_are_one_line(
 
 def test_many_matches_ask_for_the_app(
     simulator: HospitalSimulator, tmp_path: Path, capsys, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Headless import by national number is not offered; ambiguity shows through the service.
     from careapp.integrations.config import HospitalConfig
     from careapp.integrations.lookup import IdKind, look_up
@@ -98,7 +98,7 @@ def use_hospital(profile: Path, **changes: object) -> None:
     settings_module.save(replace(base, hospital=replace(base.hospital, **changes)))
 
 
-def test_siu_pull_prints_a_summary(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_siu_pull_prints_a_summary(simulator: HospitalSimulator, tmp_path: Path, capsys) -> None:
     inbox = tmp_path / "inbox"
     files = write_siu_files(inbox, simulator.patients, 5, seed=2)
     for f in files:
@@ -111,12 +111,12 @@ def test_siu_pull_prints_a_summary(simulator: HospitalSimulator, tmp_path: Path,
     assert sorted(p.name for p in (inbox / "processed").iterdir()) == sorted(f.name for f in files)
 
 
-def test_siu_pull_missing_folder(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_siu_pull_missing_folder(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "--profile", str(tmp_path), "siu-pull", "--dir", str(tmp_path / "nope"))
     assert code == 2 and "does not exist" in err
 
 
-def test_siu_pull_with_the_hospital_down_says_so(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_siu_pull_with_the_hospital_down_says_so(tmp_path: Path, capsys) -> None:
     use_hospital(tmp_path, hl7_port=9, timeout_seconds=0.3)
     inbox = tmp_path / "inbox"
     [f] = write_siu_files(inbox, generate(3), 1)

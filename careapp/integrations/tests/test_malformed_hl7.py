@@ -89,7 +89,7 @@ def test_malformed_reply_over_mllp_writes_nothing(data: bytes) -> None:
 _DB = None
 
 
-def _shared_cache():  # type: ignore[no-untyped-def]
+def _shared_cache():
     global _DB
     if _DB is None:
         _DB = open_cache(Path(tempfile.mkdtemp()) / "cache.sqlite3")
@@ -97,7 +97,7 @@ def _shared_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _close_cache():  # type: ignore[no-untyped-def]
+def _close_cache():
     yield
     global _DB
     if _DB is not None:

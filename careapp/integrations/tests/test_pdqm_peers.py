@@ -33,7 +33,7 @@ WANTED = fhir_patient("p1", "Peeters", (PID, "100777"), (VN, "V777"))
 
 
 def config(peer: FhirPeer, **changes: object) -> HospitalConfig:
-    return HospitalConfig(pdqm_url=peer.url, timeout_seconds=2.0, attempts=1, **changes)  # type: ignore[arg-type]
+    return HospitalConfig(pdqm_url=peer.url, timeout_seconds=2.0, attempts=1, **changes)
 
 
 @pytest.mark.parametrize(("value", "kind"), [("100777", IdKind.PATIENT_ID), ("V777", IdKind.VISIT_NUMBER)])

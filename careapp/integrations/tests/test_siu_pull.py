@@ -68,7 +68,7 @@ def config(sim_config: HospitalConfig) -> HospitalConfig:
     return replace(sim_config, siu_care_flow_map=CARE_FLOWS)
 
 
-def pull(db: CacheDatabase, config: HospitalConfig, folder: Path, **kw):  # type: ignore[no-untyped-def]
+def pull(db: CacheDatabase, config: HospitalConfig, folder: Path, **kw):
     return pull_siu_folder(db, config, actor="system:test", folder=folder, **kw)
 
 
@@ -223,7 +223,12 @@ def test_cancel_between_files(config: HospitalConfig, cache: CacheDatabase, fold
     for n in range(4):
         drop(folder, f"{n}.hl7", siu(ctrl=f"S{n}"), age=60 - n)
     cancel = threading.Event()
-    summary = pull(cache, config, folder, cancel=cancel, progress=lambda d, t: d == 2 and cancel.set())
+
+    def progress(done: int, _total: int) -> None:
+        if done == 2:
+            cancel.set()
+
+    summary = pull(cache, config, folder, cancel=cancel, progress=progress)
     assert summary.cancelled and (summary.processed, summary.left) == (2, 2)
 
 

@@ -72,7 +72,7 @@ def test_poster_has_no_patient() -> None:
     assert poster.title == "Heart failure check-in" and poster.link == URL and "Scannez" in poster.scan
 
 
-def test_link_audit_rows_never_hold_the_link(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_link_audit_rows_never_hold_the_link(tmp_path) -> None:
     db = open_cache(tmp_path / "cache.sqlite3")
     try:
         at = datetime(2026, 1, 15, 12, 0, tzinfo=UTC).replace(tzinfo=None)

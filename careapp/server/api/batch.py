@@ -238,7 +238,10 @@ def _answers_viewed(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> 
     return 200, {"care_flow_id": flow.id}
 
 
-_HANDLERS = {
+Handler = Callable[[Tx, dict[str, Any], PatientIndex | None], tuple[int, dict[str, Any]]]
+
+
+_HANDLERS: dict[str, tuple[Access, Handler]] = {
     "patient.upsert": (Access.PATIENT_DATA, _patient_upsert),
     "care_flow.start": (Access.PATIENT_DATA, _care_flow_start),
     "user.provision": (Access.PROVISIONING, _user_provision),
@@ -247,9 +250,6 @@ _HANDLERS = {
     "care_flow.stop": (Access.PATIENT_DATA, _care_flow_stop),
     "care_flow.answers_viewed": (Access.PATIENT_DATA, _answers_viewed),
 }
-
-
-Handler = Callable[[Tx, dict[str, Any], PatientIndex | None], tuple[int, dict[str, Any]]]
 
 
 def register_operation(kind: str, access: Access, handler: Handler) -> None:

@@ -43,7 +43,7 @@ class ApiCallRunner:
 
     # ------------------------------------------------------------------ one pass
 
-    def _unscheduled(self) -> Select[tuple[str]]:
+    def _unscheduled(self) -> Select[str]:
         return (
             select(ActivityRow.id)
             .outerjoin(ApiCallRunRow, ApiCallRunRow.activity_id == ActivityRow.id)
@@ -54,7 +54,7 @@ class ApiCallRunner:
             )
         )
 
-    def _due(self, now: datetime) -> Select[tuple[ApiCallRunRow]]:
+    def _due(self, now: datetime) -> Select[ApiCallRunRow]:
         return select(ApiCallRunRow).where(
             ApiCallRunRow.status == "pending",
             ApiCallRunRow.next_attempt_at <= now,

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, Table, insert, select, update
 
 from careapp.domain.careflow import ActivityType, CareFlowStatus, StepDefinition
 from careapp.server.context import Tx
@@ -28,13 +28,14 @@ from careapp.server.engine.moves import DueTimer
 from careapp.server.models import ActivityRow, CareFlowRow, CareFlowTimerRow, StepRunRow
 from careapp.server.services import definitions
 
-_FLOWS = CareFlowRow.__table__
-_RUNS = StepRunRow.__table__
-_ACTIVITIES = ActivityRow.__table__
-_TIMERS = CareFlowTimerRow.__table__
+# Mapped classes' tables (SQLAlchemy declares __table__ a FromClause; for a mapped class it is a Table).
+_FLOWS = cast(Table, CareFlowRow.__table__)
+_RUNS = cast(Table, StepRunRow.__table__)
+_ACTIVITIES = cast(Table, ActivityRow.__table__)
+_TIMERS = cast(Table, CareFlowTimerRow.__table__)
 
 
-def lock_flows(tx: Tx, flow_ids: Sequence[str]) -> dict[str, Row[Any]]:
+def lock_flows(tx: Tx, flow_ids: Sequence[str]) -> dict[str, Row[*tuple[Any, ...]]]:
     """The care flows FLOW_IDS by id, locked on PostgreSQL in id order (so two workers never
     deadlock, and a page's general path finds its locks already held)."""
     query = (
@@ -48,7 +49,7 @@ def lock_flows(tx: Tx, flow_ids: Sequence[str]) -> dict[str, Row[Any]]:
 
 
 def open_due_steps(
-    tx: Tx, timers: Sequence[DueTimer], flows: dict[str, Row[Any]]
+    tx: Tx, timers: Sequence[DueTimer], flows: dict[str, Row[*tuple[Any, ...]]]
 ) -> tuple[int, list[DueTimer]]:
     """Open the steps of those of TIMERS whose step simply opens (FLOWS: their care flows, as
     locked by lock_flows). How many opened, and the timers left for the general path."""
@@ -104,7 +105,7 @@ def open_due_steps(
     return len(opened_runs), left
 
 
-def _step_runs(tx: Tx, run_ids: list[str]) -> dict[str, Row[Any]]:
+def _step_runs(tx: Tx, run_ids: list[str]) -> dict[str, Row[*tuple[Any, ...]]]:
     if not run_ids:
         return {}
     query = select(_RUNS.c.id, _RUNS.c.care_flow_id, _RUNS.c.step_index, _RUNS.c.round, _RUNS.c.status).where(
@@ -113,7 +114,7 @@ def _step_runs(tx: Tx, run_ids: list[str]) -> dict[str, Row[Any]]:
     return {row.id: row for row in tx.session.execute(query)}
 
 
-def _opens(timer: DueTimer, flow: Row[Any] | None, run: Row[Any] | None) -> bool:
+def _opens(timer: DueTimer, flow: Row[*tuple[Any, ...]] | None, run: Row[*tuple[Any, ...]] | None) -> bool:
     """Does TIMER open a scheduled step of an active care flow?"""
     return (
         timer.kind == moves.OPEN_STEP

@@ -200,7 +200,7 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
             row.value, row.source, row.recorded_at = value, source, tx.now
     written = {dp_id for dp_id, value in values.items() if value is not None}
     for alert in raised(st.doc.alerts, st.values, written, today(tx)):
-        row = CareFlowAlertRow(
+        alert_row = CareFlowAlertRow(
             care_flow_id=st.row.id,
             patient_id=st.row.patient_id,
             alert_key=alert.id,
@@ -208,9 +208,11 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
             text=alert.text,
             raised_at=tx.now,
         )
-        tx.session.add(row)
+        tx.session.add(alert_row)
         tx.change("care_flow", st.row.id, "alert", st.row.patient_id)
-        event(tx, events.CARE_FLOW_ALERT, st.row, alert_id=row.id, alert=alert.id, level=alert.level.value)
+        event(
+            tx, events.CARE_FLOW_ALERT, st.row, alert_id=alert_row.id, alert=alert.id, level=alert.level.value
+        )
 
 
 def today(tx: Tx) -> Any:
@@ -315,7 +317,9 @@ def new_activities(tx: Tx, flow: FlowIds, run: RunIds, step: StepDefinition) -> 
 @lru_cache(maxsize=64)
 def _expires(due: str, now: datetime, zone: Any) -> datetime:
     """When an activity due within DUE of NOW expires (the same for every activity of a batch)."""
-    return due_at(Timing(wait=parse_duration(due)), now, {}, zone)
+    expires = due_at(Timing(wait=parse_duration(due)), now, {}, zone)
+    assert expires is not None  # a plain wait always has a time
+    return expires
 
 
 def expiry_timer(activity: OpenedActivity) -> dict[str, Any] | None:

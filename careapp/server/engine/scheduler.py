@@ -16,11 +16,11 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 
 from careapp.server import engine
 from careapp.server.background import PeriodicThread
@@ -34,7 +34,7 @@ INTERVAL = 5.0  # seconds between looks when nothing is due
 BATCH = 500  # timers fired per transaction
 # Operators may make transactions smaller (shorter write locks) or larger (throughput).
 ENV_BATCH = "CAREAPP_SERVER_SCHEDULER_BATCH"
-_TIMERS = CareFlowTimerRow.__table__  # read and claimed with Core statements: plain rows, no ORM
+_TIMERS = cast(Table, CareFlowTimerRow.__table__)  # read and claimed with Core statements: plain rows, no ORM
 
 
 def batch_from_env() -> int:
@@ -101,15 +101,15 @@ class Scheduler:
                 raise Redo from exc  # the whole batch runs again carefully, each timer on its own
         fired = 0
         for timer in timers:
-            claim = (
+            one = (
                 update(_TIMERS)
                 .where(_TIMERS.c.id == timer.id, _TIMERS.c.fired_at.is_(None))
                 .values(fired_at=tx.now)
             )
-            if tx.session.execute(claim).rowcount != 1:  # type: ignore[attr-defined]
+            if tx.session.execute(one).rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult, typed as Result
                 continue  # another worker fired it first
             try:
-                fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]
+                fired += how.attempt(tx, lambda timer=timer: engine.fire(tx, timer))  # type: ignore[misc]  # the default binds this loop's timer
             except Exception as exc:
                 # This timer's move is rolled back alone and it stays fired, so one broken care
                 # flow cannot stop every other one. Ids only in the log.

@@ -72,7 +72,7 @@ class AdtRule(Input):
 class HospitalConnectionIn(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_TRANSPORT_NEEDS)
 
-    name: text(200)  # type: ignore[valid-type]
+    name: text(200)  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
     enabled: bool = True
     patient_id_system: Uri = Field(description="Results go to patients with an identifier of this system.")
     visit_number_system: Uri | None = None

@@ -245,7 +245,7 @@ def create_enrollment_link(
         for k, v in answer.headers.items()
         if k.lower() in ("location", idempotency.REPLAY_HEADER.lower())
     }
-    return PlainTextResponse(json.loads(answer.body), status_code=answer.status_code, headers=headers)
+    return PlainTextResponse(json.loads(bytes(answer.body)), status_code=answer.status_code, headers=headers)
 
 
 @router.get(

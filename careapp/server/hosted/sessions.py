@@ -68,9 +68,9 @@ def _emit(tx: Tx, row: HostedPagesSessionRow | dict[str, Any], status: SessionSt
         DomainEvent(
             type=_EVENT[status],
             at=tx.now,
-            care_flow_id=get("care_flow_id"),
-            patient_id=get("patient_id"),
-            definition_id=get("definition_id"),
+            care_flow_id=str(get("care_flow_id")),
+            patient_id=str(get("patient_id")),
+            definition_id=str(get("definition_id")),
             data={"session_id": get("id"), "stakeholder": get("stakeholder"), "origin": get("origin")},
         )
     )
@@ -78,7 +78,7 @@ def _emit(tx: Tx, row: HostedPagesSessionRow | dict[str, Any], status: SessionSt
 
 # Built once: session creation is the hot path of the hosted pages API (one query, one insert).
 # Core columns, not ORM attributes: the plain row needs none of the ORM's per-statement work.
-_flows, _activities = CareFlowRow.__table__.c, ActivityRow.__table__.c  # type: ignore[attr-defined]
+_flows, _activities = CareFlowRow.__table__.c, ActivityRow.__table__.c
 _FLOW_WITH_PENDING = select(
     _flows.patient_id,
     _flows.definition_id,
@@ -95,14 +95,16 @@ _PENDING_COUNT = select(func.count()).where(
     ActivityRow.stakeholder == bindparam("stakeholder"),
     ActivityRow.status == ActivityStatus.ACTIVE.value,
 )
-_INSERT = insert(HostedPagesSessionRow.__table__)  # type: ignore[arg-type]
+_INSERT = insert(HostedPagesSessionRow.__table__)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
 
 
 def flow_with_pending(tx: Tx, care_flow_id: str, stakeholder: str) -> tuple[FlowRef, int] | None:
     """The care flow and its pending count, as flushed (a Core query does not autoflush)."""
-    found = tx.session.execute(
-        _FLOW_WITH_PENDING, {"care_flow_id": care_flow_id, "stakeholder": stakeholder}
-    ).first()
+    found = (
+        tx.session.connection()  # Core on the connection: no ORM execution layer for a plain row
+        .execute(_FLOW_WITH_PENDING, {"care_flow_id": care_flow_id, "stakeholder": stakeholder})
+        .first()
+    )
     if found is None:
         return None
     return FlowRef(care_flow_id, found[0], found[1]), int(found[2])
@@ -160,7 +162,7 @@ def start(
         "birth_date_verified": birth_date_verified,
         "birth_date_failures": 0,
     }
-    tx.session.execute(_INSERT, fields)
+    tx.session.connection().execute(_INSERT, fields)
     tx.audit_now(
         "hosted_pages_session.started",
         patient_id=flow.patient_id,
@@ -186,7 +188,7 @@ def _move(tx: Tx, row: HostedPagesSessionRow, status: SessionStatus) -> bool:
         .values(status=status.value, ended_at=tx.now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult, which execute() types as Result
         tx.session.refresh(row)  # another request moved it first: show what it decided
         return False
     set_committed_value(row, "status", status.value)

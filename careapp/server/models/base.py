@@ -38,7 +38,7 @@ def _uuid_keyed(cls: type) -> bool:
     """Does CLS have a string primary key named id with a generated default (new_id)?"""
     keyed = _UUID_KEYED.get(cls)
     if keyed is None:
-        column = cls.__table__.c.get("id")  # type: ignore[attr-defined]
+        column = cls.__table__.c.get("id")  # type: ignore[attr-defined]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
         keyed = (
             column is not None
             and column.primary_key

@@ -67,7 +67,7 @@ def _per_transaction(session: Session, key: tuple[str, str], read: Callable[[], 
     cache: dict[tuple[str, str], Any] = session.info.setdefault("careapp.notify.read", {})
     if key not in cache:
         cache[key] = read()
-    return cache[key]  # type: ignore[no-any-return]
+    return cache[key]
 
 
 def unsubscribe_url(services: Services, patient_id: str, channel: str) -> str:

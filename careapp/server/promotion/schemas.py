@@ -37,7 +37,7 @@ class ExportRequest(Input):
 
 
 class IdentifierSystemIn(Input):
-    name: Name  # type: ignore[valid-type]
+    name: Name
     uri: Uri
 
 

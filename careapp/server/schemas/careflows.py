@@ -119,7 +119,7 @@ class BaselineIn(Input):
 
 
 class CareFlowStop(Input):
-    reason: text(500, required=False) | None = None  # type: ignore[valid-type]
+    reason: text(500, required=False) | None = None  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
 
 
 class StepOut(BaseModel):

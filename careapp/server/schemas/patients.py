@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, field_validator
+from pydantic.json_schema import JsonDict
 
 from careapp.domain.identifiers import Identifier, InvalidIdentifier
 from careapp.server.schemas.careflows import CareFlowOut
@@ -38,7 +39,7 @@ BirthDate = Annotated[
     Field(json_schema_extra={"pattern": f"^({_BIRTH_YEARS})-"}),
 ]
 # The same identifier twice is refused on create and update (services.patients): say so.
-_DISTINCT = {"uniqueItems": True}
+_DISTINCT: JsonDict = {"uniqueItems": True}
 
 
 class IdentifierIn(Input):
@@ -62,12 +63,12 @@ class IdentifierOut(BaseModel):
 
 class Demographics(Input):
     family_name: Name
-    given_name: text(200, required=False) = ""  # type: ignore[valid-type]
+    given_name: text(200, required=False) = ""  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
     birth_date: BirthDate = None
     sex: Sex = "unknown"
     phone: Telephone | None = None
     email: Email | None = None
-    address: text(500, required=False) | None = None  # type: ignore[valid-type]
+    address: text(500, required=False) | None = None  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
     language: Language | None = None
     physician_id: Annotated[str, StringConstraints(max_length=36)] | None = None
 
@@ -79,12 +80,12 @@ class PatientCreate(Demographics):
 class PatientUpdate(Input):
     version: int = Field(ge=1, le=2**31 - 1, description="The version you read; a stale one gets 409.")
     family_name: Name | None = None
-    given_name: text(200, required=False) | None = None  # type: ignore[valid-type]
+    given_name: text(200, required=False) | None = None  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
     birth_date: BirthDate = None
     sex: Sex | None = None
     phone: Telephone | None = None
     email: Email | None = None
-    address: text(500, required=False) | None = None  # type: ignore[valid-type]
+    address: text(500, required=False) | None = None  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
     language: Language | None = None
     physician_id: Annotated[str, StringConstraints(max_length=36)] | None = None
     identifiers: list[IdentifierIn] | None = Field(

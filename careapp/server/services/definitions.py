@@ -47,9 +47,9 @@ def _sync_constants(tx: Tx, definition_id: str, doc: CareFlowDocument) -> None:
         for c in tx.session.scalars(select(ConstantRow).where(ConstantRow.definition_id == definition_id))
     }
     wanted = {c.key: c for c in doc.constants}
-    for key, row in rows.items():
+    for key, unwanted in rows.items():
         if key not in wanted:
-            tx.session.delete(row)
+            tx.session.delete(unwanted)
     for key, const in wanted.items():
         row = rows.get(key)
         if row is None:

@@ -39,7 +39,7 @@ def test_feed_pages_and_expires(client: TestClient, seeded: Services) -> None:
     assert [c["resource"]["family_name"] for c in patients] == ["F0", "F1", "F2"]
     assert not rest["has_more"]
     # Move the clock past the retention window and prune: the old cursor is gone.
-    seeded.clock = FrozenClock(datetime.now(UTC) + seeded.config.change_retention + timedelta(days=1))  # type: ignore[assignment]
+    seeded.clock = FrozenClock(datetime.now(UTC) + seeded.config.change_retention + timedelta(days=1))
     with system_tx(seeded) as tx:
         assert changes.prune(tx) > 0
     gone = client.get("/v1/changes", params={"since": page["next_cursor"]})

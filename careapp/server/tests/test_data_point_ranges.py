@@ -14,7 +14,7 @@ from careapp.domain.value_ranges import ValueRange
 from careapp.server.context import Services
 
 
-def _definition(*points: dict) -> dict:  # type: ignore[type-arg]
+def _definition(*points: dict) -> dict:
     return {
         "format": "careapp.careflow/1",
         "title": "Ranges",
@@ -84,7 +84,7 @@ def _patient(client: TestClient) -> str:
 )
 def test_the_server_refuses_baseline_values_outside_their_range(
     client: TestClient, seeded: Services, definition: str, baseline: dict, accepted: bool
-) -> None:  # type: ignore[type-arg]
+) -> None:
     body = {"patient_id": _patient(client), "definition_id": definition, "baseline": baseline}
     started = client.post("/v1/care-flows", json=body)
     if accepted:

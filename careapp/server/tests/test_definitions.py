@@ -17,7 +17,7 @@ from careapp.server.tests.harness import cli, make_api_key
 SECRET = "s3cr3t-pacs-token-0123456789"
 
 
-def _doc(title: str = "Wound check") -> dict:  # type: ignore[type-arg]
+def _doc(title: str = "Wound check") -> dict:
     return {
         "id": "wound-check",
         "title": title,

@@ -14,7 +14,7 @@ from careapp.server.tests.harness import ServerProcess, cli, make_api_key
 
 
 @pytest.fixture
-def server(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def server(db_url: str, tmp_path: Path):
     cli("seed-demo", "--db", db_url)
     proc = ServerProcess(db_url, tmp_path)
     with proc.running():
@@ -22,7 +22,7 @@ def server(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     assert "Traceback" not in proc.log()
 
 
-def _patient(value: str) -> dict:  # type: ignore[type-arg]
+def _patient(value: str) -> dict:
     return {
         "family_name": "Peeters",
         "given_name": "Lotte",

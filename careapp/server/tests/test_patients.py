@@ -8,7 +8,7 @@ from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID, DEMO_NATIONAL_N
 from careapp.server.context import Services
 
 
-def _body(value: str, **extra: object) -> dict:  # type: ignore[type-arg]
+def _body(value: str, **extra: object) -> dict:
     return {
         "family_name": "Claes",
         "given_name": "Noor",

@@ -85,6 +85,7 @@ EXPECTED: dict[str, str] = {
     "GET /v1/patients/{patient_id}/notification-preferences": "patient",
     "PUT /v1/patients/{patient_id}/notification-preferences/{channel}": "patient",
     "POST /v1/sms-replies": "patient",
+    "POST /v1/notification-bounces": "patient",
     "POST /v1/care-flows/{care_flow_id}/baseline": "patient",
     "POST /v1/care-flows/{care_flow_id}/stop": "patient",
     "POST /v1/care-flows/{care_flow_id}/answers-viewed": "patient",
@@ -175,7 +176,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assert "Traceback" not in server.log()
 
 
-def _operations(spec: dict) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+def _operations(spec: dict) -> list[tuple[str, str, dict]]:
     return [
         (method.upper(), path, op)
         for path, item in spec["paths"].items()
@@ -188,7 +189,7 @@ def _concrete(path: str) -> str:
     return path.replace("{version}", "1").replace("{key}", "k").format_map(_Placeholders())
 
 
-class _Placeholders(dict):  # type: ignore[type-arg]
+class _Placeholders(dict):
     def __missing__(self, key: str) -> str:
         return PLACEHOLDER
 

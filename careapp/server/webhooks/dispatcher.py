@@ -118,7 +118,8 @@ class WebhookDispatcher(OutboxDispatcher[Claim]):
         )
 
     def claimed(self, now: datetime) -> Select[Any]:
-        return self.due(select(WebhookDelivery, WebhookEndpoint), now)
+        # Two entities in one row; OutboxDispatcher.due is typed for the one-entity queries of the others.
+        return self.due(select(WebhookDelivery, WebhookEndpoint), now)  # type: ignore[arg-type]
 
     def prepare(self, session: Session, found: Any, token: str, now: datetime) -> Claim | None:
         delivery, endpoint = found

@@ -65,7 +65,7 @@ def ward(tmp_path: Path, memory_keyring: MemoryKeyring) -> Iterator[Ward]:
         accounts = AccountService(db)
         admin = accounts.create_first_admin("admin", "Ward Admin", "correct horse battery 1")
         accounts.create_user(admin, "nurse", "Nurse Anna", Role.CLINICIAN, "correct horse battery 2")
-        ward = Ward(server, db, profile, admin, accounts, None)  # type: ignore[arg-type]
+        ward = Ward(server, db, profile, admin, accounts, None)
         ward.engine = SyncEngine(db, ward.client, acting_user=lambda: "nurse")
         yield ward
     finally:

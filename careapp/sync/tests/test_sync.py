@@ -122,7 +122,7 @@ def _hospital_push(ward: Ward, key: str, value: str, family: str) -> dict[str, A
         timeout=(3, 30),
     )
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def test_patients_the_hospital_pushed_appear_after_a_sync(ward: Ward) -> None:

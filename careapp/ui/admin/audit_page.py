@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QTimer
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
@@ -20,6 +20,7 @@ from careapp.storage import audit
 from careapp.storage.audit import AuditEntry
 from careapp.storage.database import CacheDatabase
 from careapp.ui.dates import moment_text
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.operations import QueryOp
 from careapp.ui.table_model import RowsModel
 from careapp.ui.widgets import add_row
@@ -105,8 +106,8 @@ class AuditPage(QWidget):
     def refresh(self) -> None:
         action, actor = self.action.text().strip(), self.actor.text().strip()
         # The chosen days are local days; the log is stored in UTC.
-        since = _utc(datetime.combine(self.since.date().toPython(), time.min))
-        until = _utc(datetime.combine(self.until.date().toPython(), time.min) + timedelta(days=1))
+        since = _utc(datetime.combine(_day(self.since.date()), time.min))
+        until = _utc(datetime.combine(_day(self.until.date()), time.min) + timedelta(days=1))
         db = self._db
 
         def load() -> tuple[list[AuditEntry], dict[str, str]]:
@@ -122,3 +123,7 @@ class AuditPage(QWidget):
 def _utc(local_naive: datetime) -> datetime:
     """A local wall-clock time as the naive UTC the log is stored in."""
     return local_naive.astimezone().astimezone(UTC).replace(tzinfo=None)
+
+
+def _day(picked: QDate) -> date:
+    return date(picked.year(), picked.month(), picked.day())

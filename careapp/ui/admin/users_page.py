@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from careapp.auth.accounts import AccountService, UserSummary
 from careapp.auth.roles import Principal, Role
 from careapp.ui.dates import date_text, local_moment
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.language.words import word_for
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.table_model import RowsModel

@@ -10,13 +10,14 @@ import math
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from careapp.domain.forms import Question, QuestionType
 from careapp.domain.value_ranges import ValueRange, range_of_json
 from careapp.ui.dates import date_text
 from careapp.ui.forms.renderer import NO_DATE, DatePicker, FormRenderer
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 
 __all__ = ["NO_DATE", "BaselineForm", "BaselineInvalid", "DatePicker", "parse_value"]
 

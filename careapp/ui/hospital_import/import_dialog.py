@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from careapp.integrations import service
 from careapp.integrations.mapping import HospitalRecord
 from careapp.storage.patients import SavedPatient
 from careapp.ui.dates import date_text
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.language.words import word_for
 from careapp.ui.operations import CollectionOp, QueryOp
 from careapp.ui.services import Services

@@ -6,7 +6,9 @@ the words. Marked with QT_TRANSLATE_NOOP so ``pyside6-lupdate`` collects them un
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
+
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 
 _WORDS = {
     "male": QT_TRANSLATE_NOOP("Words", "Male"),

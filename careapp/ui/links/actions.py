@@ -39,10 +39,13 @@ from careapp.ui.operations import QueryOp
 
 
 class LinkServices(Protocol):
-    """What LinkActions needs of careapp.ui.services.Services."""
+    """What LinkActions needs of careapp.ui.services.Services (read only: its fields are frozen)."""
 
-    db: CacheDatabase
-    clock: Clock
+    @property
+    def db(self) -> CacheDatabase: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 class DefinitionLike(Protocol):

@@ -49,4 +49,4 @@ class PatientQrView(QWidget):
 
     def closeEvent(self, event: object) -> None:
         self.sig_closed.emit()
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)  # type: ignore[arg-type]  # Qt hands a QCloseEvent; PySide6's override signature takes object here

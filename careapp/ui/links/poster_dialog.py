@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout, QWidget
 
 from careapp.links.audit_trail import LINK_SHOWN, LinkAuditTrail, definition_subject
 from careapp.links.handout import LANGUAGES, Poster, language_of, poster_for
@@ -48,7 +48,9 @@ class EnrollmentPosterDialog(LinkDialogFrame):
         self.language_choice.setCurrentIndex(self.language_choice.findData(wanted))
         choice = QFormLayout()
         add_row(choice, self.tr("Poster &language:"), self.language_choice)
-        self.layout().insertLayout(self.layout().count() - 1, choice)
+        frame = self.layout()
+        assert isinstance(frame, QVBoxLayout)
+        frame.insertLayout(frame.count() - 1, choice)  # above the buttons
         self._links = links
         self._trail = trail
         self._output = output

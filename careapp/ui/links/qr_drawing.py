@@ -19,9 +19,8 @@ def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
     """The module matrix of URL's QR code, quiet zone included (True = dark)."""
     image = qr_image(url, scale=1, border=QUIET_ZONE)
     width, height = image.size
-    pixels = image.load()
-    assert pixels is not None
-    return tuple(tuple(pixels[x, y] < 128 for x in range(width)) for y in range(height))
+    dark = [value < 128 for value in image.convert("L").tobytes()]  # one byte per pixel, row by row
+    return tuple(tuple(dark[y * width : (y + 1) * width]) for y in range(height))
 
 
 def draw_qr(painter: QPainter, area: QRectF, url: str, *, snap_to_pixels: bool) -> QRectF:

@@ -155,7 +155,7 @@ class SendLinkDialog(QDialog):
         flow, db, actor = self.care_flow, self._db, self._actor
 
         def queue() -> str:
-            queue_send(db, actor, flow, channel, link=link, to=typed)  # type: ignore[arg-type]
+            queue_send(db, actor, flow, channel, link=link, to=typed)  # type: ignore[arg-type]  # channel: a Channel, set only from its buttons
             return channel
 
         self.send_button.setEnabled(False)

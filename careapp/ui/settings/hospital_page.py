@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from careapp.demo_hospital import running as running_demo_hospital
 from careapp.settings import HospitalEndpoints, IdentifierRule, SettingsError
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.settings.rows_table import RowsEditor, TextRow
 from careapp.ui.widgets import add_row
 

@@ -42,7 +42,7 @@ class WardClock:
 
 
 @pytest.fixture
-def demo_ward(qtbot, memory_keyring) -> Iterator[tuple[Services, Connection]]:  # type: ignore[no-untyped-def]
+def demo_ward(qtbot, memory_keyring) -> Iterator[tuple[Services, Connection]]:
     services = Services.open(Settings(), clock=WardClock())
     connection = Connection(services)
     connection.start()

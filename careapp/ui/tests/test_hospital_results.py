@@ -20,7 +20,7 @@ from careapp.storage.care_flows import CareFlowSummary
 from careapp.ui.patient_detail import PatientDetailPanel
 
 
-def test_a_refused_result_shows_the_hospitals_reason(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_result_shows_the_hospitals_reason(qtbot, tmp_path: Path) -> None:
     inbox = ResultsInbox(tmp_path / "received", answer="AE", reason="Unknown encounter for this patient")
     server = LiveServer(tmp_path / "server").start()
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -41,9 +42,9 @@ def desk(clocks: Clocks) -> Iterator[Services]:
     opened.close()
 
 
-def _login(qtbot, services: Services, clocks: Clocks | None = None) -> LoginDialog:  # type: ignore[no-untyped-def]
+def _login(qtbot, services: Services, clocks: Clocks | None = None) -> LoginDialog:
     moved = {"monotonic": lambda: clocks.monotonic} if clocks else {}
-    dialog = LoginDialog(BackendProfile(), **moved)  # type: ignore[arg-type]
+    dialog = LoginDialog(BackendProfile(), **moved)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
@@ -51,7 +52,7 @@ def _login(qtbot, services: Services, clocks: Clocks | None = None) -> LoginDial
     return dialog
 
 
-def _type_fields(qtbot, texts: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _type_fields(qtbot, texts: list[str]) -> None:
     """Type each text into the focused field, Tab between them (not after the last)."""
     for n, text in enumerate(texts):
         qtbot.keyClicks(focused(), text)
@@ -59,7 +60,7 @@ def _type_fields(qtbot, texts: list[str]) -> None:  # type: ignore[no-untyped-de
             QTest.keyClick(focused(), Qt.Key.Key_Tab)
 
 
-def test_first_admin_page_states_the_rule_and_enter_creates_the_account(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+def test_first_admin_page_states_the_rule_and_enter_creates_the_account(qtbot, desk) -> None:
     dialog = _login(qtbot, desk)
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1 and focused() is dialog.new_username)
     page_text = " ".join(label.text() for label in dialog.pages.currentWidget().findChildren(QLabel))
@@ -70,13 +71,13 @@ def test_first_admin_page_states_the_rule_and_enter_creates_the_account(qtbot, d
     assert signed_in.args[0].is_admin and not desk.accounts.needs_first_admin()
 
 
-def test_a_reset_password_must_be_replaced_before_the_session_starts(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_password_must_be_replaced_before_the_session_starts(qtbot, desk) -> None:
     admin = desk.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
     nurse = desk.accounts.create_user(admin, "nurse", "Nurse Jo", Role.CLINICIAN, "first password")
     desk.accounts.reset_password(admin, nurse.id, "temporary pass")
     dialog = _login(qtbot, desk)
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 0 and focused() is dialog.username)
-    signed_in = []
+    signed_in: list[Any] = []
     dialog.sig_signed_in.connect(signed_in.append)
     _type_fields(qtbot, ["nurse", "temporary pass"])
     QTest.keyClick(focused(), Qt.Key.Key_Return)
@@ -98,7 +99,7 @@ def test_a_reset_password_must_be_replaced_before_the_session_starts(qtbot, desk
     assert not desk.accounts.login("nurse", "my own secret").must_change_password
 
 
-def test_the_throttling_wait_ends_on_time_not_early(qtbot, desk, clocks) -> None:  # type: ignore[no-untyped-def]
+def test_the_throttling_wait_ends_on_time_not_early(qtbot, desk, clocks) -> None:
     desk.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
     dialog = _login(qtbot, desk, clocks)
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 0 and dialog.sign_in.isEnabled())

@@ -5,6 +5,7 @@ logging it."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -17,14 +18,18 @@ from careapp.ui.services import Services
 
 
 def _failure_box() -> QMessageBox | None:
-    boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "operation_failure"]
+    boxes = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QMessageBox) and w.objectName() == "operation_failure"
+    ]
     boxes += [
         b for w in QApplication.topLevelWidgets() for b in w.findChildren(QMessageBox, "operation_failure")
     ]
     return next((b for b in boxes if b.isVisible()), None)
 
 
-def test_a_failure_nobody_handles_is_shown_in_its_own_words(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_failure_nobody_handles_is_shown_in_its_own_words(qtbot) -> None:
     window = QWidget()
     qtbot.addWidget(window)
     window.show()
@@ -39,7 +44,7 @@ def test_a_failure_nobody_handles_is_shown_in_its_own_words(qtbot) -> None:  # t
     box.close()
 
 
-def test_an_unexpected_failure_is_shown_without_its_text(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_unexpected_failure_is_shown_without_its_text(qtbot) -> None:
     window = QWidget()
     qtbot.addWidget(window)
     window.show()
@@ -54,7 +59,7 @@ def test_an_unexpected_failure_is_shown_without_its_text(qtbot) -> None:  # type
     box.close()
 
 
-def test_a_sync_pass_runs_on_the_writer(qtbot, memory_keyring) -> None:  # type: ignore[no-untyped-def]
+def test_a_sync_pass_runs_on_the_writer(qtbot, memory_keyring) -> None:
     settings = Settings(backends=(BackendProfile(url="https://eu.careapp.example", label="EU Sandbox"),))
     services = Services.open(settings)
     threads: list[str] = []
@@ -64,10 +69,10 @@ def test_a_sync_pass_runs_on_the_writer(qtbot, memory_keyring) -> None:  # type:
         raise NotPaired("This workstation is not paired with the backend yet. Enter a pairing code.")
 
     connection = Connection(services)
-    connection._client = client_source  # type: ignore[method-assign,assignment]
+    connection._client = client_source  # type: ignore[method-assign,assignment]  # the test swaps in its own client source
     try:
         connection.start()
-        statuses = []
+        statuses: list[Any] = []
         connection.sig_status.connect(statuses.append)
         connection.acting_user = "nurse"
         connection.sync_now()

@@ -9,6 +9,7 @@ is not counted (DESIGN §6: at most 3 actions besides typing baseline values).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -54,12 +55,13 @@ class Clinician:
         QTest.keyClicks(self.focus(), text)
 
 
-def _wait_for(qtbot, window: MainWindow, kind: type, timeout: int = 30_000):  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: any(w.isVisible() for w in window.findChildren(kind)), timeout=timeout)
-    return next(w for w in window.findChildren(kind) if w.isVisible())
+def _wait_for(qtbot, window: MainWindow, kind: type[QWidget], timeout: int = 30_000) -> Any:
+    shown = lambda: [w for w in window.findChildren(kind) if w.isVisible()]  # noqa: E731
+    qtbot.waitUntil(lambda: bool(shown()), timeout=timeout)
+    return shown()[0]
 
 
-def _scan_to_qr(qtbot, window: MainWindow, wristband: str, weight: str) -> tuple[Clinician, SessionQrDialog]:  # type: ignore[no-untyped-def]
+def _scan_to_qr(qtbot, window: MainWindow, wristband: str, weight: str) -> tuple[Clinician, SessionQrDialog]:
     nurse = Clinician(qtbot)
     qtbot.waitUntil(lambda: Clinician.focus() is window.patient_list.search)
     nurse.scan(wristband)  # not in the cache: the import dialog opens and looks it up at once
@@ -80,7 +82,7 @@ def _scan_to_qr(qtbot, window: MainWindow, wristband: str, weight: str) -> tuple
     return nurse, qr
 
 
-def test_scan_of_a_new_wristband_to_session_qr_in_three_actions(qtbot, demo_ward) -> None:  # type: ignore[no-untyped-def]
+def test_scan_of_a_new_wristband_to_session_qr_in_three_actions(qtbot, demo_ward) -> None:
     services, connection = demo_ward
     admin = services.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
     services.accounts.create_user(admin, "nurse", "Nurse Jo", Role.CLINICIAN, "nurse password")
@@ -101,9 +103,9 @@ def test_scan_of_a_new_wristband_to_session_qr_in_three_actions(qtbot, demo_ward
         _check_on_screen(qtbot, window, qr, wristband, stored)
 
 
-def _check_on_screen(qtbot, window: MainWindow, qr: SessionQrDialog, wristband: str, stored: float) -> None:  # type: ignore[no-untyped-def]
+def _check_on_screen(qtbot, window: MainWindow, qr: SessionQrDialog, wristband: str, stored: float) -> None:
     """The QR scans to the new session of the new patient's care flow; then back to the search."""
-    assert decode(qr.qr.grab().toImage()) == [qr.session.url]  # type: ignore[union-attr]
+    assert decode(qr.qr.grab().toImage()) == [qr.session.url]
     assert qr.status.text().startswith("Active · valid for 60:00")
     patient = window.detail.patient
     assert patient is not None and wristband in [i.value for i in patient.identifiers]
@@ -111,7 +113,7 @@ def _check_on_screen(qtbot, window: MainWindow, qr: SessionQrDialog, wristband: 
     assert flow is not None and flow.remote_id and flow.definition_id == HEART_FAILURE
     assert qr.care_flow.id == flow.id
     with window.services.db.reading() as session:
-        assert session.get(CareFlowRow, flow.id).baseline == {"dry_weight_kg": stored}  # type: ignore[union-attr]
+        assert session.get(CareFlowRow, flow.id).baseline == {"dry_weight_kg": stored}
     # The care flow list names its start date and, once its activities arrive, its progress.
     line = lambda: window.detail.care_flows.item(0).text()  # noqa: E731
     qtbot.waitUntil(lambda: "activities done" in line(), timeout=60_000)

@@ -22,7 +22,7 @@ from careapp.ui.main_window import MainWindow
 DEAD_BACKEND = "http://127.0.0.1:9"  # nothing listens on the discard port: connection refused
 
 
-def test_import_enroll_offline_then_sync_and_start(qtbot, demo_ward) -> None:  # type: ignore[no-untyped-def]
+def test_import_enroll_offline_then_sync_and_start(qtbot, demo_ward) -> None:
     services, connection = demo_ward
     admin = services.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
     nurse_password = "nurse password"
@@ -51,18 +51,18 @@ def test_import_enroll_offline_then_sync_and_start(qtbot, demo_ward) -> None:  #
     live_url = connection._base_url
     connection._base_url = DEAD_BACKEND
     window.enroll()
-    dialog = window.findChild(EnrollDialog)
-    qtbot.waitUntil(dialog.enroll.isEnabled, timeout=10_000)
-    index = dialog.definition.findData("chronic-care-check-in")
-    dialog.definition.setCurrentIndex(index)
-    qtbot.mouseClick(dialog.enroll, Qt.MouseButton.LeftButton)
-    assert "required" in dialog.message.text()  # dry weight is a required baseline value
-    dialog.baseline.inputs[0].setText("seventy")
-    qtbot.mouseClick(dialog.enroll, Qt.MouseButton.LeftButton)
-    assert "must be a number" in dialog.message.text()
-    dialog.baseline.inputs[0].setText("71,5")
-    with qtbot.waitSignal(dialog.sig_enrolled, timeout=10_000):
-        qtbot.mouseClick(dialog.enroll, Qt.MouseButton.LeftButton)
+    enroll_dialog = window.findChild(EnrollDialog)
+    qtbot.waitUntil(enroll_dialog.enroll.isEnabled, timeout=10_000)
+    index = enroll_dialog.definition.findData("chronic-care-check-in")
+    enroll_dialog.definition.setCurrentIndex(index)
+    qtbot.mouseClick(enroll_dialog.enroll, Qt.MouseButton.LeftButton)
+    assert "required" in enroll_dialog.message.text()  # dry weight is a required baseline value
+    enroll_dialog.baseline.inputs[0].setText("seventy")
+    qtbot.mouseClick(enroll_dialog.enroll, Qt.MouseButton.LeftButton)
+    assert "must be a number" in enroll_dialog.message.text()
+    enroll_dialog.baseline.inputs[0].setText("71,5")
+    with qtbot.waitSignal(enroll_dialog.sig_enrolled, timeout=10_000):
+        qtbot.mouseClick(enroll_dialog.enroll, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.detail.selected_care_flow is not None, timeout=10_000)
     assert window.detail.selected_care_flow.status == "queued"
     assert "queued" in window.detail.care_flows.item(0).text()

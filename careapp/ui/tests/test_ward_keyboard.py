@@ -22,21 +22,21 @@ from careapp.ui.tests.ward_desk import (
 
 
 @pytest.fixture
-def locale():  # type: ignore[no-untyped-def]
+def locale():
     """Sets the default QLocale for one test and puts the previous one back."""
     previous = QLocale()
     yield lambda name: QLocale.setDefault(QLocale(name))
     QLocale.setDefault(previous)
 
 
-def _enroll_dialog(qtbot, window) -> EnrollDialog:  # type: ignore[no-untyped-def]
+def _enroll_dialog(qtbot, window) -> EnrollDialog:
     qtbot.waitUntil(lambda: window.findChild(EnrollDialog) is not None)
     dialog = window.findChild(EnrollDialog)
     qtbot.waitUntil(lambda: dialog.enroll.isEnabled() and QApplication.activeWindow() is dialog)
     return dialog
 
 
-def _find_and_enroll(qtbot, window, text: str) -> EnrollDialog:  # type: ignore[no-untyped-def]
+def _find_and_enroll(qtbot, window, text: str) -> EnrollDialog:
     """Type a name in the search box, wait for the one match, press Ctrl+E."""
     qtbot.keyClicks(focused(), text)
     qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1)
@@ -44,7 +44,7 @@ def _find_and_enroll(qtbot, window, text: str) -> EnrollDialog:  # type: ignore[
     return _enroll_dialog(qtbot, window)
 
 
-def test_ctrl_e_from_the_search_box_enrolls_the_one_patient_found(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_e_from_the_search_box_enrolls_the_one_patient_found(qtbot, services, clinician) -> None:
     publish_demo_flows(services)
     add_patient(services, "Peeters", "Lotte", "100001")
     add_patient(services, "Dupré", "Élodie", "100002")
@@ -55,7 +55,7 @@ def test_ctrl_e_from_the_search_box_enrolls_the_one_patient_found(qtbot, service
     assert window.detail.patient is not None and window.detail.patient.family_name == "Peeters"
 
 
-def test_every_shortcut_reaches_its_command_from_the_search_box(qtbot, services, admin) -> None:  # type: ignore[no-untyped-def]
+def test_every_shortcut_reaches_its_command_from_the_search_box(qtbot, services, admin) -> None:
     window = open_window(qtbot, services, admin)
     commands = [*window.workspace_actions, window.switch_action, window.quit_action]
     assert {a.shortcut().toString() for a in commands} >= {"Ctrl+E", "Ctrl+I", "Ctrl+L", "Ctrl+Shift+K"}
@@ -72,7 +72,7 @@ def test_every_shortcut_reaches_its_command_from_the_search_box(qtbot, services,
     assert len(fired) == len(commands)
 
 
-def test_enter_in_the_enroll_dialog_enrolls(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+def test_enter_in_the_enroll_dialog_enrolls(qtbot, services, clinician) -> None:
     publish_demo_flows(services)
     patient_id = add_patient(services, "Peeters", "Lotte", "100001")
     window = open_window(qtbot, services, clinician)
@@ -88,7 +88,7 @@ def test_enter_in_the_enroll_dialog_enrolls(qtbot, services, clinician) -> None:
     assert flow.definition_id == HEART_FAILURE and flow.status == "queued"
 
 
-def test_enrolling_again_in_an_open_care_flow_asks_first(qtbot, services, clinician, locale) -> None:  # type: ignore[no-untyped-def]
+def test_enrolling_again_in_an_open_care_flow_asks_first(qtbot, services, clinician, locale) -> None:
     locale("C")
     publish_demo_flows(services)
     patient_id = add_patient(services, "Peeters", "Lotte", "100001")
@@ -123,7 +123,7 @@ def test_enrolling_again_in_an_open_care_flow_asks_first(qtbot, services, clinic
     [("C", "1952-01-20", "1952-01-20"), ("en_US", "1/20/1952", "1952")],
     ids=["C", "en_US"],
 )
-def test_dates_have_four_digit_years(qtbot, services, admin, locale, name, born, long_part) -> None:  # type: ignore[no-untyped-def]
+def test_dates_have_four_digit_years(qtbot, services, admin, locale, name, born, long_part) -> None:
     locale(name)
     add_patient(services, "Maes", "Jan", "100003", born=date(1952, 1, 20))
     window = open_window(qtbot, services, admin)
@@ -137,7 +137,7 @@ def test_dates_have_four_digit_years(qtbot, services, admin, locale, name, born,
     assert long_part in window.detail.header.text()
 
 
-def test_clinicians_see_no_empty_tools_menu(qtbot, services, clinician, admin) -> None:  # type: ignore[no-untyped-def]
+def test_clinicians_see_no_empty_tools_menu(qtbot, services, clinician, admin) -> None:
     window = open_window(qtbot, services, clinician)
     titles = [a.text() for a in window.menuBar().actions() if a.isVisible()]
     assert titles == ["&Ward"]
@@ -145,7 +145,7 @@ def test_clinicians_see_no_empty_tools_menu(qtbot, services, clinician, admin) -
     assert [a.text() for a in admins_window.menuBar().actions() if a.isVisible()] == ["&Ward", "&Tools"]
 
 
-def test_change_my_password_from_the_keyboard(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+def test_change_my_password_from_the_keyboard(qtbot, services, clinician) -> None:
     from careapp.ui.change_password import ChangePasswordDialog
 
     window = open_window(qtbot, services, clinician)
@@ -163,7 +163,7 @@ def test_change_my_password_from_the_keyboard(qtbot, services, clinician) -> Non
     assert services.accounts.login("nurse", "a brand new one").username == "nurse"
 
 
-def test_poster_chooser_offers_only_care_flows_patients_can_start(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+def test_poster_chooser_offers_only_care_flows_patients_can_start(qtbot, services, clinician) -> None:
     publish_demo_flows(services)
     window = open_window(qtbot, services, clinician)
     QTest.keyClick(
@@ -177,7 +177,7 @@ def test_poster_chooser_offers_only_care_flows_patients_can_start(qtbot, service
     chooser.done(QDialog.DialogCode.Rejected)
 
 
-def test_the_enroll_dialog_offers_the_wards_last_care_flow(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+def test_the_enroll_dialog_offers_the_wards_last_care_flow(qtbot, services, clinician) -> None:
     publish_demo_flows(services)
     first = add_patient(services, "Peeters", "Lotte", "100001")
     add_patient(services, "Dupré", "Élodie", "100002")
@@ -192,7 +192,7 @@ def test_the_enroll_dialog_offers_the_wards_last_care_flow(qtbot, services, clin
     assert services.care_flows.likely_definition(first) != "pre-op-intake"  # already open for her
 
 
-def test_an_unknown_wristband_offers_the_import_a_name_does_not(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_wristband_offers_the_import_a_name_does_not(qtbot, services, clinician) -> None:
     from careapp.ui.hospital_import.import_dialog import ImportDialog
 
     add_patient(services, "Peeters", "Lotte", "100001")

@@ -47,7 +47,7 @@ def add_patient(services: Services, family: str, given: str, hospital_id: str, b
     return saved.patient.id
 
 
-def open_window(qtbot, services: Services, principal: Principal) -> MainWindow:  # type: ignore[no-untyped-def]
+def open_window(qtbot, services: Services, principal: Principal) -> MainWindow:
     window = MainWindow(services, principal, idle_timer=QTimer())
     qtbot.addWidget(window)
     window.show()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.table_model import Index, RowsModel
 from careapp.ui.timeline.rows import TimelineRow
 

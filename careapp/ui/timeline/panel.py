@@ -57,7 +57,8 @@ class TimelinePanel(QWidget):
         self.show_rows([])
 
     def show_rows(self, rows: list[TimelineRow], select_activity: str | None = None) -> None:
-        keep = select_activity or (self.selected().activity_id if self.selected() else None)
+        selected = self.selected()
+        keep = select_activity or (selected.activity_id if selected else None)
         self.model.set_rows(rows)
         self.table.resizeColumnToContents(0)
         ids = [r.activity_id for r in rows]

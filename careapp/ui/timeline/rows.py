@@ -219,9 +219,9 @@ def _history(flow: CareFlowTimeline, _when: When) -> list[TimelineRow]:
     for seen in flow.history:
         by_key.setdefault(seen.key, []).append(seen)
     rows = []
-    for key, seen in by_key.items():
-        if len(seen) < 2:
+    for key, values in by_key.items():
+        if len(values) < 2:
             continue  # a value seen once is in its answer or score; history needs two
-        trail = " → ".join(str(s.value) for s in seen)
-        rows.append(TimelineRow("value", _when(seen[-1].recorded_at), key, trail, 1))
+        trail = " → ".join(str(s.value) for s in values)
+        rows.append(TimelineRow("value", _when(values[-1].recorded_at), key, trail, 1))
     return rows

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from careapp.storage.work_list import WorkItem
 from careapp.ui.dates import moment_text
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.table_model import Index, RowsModel
 from careapp.ui.timeline.model import LEVEL_COLOURS
 

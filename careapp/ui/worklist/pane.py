@@ -4,7 +4,9 @@ item. Loaded on the reader pool; the GUI thread only swaps the rows in."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Signal
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from careapp.storage.work_list import Scope, WorkItem, WorkList
 from careapp.ui.forms.renderer import language
+from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.operations import QueryOp
 from careapp.ui.services import Services
 from careapp.ui.widgets import add_row
@@ -74,21 +77,21 @@ class WorkListPane(QWidget):
         scope, definition, username = self.scope.currentData(), self.care_flow.currentData(), self._username
         lang, clock = language(), self._services.clock
 
-        def load() -> tuple[WorkList, object]:
+        def load() -> tuple[WorkList, datetime]:
             return repo.load(scope, username, definition, lang), clock()
 
-        def show(result: tuple[WorkList, object]) -> None:
+        def show(result: tuple[WorkList, datetime]) -> None:
             if generation == self._generation:
                 self._show(*result)
 
         QueryOp(self, load, show).run_in_background()
 
-    def _show(self, work: WorkList, now: object) -> None:
-        self.model.now = now  # type: ignore[assignment]
+    def _show(self, work: WorkList, now: datetime) -> None:
+        self.model.now = now
         keep = self.selected()
         self.model.set_rows(work.items)
         self._offer_care_flows(work)
-        counts = work.counts(now)  # type: ignore[arg-type]
+        counts = work.counts(now)
         self.sig_counts.emit(
             self.tr("Work list: %1 open · %2 overdue · %3 alerts")
             .replace("%1", str(counts["open"]))

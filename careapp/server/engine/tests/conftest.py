@@ -92,7 +92,7 @@ def ward_at(db_url: str, at: datetime) -> Iterator[Ward]:  # noqa: F811
     prepare(services.db, services.config, services.clock)
     cli("seed-demo", "--db", db_url)  # identifier systems (and the demo care flows)
     key = make_api_key(db_url, "admin")
-    ward = Ward(services, clock, None, Scheduler(services))  # type: ignore[arg-type]
+    ward = Ward(services, clock, None, Scheduler(services))
     services.bus.subscribe("*", lambda _tx, event: ward.events.append(event))
     app = create_app(services=services, scheduler=False)  # fired by hand: ward.move_to
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:

@@ -22,8 +22,8 @@ def _section() -> str:
 
 def test_the_worked_example_imports_with_the_documented_command_and_runs(ward: Ward, tmp_path: Path) -> None:
     section = _section()
-    document = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))  # type: ignore[union-attr]
-    command = re.search(r"```sh\n(careapp-server flows import .*?)\n", section).group(1).split()  # type: ignore[union-attr]
+    document = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    command = re.search(r"```sh\n(careapp-server flows import .*?)\n", section).group(1).split()
     (tmp_path / command[3]).write_text(json.dumps(document), encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "careapp.server", *command[1:], "--db", ward.services.config.db_url],

@@ -46,8 +46,10 @@ def test_responses_as_fhir_resources(api: TestClient) -> None:
 def test_every_answer_kind_is_a_valid_fhir_answer(api: TestClient) -> None:
     flow = start(api, patient(api))
     submit(api, flow, EVERY_ANSWER_VALUES)
-    (entry,) = Bundle.model_validate(api.get(f"/v1/care-flows/{flow}/responses").json()).entry
-    answers = {i.linkId: i.answer for i in entry.resource.item}
+    entries = Bundle.model_validate(api.get(f"/v1/care-flows/{flow}/responses").json()).entry
+    assert entries is not None
+    (entry,) = entries
+    answers = {i.linkId: i.answer for i in entry.resource.item or ()}
     assert answers["weight"][0].valueDecimal == 72.5 and answers["pain"][0].valueInteger == 4
     assert str(answers["since"][0].valueDate) == "2031-02-28"
     assert answers["smoker"][0].valueCoding.code == "N"

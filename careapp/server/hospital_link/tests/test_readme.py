@@ -41,7 +41,7 @@ def _connection(port: int) -> dict[str, Any]:
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """``careapp-hospital-sim --oru-dir results`` as the README starts it (on free ports)."""
-    command = re.search(r"`(careapp-hospital-sim --oru-dir \S+)`", _section()).group(1)  # type: ignore[union-attr]
+    command = re.search(r"`(careapp-hospital-sim --oru-dir \S+)`", _section()).group(1)
     args = [*shlex.split(command)[1:], "--mllp-port", "0", "--http-port", "0"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "careapp.hospital_sim", *args], cwd=tmp_path, stdout=subprocess.PIPE, text=True

@@ -233,7 +233,7 @@ def test_tampered_hand_made_and_revoked_enrollment_links(hosted: Hosted, db_url:
     assert refused.status_code == 422 and "needs-baseline" in refused.json()["type"]
 
 
-def test_a_sandbox_link_is_refused_by_production(hosted: Hosted, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_sandbox_link_is_refused_by_production(hosted: Hosted, tmp_path: Path, monkeypatch) -> None:
     from fastapi.testclient import TestClient
 
     from careapp.server.app import build_services, create_app
@@ -242,7 +242,7 @@ def test_a_sandbox_link_is_refused_by_production(hosted: Hosted, tmp_path: Path,
 
     link = hosted.start(hosted.patient())["hosted_pages_link"]
     # Production with the very same data key (misconfigured on purpose): the binding still refuses.
-    key_file = Path(hosted.services.db.url.database).with_suffix(".key")  # type: ignore[arg-type]
+    key_file = Path(hosted.services.db.url.database).with_suffix(".key")
     prod = build_services(
         ServerConfig(
             environment="production",

@@ -21,7 +21,7 @@ def _plan(tmp_path: Path, statement: object, params: dict[str, str]) -> str:
     prepare(services.db, services.config, services.clock)
     try:
         with services.db.engine.connect() as conn:
-            compiled = statement.compile(conn)  # type: ignore[attr-defined]
+            compiled = statement.compile(conn)  # type: ignore[attr-defined]  # the event hands a ClauseElement, typed as Executable
             sql, values = str(compiled), compiled.construct_params(params)
             positional = tuple(values[k] for k in compiled.positiontup or ())
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", positional)

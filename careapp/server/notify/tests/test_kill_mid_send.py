@@ -37,9 +37,9 @@ def test_sigkill_mid_send_loses_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     try:
         server.start()
         with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=10) as api:
-            set_up_email(api, smtp)  # type: ignore[arg-type]
-            publish(api, definition())  # type: ignore[arg-type]
-            flows = [enroll(api, f"K-{n}", email=f"p{n}@example.org") for n in range(MAILS)]  # type: ignore[arg-type]
+            set_up_email(api, smtp)
+            publish(api, definition())
+            flows = [enroll(api, f"K-{n}", email=f"p{n}@example.org") for n in range(MAILS)]
         assert smtp.mailbox.holding.wait(20), "the server started sending"
         assert server.proc is not None
         os.kill(server.proc.pid, signal.SIGKILL)

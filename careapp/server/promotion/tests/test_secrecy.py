@@ -131,7 +131,11 @@ def test_concealed_plaintext_is_absent_from_every_api_response(
         bodies = []
         with env.client() as c:
             for path in paths:
-                url = re.sub(r"\{(\w+)\}", lambda m, known=known: known.get(m.group(1), "unknown"), path)
+
+                def filled(m: re.Match[str], known: Any = known) -> str:
+                    return str(known.get(m.group(1), "unknown"))
+
+                url = re.sub(r"\{(\w+)\}", filled, path)
                 response = c.get(url)
                 assert response.status_code < 500, (url, response.status_code)
                 bodies.append(response.text)

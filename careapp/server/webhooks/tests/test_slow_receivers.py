@@ -163,6 +163,6 @@ def test_a_dripping_receiver_cannot_hold_an_attempt_past_its_deadline(
         sender.join(PATIENCE)  # a read timeout restarts with every byte: without a deadline it never returns
         assert not sender.is_alive(), "the dripping receiver held the attempt"
         [attempt] = outcome
-        assert attempt.status_code is None and attempt.error == "timed out"  # type: ignore[attr-defined]
+        assert attempt.status_code is None and attempt.error == "timed out"  # type: ignore[attr-defined]  # outcome items are the dispatcher's Attempt, typed as its base here
     finally:
         dispatcher.stop()

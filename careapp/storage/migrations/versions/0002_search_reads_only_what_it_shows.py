@@ -26,10 +26,11 @@ _PATIENT_TERMS = (
 )
 
 
-def _rebuild_search(bind: Connection, ids_column, prefixes: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def _rebuild_search(bind: Connection, ids_column, prefixes: str | None = None) -> None:
     if not has_patient_search(bind):
         return  # this SQLite has no FTS5: the LIKE fallback needs no index
     raw = bind.connection.driver_connection
+    assert raw is not None  # an open SQLite connection underneath
     bind.exec_driver_sql("DROP TABLE patient_search")
     if prefixes is None:
         create_patient_search(bind)

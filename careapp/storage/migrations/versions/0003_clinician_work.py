@@ -79,5 +79,5 @@ def downgrade() -> None:
             batch.drop_column(name)
     with op.batch_alter_table("activities") as batch:
         batch.drop_index("ix_activities_open")
-        for name, _kind in _ACTIVITY_COLUMNS:
+        for name, _column_type in _ACTIVITY_COLUMNS:
             batch.drop_column(name)

@@ -12,7 +12,7 @@ def test_published_versions_side_by_side_and_an_unreachable_backend(qtbot, ward:
     production = BackendProfile(url="https://eu-production.invalid", environment="production")
     clients = {ward.profile.key: ward.client}
 
-    def client_for(profile: BackendProfile):  # type: ignore[no-untyped-def]
+    def client_for(profile: BackendProfile):
         from careapp.backend import open_client
 
         return clients[profile.key]() if profile.key in clients else open_client(profile)

@@ -31,7 +31,7 @@ def desk() -> Iterator[Services]:
 
 
 @pytest.fixture
-def brussels(monkeypatch) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def brussels(monkeypatch) -> Iterator[None]:
     monkeypatch.setenv("TZ", "Europe/Brussels")
     time.tzset()
     previous = QLocale()
@@ -42,7 +42,7 @@ def brussels(monkeypatch) -> Iterator[None]:  # type: ignore[no-untyped-def]
     time.tzset()
 
 
-def _admin_dialog(qtbot, services: Services) -> AdminDialog:  # type: ignore[no-untyped-def]
+def _admin_dialog(qtbot, services: Services) -> AdminDialog:
     admin = services.accounts.login("admin", "correct horse")
     dialog = AdminDialog(services, admin)
     qtbot.addWidget(dialog)
@@ -50,7 +50,7 @@ def _admin_dialog(qtbot, services: Services) -> AdminDialog:  # type: ignore[no-
     return dialog
 
 
-def test_user_list_keeps_its_selection_and_confirms_disable_and_role_change(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+def test_user_list_keeps_its_selection_and_confirms_disable_and_role_change(qtbot, desk) -> None:
     admin = desk.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
     for name in ("ann", "bob", "cas"):
         desk.accounts.create_user(admin, name, name.title(), Role.CLINICIAN, f"{name} password")
@@ -84,7 +84,7 @@ def test_user_list_keeps_its_selection_and_confirms_disable_and_role_change(qtbo
     assert users.selected().username == "bob"
 
 
-def test_audit_log_in_local_time_naming_patients(qtbot, desk, brussels) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_in_local_time_naming_patients(qtbot, desk, brussels) -> None:
     admin = desk.accounts.create_first_admin("admin", "Ward Admin", "correct horse")
     publish_demo_flows(desk)
     patient_id = add_patient(desk, "Peeters", "Lotte", "100001")

@@ -15,7 +15,7 @@ from careapp.ui.care_team.stop_dialog import StopDialog
 from careapp.ui.tests.ward_desk import add_patient
 
 
-def _started_flow(services) -> int:  # type: ignore[no-untyped-def]
+def _started_flow(services) -> int:
     patient_id = add_patient(services, "Peeters", "Lotte", "STOP-1")
     flow = services.care_flows.queue_start(
         patient_id, "phq-9-depression-screening", physician=None, baseline={}, actor="user:nurse"
@@ -27,7 +27,7 @@ def _started_flow(services) -> int:  # type: ignore[no-untyped-def]
     return flow.id
 
 
-def test_stop_names_patient_and_care_flow_needs_a_reason_and_is_queued(qtbot, services, clinician) -> None:  # type: ignore[no-untyped-def]
+def test_stop_names_patient_and_care_flow_needs_a_reason_and_is_queued(qtbot, services, clinician) -> None:
     flow_id = _started_flow(services)
     dialog = StopDialog(services, clinician, flow_id, "Peeters, Lotte", "PHQ-9 depression screening")
     qtbot.addWidget(dialog)
@@ -46,7 +46,7 @@ def test_stop_names_patient_and_care_flow_needs_a_reason_and_is_queued(qtbot, se
         assert [e.action for e in audit.query(session, action="care_flow.stopped")] == ["care_flow.stopped"]
 
 
-def test_who_may_stop_is_a_setting_enforced_by_the_service(services, clinician, admin) -> None:  # type: ignore[no-untyped-def]
+def test_who_may_stop_is_a_setting_enforced_by_the_service(services, clinician, admin) -> None:
     flow_id = _started_flow(services)
     services.settings = services.settings.with_changes(stop_care_flow_roles="admin")
     assert not services.care_team.may_stop(clinician)

@@ -21,7 +21,7 @@ from careapp.ui.services import Services
 
 
 @pytest.fixture
-def us_locale():  # type: ignore[no-untyped-def]
+def us_locale():
     """en_US writes two-digit years by default ("1/31/83"): the case to get right."""
     before = QLocale()
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
@@ -29,12 +29,12 @@ def us_locale():  # type: ignore[no-untyped-def]
     QLocale.setDefault(before)
 
 
-def _click(qtbot, dialog: EnrollDialog) -> str:  # type: ignore[no-untyped-def]
+def _click(qtbot, dialog: EnrollDialog) -> str:
     qtbot.mouseClick(dialog.enroll, Qt.MouseButton.LeftButton)
     return dialog.message.text()
 
 
-def test_ranges_from_the_backend_bound_what_the_nurse_can_enroll(qtbot, ward: Ward, us_locale) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_ranges_from_the_backend_bound_what_the_nurse_can_enroll(qtbot, ward: Ward, us_locale) -> None:  # noqa: F811
     assert ward.engine.run_once(force=True, acting_user="nurse").error is None  # caches the definitions
     nurse = ward.accounts.login("nurse", "correct horse battery 2")
     saved = PatientRepository(ward.db).save_imported(
@@ -73,5 +73,5 @@ def test_ranges_from_the_backend_bound_what_the_nurse_can_enroll(qtbot, ward: Wa
 
     # The backend accepts what the dialog let through.
     assert ward.engine.run_once(force=True, acting_user="nurse").error is None
-    [flow] = Services(Settings(), ward.db).care_flows.for_patient(saved.patient.id)  # type: ignore[arg-type]
+    [flow] = Services(Settings(), ward.db).care_flows.for_patient(saved.patient.id)
     assert flow.status == "active"

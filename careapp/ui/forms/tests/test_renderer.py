@@ -44,7 +44,7 @@ QUESTIONS = [
 ]
 
 
-def test_every_question_type_is_drawn_and_read_back_typed(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_every_question_type_is_drawn_and_read_back_typed(qtbot) -> None:
     form = FormRenderer()
     qtbot.addWidget(form)
     questions = [question_from_dict(q) for q in QUESTIONS]
@@ -76,7 +76,7 @@ def test_every_question_type_is_drawn_and_read_back_typed(qtbot) -> None:  # typ
     assert form.inputs[7].value_label.text() == "7"
 
 
-def test_the_baseline_form_is_the_same_renderer(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_baseline_form_is_the_same_renderer(qtbot) -> None:
     baseline = BaselineForm()
     qtbot.addWidget(baseline)
     baseline.set_points(

@@ -234,7 +234,7 @@ def _english_only() -> set[str]:
 )
 def test_the_login_and_settings_show_no_english(
     language, qtbot, setting: str, sign_in: str, create: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from careapp.ui.login import LoginDialog
     from careapp.ui.settings_dialog import SettingsDialog
 
@@ -253,7 +253,7 @@ def test_the_login_and_settings_show_no_english(
     assert isinstance(timeout, QAbstractSpinBox) and timeout.text().startswith("5,0")
 
 
-def test_the_main_window_shows_no_english(language, qtbot, services, admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_main_window_shows_no_english(language, qtbot, services, admin) -> None:
     from PySide6.QtCore import QTimer
 
     from careapp.ui.main_window import MainWindow
@@ -269,7 +269,7 @@ def test_the_main_window_shows_no_english(language, qtbot, services, admin) -> N
     assert (_shown_texts(window) | actions | menus) & _english_only() == set()
 
 
-def test_english_stays_english_and_another_language_stays_english_too(language, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_english_stays_english_and_another_language_stays_english_too(language, qtbot) -> None:
     from careapp.ui.login import LoginDialog
 
     for setting, system in (("en", QLocale("nl_NL")), ("", QLocale("de_DE")), ("", QLocale.c())):
@@ -279,7 +279,7 @@ def test_english_stays_english_and_another_language_stays_english_too(language, 
         assert "&Sign in" in _shown_texts(login)
 
 
-def test_the_system_locale_chooses_unless_the_workstation_sets_a_language(language) -> None:  # type: ignore[no-untyped-def]
+def test_the_system_locale_chooses_unless_the_workstation_sets_a_language(language) -> None:
     assert chosen_locale("", QLocale("nl_BE")).name() == "nl_BE"
     assert chosen_locale("fr", QLocale("nl_BE")).name() == "fr_BE"  # Brussels: French, Belgian dates
     assert chosen_locale("nl", QLocale("fr_FR")).name() == "nl_NL"
@@ -299,7 +299,7 @@ def test_birth_dates_by_locale_with_four_digit_years(locale: str, shown: str) ->
     assert date_text(date(1983, 1, 31), QLocale(locale)) == shown
 
 
-def test_the_language_setting_is_saved_and_an_unknown_one_kept(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_language_setting_is_saved_and_an_unknown_one_kept(qtbot, tmp_path: Path) -> None:
     from careapp.ui.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings())

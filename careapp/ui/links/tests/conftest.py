@@ -41,7 +41,7 @@ def decode(image: QImage) -> list[str]:
     """Every QR code zxing-cpp finds in IMAGE (a widget's grab or a painted page)."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # run time takes str (bytes fails); the stub says bytes
     picture = Image.open(io.BytesIO(bytes(buffer.data().data())))
     return [r.text for r in zxingcpp.read_barcodes(picture) if r.format == zxingcpp.BarcodeFormat.QRCode]
 
@@ -87,7 +87,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostedWorld]:
     assert "Traceback" not in opened.server.log()
 
 
-def make_desk(world: HostedWorld, qtbot, tmp_path: Path, client_factory=None) -> Desk:  # type: ignore[no-untyped-def]
+def make_desk(world: HostedWorld, qtbot, tmp_path: Path, client_factory=None) -> Desk:
     db = open_cache(tmp_path / "cache.sqlite3")
     clock = MovableClock()
     window = QWidget()
@@ -118,14 +118,14 @@ def make_desk(world: HostedWorld, qtbot, tmp_path: Path, client_factory=None) ->
 
 
 @pytest.fixture
-def desk(world: HostedWorld, qtbot, tmp_path: Path) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+def desk(world: HostedWorld, qtbot, tmp_path: Path) -> Iterator[Desk]:
     made = make_desk(world, qtbot, tmp_path)
     yield made
     made.db.close()
 
 
 @pytest.fixture
-def offline_desk(world: HostedWorld, qtbot, tmp_path: Path) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+def offline_desk(world: HostedWorld, qtbot, tmp_path: Path) -> Iterator[Desk]:
     from careapp.backend.tests.live import free_port
 
     dead = f"http://127.0.0.1:{free_port()}"

@@ -18,7 +18,7 @@ def _shown(desk: Desk) -> list[str]:
     return [e.detail or "" for e in desk.audit("link.shown")]
 
 
-def test_session_qr_counts_down_expires_and_regenerates(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_session_qr_counts_down_expires_and_regenerates(desk: Desk, qtbot) -> None:
     flow = desk.care_flow()
     dialog = desk.actions.show_session_qr(flow, PATIENT)
     qtbot.waitUntil(lambda: dialog.qr.link is not None, timeout=15_000)
@@ -58,7 +58,7 @@ def test_session_qr_counts_down_expires_and_regenerates(desk: Desk, qtbot) -> No
         assert first.url not in (row.detail or "") and second.url not in (row.detail or "")
 
 
-def test_session_status_follows_the_patient_to_completed(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_session_status_follows_the_patient_to_completed(desk: Desk, qtbot) -> None:
     dialog = desk.actions.show_session_qr(desk.care_flow(), PATIENT)
     qtbot.waitUntil(lambda: dialog.qr.link is not None, timeout=15_000)
     assert dialog.session is not None and dialog.session.url
@@ -74,7 +74,7 @@ def test_session_status_follows_the_patient_to_completed(desk: Desk, qtbot) -> N
     assert not dialog.new_code_button.isVisible()
 
 
-def test_session_handout_printed_and_saved_as_pdf(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_session_handout_printed_and_saved_as_pdf(desk: Desk, qtbot) -> None:
     dialog = desk.actions.show_session_qr(desk.care_flow(), PATIENT)
     qtbot.waitUntil(lambda: dialog.qr.link is not None, timeout=15_000)
     session = dialog.session
@@ -95,7 +95,7 @@ def test_session_handout_printed_and_saved_as_pdf(desk: Desk, qtbot) -> None:  #
     assert [r.action for r in desk.audit("link.saved_pdf")] == ["link.saved_pdf"]
 
 
-def test_show_to_patient_full_screen_closes_on_escape(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_show_to_patient_full_screen_closes_on_escape(desk: Desk, qtbot) -> None:
     dialog = desk.actions.show_session_qr(desk.care_flow(), PATIENT)
     qtbot.waitUntil(lambda: dialog.qr.link is not None, timeout=15_000)
     dialog.patient_view_button.click()
@@ -103,13 +103,13 @@ def test_show_to_patient_full_screen_closes_on_escape(desk: Desk, qtbot) -> None
     view = dialog._patient_view
     assert isinstance(view, PatientQrView) and view.isFullScreen()
     assert view.name.text() == "Lotte"  # the first name only: no family name, no ids
-    assert decode(view.qr.grab().toImage()) == [dialog.session.url]  # type: ignore[union-attr]
+    assert decode(view.qr.grab().toImage()) == [dialog.session.url]
     assert any("view=full_screen" in d for d in _shown(desk))
     with qtbot.waitSignal(view.sig_closed, timeout=5_000):
         qtbot.keyClick(view, Qt.Key.Key_Escape)
 
 
-def test_static_link_qr_copy_and_handout(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_static_link_qr_copy_and_handout(desk: Desk, qtbot) -> None:
     dialog = desk.actions.show_static_qr(desk.care_flow(), PATIENT)
     qtbot.waitUntil(lambda: dialog.link is not None, timeout=15_000)
     link = dialog.link
@@ -123,7 +123,7 @@ def test_static_link_qr_copy_and_handout(desk: Desk, qtbot) -> None:  # type: ig
     assert all(link not in (r.detail or "") for r in desk.audit())
 
 
-def test_facade_copy_print_and_pdf_of_the_static_link(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_facade_copy_print_and_pdf_of_the_static_link(desk: Desk, qtbot) -> None:
     flow = desk.care_flow()
     desk.actions.copy_link(flow)
     qtbot.waitUntil(lambda: desk.actions.last_message == "Link copied.", timeout=15_000)
@@ -138,7 +138,7 @@ def test_facade_copy_print_and_pdf_of_the_static_link(desk: Desk, qtbot) -> None
     assert sorted(r.action for r in desk.audit()) == ["link.copied", "link.printed", "link.saved_pdf"]
 
 
-def test_enrollment_poster(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_enrollment_poster(desk: Desk, qtbot) -> None:
     from careapp.backend.tests.hosted_flows import WALK_IN
     from careapp.storage.care_flows import CareFlowDefinitionSummary
 
@@ -164,7 +164,7 @@ def test_enrollment_poster(desk: Desk, qtbot) -> None:  # type: ignore[no-untype
     ]
 
 
-def test_offline_session_gives_one_clear_line(offline_desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_offline_session_gives_one_clear_line(offline_desk: Desk, qtbot) -> None:
     dialog = offline_desk.actions.show_session_qr(offline_desk.care_flow(), PATIENT)
     qtbot.waitUntil(lambda: dialog.message.text() == OFFLINE, timeout=15_000)
     assert dialog.qr.link is None and dialog.new_code_button.isVisible()
@@ -172,7 +172,7 @@ def test_offline_session_gives_one_clear_line(offline_desk: Desk, qtbot) -> None
     assert offline_desk.audit() == []  # nothing was shown, nothing is audited
 
 
-def test_offline_the_synced_static_link_still_works(offline_desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_offline_the_synced_static_link_still_works(offline_desk: Desk, qtbot) -> None:
     synced = "http://127.0.0.1:8750/l/AbC123_-synced-link-token"
     dialog = offline_desk.actions.show_static_qr(offline_desk.care_flow(static_link_url=synced), PATIENT)
     qtbot.waitUntil(lambda: dialog.link is not None, timeout=15_000)
@@ -181,7 +181,7 @@ def test_offline_the_synced_static_link_still_works(offline_desk: Desk, qtbot) -
     qtbot.waitUntil(lambda: offline_desk.actions.last_message == OFFLINE, timeout=15_000)
 
 
-def test_a_queued_care_flow_has_no_link_yet(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_queued_care_flow_has_no_link_yet(desk: Desk, qtbot) -> None:
     dialog = desk.actions.show_session_qr(desk.care_flow(remote=False), PATIENT)
     qtbot.waitUntil(lambda: "next sync" in dialog.message.text(), timeout=15_000)
     assert dialog.qr.link is None

@@ -39,7 +39,7 @@ class SmtpPeer:
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[arg-type]
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
 
@@ -52,10 +52,10 @@ class SmtpPeer:
 
 
 @pytest.fixture(scope="module")
-def smtp(world) -> Iterator[SmtpPeer]:  # type: ignore[no-untyped-def]
+def smtp(world) -> Iterator[SmtpPeer]:
     peer = SmtpPeer().start()
     admin = world.server.api_key("admin")
-    settings = {
+    settings: dict[str, Any] = {
         "host": "127.0.0.1",
         "port": peer.port,
         "security": "none",
@@ -72,7 +72,7 @@ def smtp(world) -> Iterator[SmtpPeer]:  # type: ignore[no-untyped-def]
     peer.stop()
 
 
-def _dialog(desk: Desk, qtbot, flow, confirm) -> SendLinkDialog:  # type: ignore[no-untyped-def]
+def _dialog(desk: Desk, qtbot, flow, confirm) -> SendLinkDialog:
     desk.actions._parent = desk.window
     dialog = desk.actions.send_by_message(flow, PATIENT_WITH_EMAIL)
     dialog._confirm = confirm
@@ -80,10 +80,15 @@ def _dialog(desk: Desk, qtbot, flow, confirm) -> SendLinkDialog:  # type: ignore
     return dialog
 
 
-def test_a_corrected_address_is_confirmed_queued_pushed_and_mailed(desk: Desk, qtbot, smtp: SmtpPeer) -> None:  # type: ignore[no-untyped-def]
+def test_a_corrected_address_is_confirmed_queued_pushed_and_mailed(desk: Desk, qtbot, smtp: SmtpPeer) -> None:
     flow = desk.care_flow()
     asked: list[str] = []
-    dialog = _dialog(desk, qtbot, flow, lambda _p, _t, q: asked.append(q) or True)
+
+    def ask(_patient: object, _title: str, question: str) -> bool:
+        asked.append(question)
+        return True
+
+    dialog = _dialog(desk, qtbot, flow, ask)
     qtbot.waitUntil(lambda: dialog.reach is not None, timeout=10_000)
     assert dialog.email_choice.isChecked() and dialog.address.text() == HOSPITAL_EMAIL
     assert dialog.email_choice.isEnabled() and dialog.sms_choice.isEnabled()
@@ -104,7 +109,7 @@ def test_a_corrected_address_is_confirmed_queued_pushed_and_mailed(desk: Desk, q
     assert "Beste Lotte," in smtp.messages[-1].get_body(("plain",)).get_content()
 
 
-def test_an_opt_out_is_shown_and_that_channel_cannot_be_chosen(desk: Desk, qtbot, smtp: SmtpPeer) -> None:  # type: ignore[no-untyped-def]
+def test_an_opt_out_is_shown_and_that_channel_cannot_be_chosen(desk: Desk, qtbot, smtp: SmtpPeer) -> None:
     flow = desk.care_flow()
     patient_id = desk.world.api("GET", f"/v1/care-flows/{flow.remote_id}")["patient_id"]
     desk.world.api("PUT", f"/v1/patients/{patient_id}/notification-preferences/email", {"opted_out": True})
@@ -115,7 +120,7 @@ def test_an_opt_out_is_shown_and_that_channel_cannot_be_chosen(desk: Desk, qtbot
     assert dialog.address.text() == "+32 470 11 22 33"
 
 
-def test_offline_the_request_waits_in_the_outbox(offline_desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_offline_the_request_waits_in_the_outbox(offline_desk: Desk, qtbot) -> None:
     flow = offline_desk.care_flow()
     dialog = _dialog(offline_desk, qtbot, flow, lambda *_a: True)
     qtbot.waitUntil(lambda: "Offline" in dialog.state.text(), timeout=10_000)

@@ -16,14 +16,14 @@ from careapp.ui.dates import local_moment
 from careapp.ui.links.tests.conftest import PATIENT, Desk, decode
 
 
-def _shown(desk: Desk, flow, qtbot):  # type: ignore[no-untyped-def]
+def _shown(desk: Desk, flow, qtbot):
     dialog = desk.actions.show_session_qr(flow, PATIENT)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: dialog.session is not None, timeout=15_000)
     return dialog
 
 
-def test_nothing_pending_shows_no_code_and_nothing_to_print(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_pending_shows_no_code_and_nothing_to_print(desk: Desk, qtbot) -> None:
     flow = desk.care_flow()
     first = _shown(desk, flow, qtbot)
     assert first.session.url
@@ -43,7 +43,7 @@ def test_nothing_pending_shows_no_code_and_nothing_to_print(desk: Desk, qtbot) -
     assert shown == [f"kind=session session={first.session.id}"]  # the empty one was never shown
 
 
-def test_handout_prints_the_backends_expiry_when_the_desk_clock_is_off(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_handout_prints_the_backends_expiry_when_the_desk_clock_is_off(desk: Desk, qtbot) -> None:
     desk.clock.now = utcnow() + timedelta(hours=3, minutes=17)  # the workstation's clock is wrong
     dialog = _shown(desk, desk.care_flow(), qtbot)
     session = dialog.session
@@ -59,7 +59,7 @@ def test_handout_prints_the_backends_expiry_when_the_desk_clock_is_off(desk: Des
     assert "59:30" in dialog.status.text()  # the countdown still counts the code's own hour
 
 
-def test_copy_and_close_from_the_keyboard(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_copy_and_close_from_the_keyboard(desk: Desk, qtbot) -> None:
     dialog = _shown(desk, desk.care_flow(), qtbot)
     url = dialog.session.url
     assert url and dialog.copy_button.isEnabled()
@@ -74,7 +74,7 @@ def test_copy_and_close_from_the_keyboard(desk: Desk, qtbot) -> None:  # type: i
     assert not dialog.countdown_timer.isActive()
 
 
-def test_nothing_pending_says_on_which_day_the_next_activity_opens(desk: Desk, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_pending_says_on_which_day_the_next_activity_opens(desk: Desk, qtbot) -> None:
     flow = desk.care_flow()
     first = _shown(desk, flow, qtbot)
     desk.world.complete_session(first.session.url)  # this week's form is done

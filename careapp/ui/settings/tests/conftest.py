@@ -9,12 +9,12 @@ from careapp.ui.services import Services
 
 
 @pytest.fixture
-def services():  # type: ignore[no-untyped-def]
+def services():
     opened = Services.open(Settings())
     yield opened
     opened.close()
 
 
 @pytest.fixture
-def admin(services):  # type: ignore[no-untyped-def]
+def admin(services):
     return services.accounts.create_first_admin("admin", "Ward Admin", "correct horse")

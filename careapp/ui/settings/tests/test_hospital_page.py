@@ -9,13 +9,13 @@ from careapp.settings import HospitalEndpoints
 from careapp.ui.settings.hospital_page import HospitalPage
 
 
-def page_for(qtbot, endpoints: HospitalEndpoints) -> HospitalPage:  # type: ignore[no-untyped-def]
+def page_for(qtbot, endpoints: HospitalEndpoints) -> HospitalPage:
     page = HospitalPage(endpoints)
     qtbot.addWidget(page)
     return page
 
 
-def test_the_running_demo_hospital_ports_are_shown(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_running_demo_hospital_ports_are_shown(qtbot, tmp_path: Path) -> None:
     assert page_for(qtbot, HospitalEndpoints()).demo_ports is None  # no demo running
     demo = demo_hospital.demo_endpoints("127.0.0.1:41234", "http://127.0.0.1:41235/fhir", tmp_path)
     demo_hospital.publish(paths.demo_dir(), demo)
@@ -28,7 +28,7 @@ def test_the_running_demo_hospital_ports_are_shown(qtbot, tmp_path: Path) -> Non
     assert page_for(qtbot, HospitalEndpoints(hl7_host="his.example.org")).demo_ports is None
 
 
-def test_an_unknown_fallback_charset_is_refused_in_one_line(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_fallback_charset_is_refused_in_one_line(qtbot) -> None:
     from careapp.settings import SettingsError
 
     page = page_for(qtbot, HospitalEndpoints())

@@ -29,14 +29,14 @@ SANDBOX = BackendProfile("https://eu-sandbox.example.org", "eu", "sandbox", "EU 
 PRODUCTION = BackendProfile("https://eu.example.org", "eu", "production", "EU Production")
 
 
-def make(qtbot, settings: Settings) -> SettingsDialog:  # type: ignore[no-untyped-def]
+def make(qtbot, settings: Settings) -> SettingsDialog:
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
 
 
-def save(qtbot, dialog: SettingsDialog) -> None:  # type: ignore[no-untyped-def]
+def save(qtbot, dialog: SettingsDialog) -> None:
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
@@ -45,14 +45,14 @@ def type_into(field: QLineEdit, text: str) -> None:
     field.insert(text)  # as typing does: the text changes and textEdited fires
 
 
-def set_cell(table, row: int, column: int, text: str) -> None:  # type: ignore[no-untyped-def]
+def set_cell(table, row: int, column: int, text: str) -> None:
     model = table.model
     model.setData(model.index(row, column), text)
 
 
 def test_every_hospital_field_is_saved_and_reaches_the_import_config(
     qtbot, services, admin, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     siu = tmp_path / "siu"
     siu.mkdir()
     dialog = make(qtbot, services.settings)
@@ -122,7 +122,7 @@ def test_every_hospital_field_is_saved_and_reaches_the_import_config(
     ],
     ids=["pdqm", "delimiter", "host", "siu-dir", "system", "duplicate-rule", "no-rules", "mapping"],
 )
-def test_a_bad_hospital_value_is_one_line_and_nothing_is_saved(qtbot, edit, message) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_hospital_value_is_one_line_and_nothing_is_saved(qtbot, edit, message) -> None:
     store.save(Settings())
     before = store.paths.settings_file().read_bytes()
     dialog = make(qtbot, Settings())
@@ -136,14 +136,14 @@ def test_a_bad_hospital_value_is_one_line_and_nothing_is_saved(qtbot, edit, mess
     assert store.paths.settings_file().read_bytes() == before
 
 
-def test_idle_lock_minutes(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_idle_lock_minutes(qtbot) -> None:
     dialog = make(qtbot, Settings())
     dialog.workstation.idle_minutes.setValue(15)
     save(qtbot, dialog)
     assert dialog.result_settings().idle_lock_minutes == 15
 
 
-def test_who_may_stop_care_flows_is_kept(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_who_may_stop_care_flows_is_kept(qtbot, tmp_path) -> None:
     dialog = make(qtbot, Settings())
     assert dialog.workstation.stop_roles.currentData() == "clinician,admin"
     dialog.workstation.stop_roles.setCurrentIndex(dialog.workstation.stop_roles.findData("admin"))
@@ -157,7 +157,7 @@ def test_who_may_stop_care_flows_is_kept(qtbot, tmp_path) -> None:  # type: igno
 # -- backends ------------------------------------------------------------------------------------
 
 
-def test_add_activate_and_remove_backends(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_add_activate_and_remove_backends(qtbot) -> None:
     dialog = make(qtbot, Settings())
     page = dialog.backends
     page.add(SANDBOX)
@@ -180,7 +180,7 @@ def test_add_activate_and_remove_backends(qtbot) -> None:  # type: ignore[no-unt
     assert result.backend == PRODUCTION and result.backends == (SANDBOX, PRODUCTION)
 
 
-def test_the_last_backend_cannot_be_removed(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_last_backend_cannot_be_removed(qtbot) -> None:
     dialog = make(qtbot, Settings())
     page = dialog.backends
     with pytest.raises(store.SettingsError, match="last backend"):
@@ -197,7 +197,7 @@ def fill_editor(editor: BackendEditor, url: str, environment: int, label: str = 
     editor.environment.setCurrentIndex(environment)
 
 
-def test_backend_editor_rules(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_backend_editor_rules(qtbot) -> None:
     editor = BackendEditor(None, (BackendProfile(),))
     qtbot.addWidget(editor)
     fill_editor(editor, "http://eu.example.org", 0)
@@ -216,7 +216,7 @@ def test_backend_editor_rules(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert editor.result_profile() == replace(SANDBOX, allow_test_patients=True)  # label from region/env
 
 
-def test_test_patients_are_a_sandbox_permission_only(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_test_patients_are_a_sandbox_permission_only(qtbot) -> None:
     editor = BackendEditor(replace(SANDBOX, allow_test_patients=True))
     qtbot.addWidget(editor)
     assert editor.allow_test_patients.isChecked() and editor.allow_test_patients.isEnabled()
@@ -226,7 +226,7 @@ def test_test_patients_are_a_sandbox_permission_only(qtbot) -> None:  # type: ig
     assert editor.result_profile() == replace(SANDBOX, environment="production")  # permission dropped
 
 
-def test_an_editor_input_has_an_accessible_name(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_editor_input_has_an_accessible_name(qtbot) -> None:
     editor = BackendEditor(SANDBOX)
     qtbot.addWidget(editor)
     inputs = QLineEdit | QComboBox | QAbstractSpinBox | QAbstractButton | QAbstractItemView
@@ -267,7 +267,7 @@ def _luminance(hex_colour: str) -> float:
         (replace(PRODUCTION, region="us"), "US PRODUCTION"),
     ],
 )
-def test_each_environment_has_its_own_banner(qtbot, backend: BackendProfile, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_each_environment_has_its_own_banner(qtbot, backend: BackendProfile, text: str) -> None:
     banner = EnvironmentBanner(backend)
     qtbot.addWidget(banner)
     assert banner.text().startswith(text) and banner.accessibleName() == banner.text()
@@ -286,11 +286,11 @@ def test_banner_colours_differ_per_environment() -> None:
 # -- Sandbox refusal in the dialogs ------------------------------------------------------------
 
 
-def _on_sandbox(services, allow: bool) -> None:  # type: ignore[no-untyped-def]
+def _on_sandbox(services, allow: bool) -> None:
     services.settings = Settings(backends=(replace(SANDBOX, allow_test_patients=allow),))
 
 
-def test_import_dialog_refuses_in_sandbox(qtbot, services, admin) -> None:  # type: ignore[no-untyped-def]
+def test_import_dialog_refuses_in_sandbox(qtbot, services, admin) -> None:
     from careapp.ui.hospital_import.import_dialog import ImportDialog
 
     _on_sandbox(services, allow=False)
@@ -303,7 +303,7 @@ def test_import_dialog_refuses_in_sandbox(qtbot, services, admin) -> None:  # ty
     assert "\n" not in dialog.message.text() and not dialog.save.isEnabled()
 
 
-def test_siu_pull_dialog_refuses_in_sandbox(qtbot, services, admin) -> None:  # type: ignore[no-untyped-def]
+def test_siu_pull_dialog_refuses_in_sandbox(qtbot, services, admin) -> None:
     from careapp.ui.hospital_import.siu_pull_dialog import SiuPullDialog
 
     _on_sandbox(services, allow=False)
@@ -316,7 +316,7 @@ def test_siu_pull_dialog_refuses_in_sandbox(qtbot, services, admin) -> None:  # 
     assert "No real patients in EU Sandbox" in dialog.status.text()
 
 
-def test_siu_pull_dialog_runs_once_test_patients_are_allowed(qtbot, services, admin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_siu_pull_dialog_runs_once_test_patients_are_allowed(qtbot, services, admin, tmp_path: Path) -> None:
     _on_sandbox(services, allow=True)
     services.settings = services.settings.with_changes(
         hospital=HospitalEndpoints(
@@ -332,7 +332,7 @@ def test_siu_pull_dialog_runs_once_test_patients_are_allowed(qtbot, services, ad
     assert finished.args[0] is not None and finished.args[0].files == 0
 
 
-def test_a_value_this_version_does_not_offer_is_shown_and_refused(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_value_this_version_does_not_offer_is_shown_and_refused(qtbot) -> None:
     dialog = make(qtbot, Settings(hospital=HospitalEndpoints(hl7_version="2.6")))
     assert dialog.hospital.hl7_version.currentText() == "2.6"
     save(qtbot, dialog)

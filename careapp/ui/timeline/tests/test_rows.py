@@ -50,7 +50,7 @@ def _activity(**changes: object) -> TimelineActivity:
         queued_here=False,
     )  # fmt: skip
     base.update(changes)
-    return TimelineActivity(**base)  # type: ignore[arg-type]
+    return TimelineActivity(**base)
 
 
 def _flow() -> CareFlowTimeline:
@@ -68,7 +68,7 @@ def _flow() -> CareFlowTimeline:
     )  # fmt: skip
 
 
-def test_answers_scores_alerts_and_history_read_as_a_clinician_reads_them(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_answers_scores_alerts_and_history_read_as_a_clinician_reads_them(qtbot) -> None:
     QLocale.setDefault(QLocale(QLocale.Language.Dutch, QLocale.Country.Belgium))
     try:
         rows = rows_for([_flow()], lang="nl", now=datetime(2026, 12, 1, 13, 0))

@@ -18,7 +18,7 @@ def _item(kind: str, level: str | None, due: datetime | None) -> WorkItem:
     )
 
 
-def test_priority_is_spelt_out_and_coloured(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_priority_is_spelt_out_and_coloured(qtbot) -> None:
     model = WorkListModel()
     model.now = NOW
     model.set_rows(
