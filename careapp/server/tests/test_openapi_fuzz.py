@@ -20,11 +20,16 @@ from careapp.server.tests.harness import ServerProcess, cli, make_api_key
 load_all_checks()
 # Rules a JSON schema cannot state, so schemathesis' "schema-valid request rejected" does not
 # apply to them: a reference to an id that does not exist (422 unknown-patient, -care-flow, …),
-# and a care flow definition document, which the domain parser checks (DOCUMENT_HELP).
+# a care flow definition document, which the domain parser checks (DOCUMENT_HELP), and the
+# operations below.
 _DOCUMENT_OPERATIONS = {
     "POST /v1/care-flow-definitions",
     "PUT /v1/care-flow-definitions/{definition_id}/working-version",
     "POST /v1/promotions/imports",  # its snapshot carries a definition document
+    # Rules between the path and the body: the settings must be the path channel's, the address
+    # of the channel's kind.
+    "PUT /v1/notification-channels/{channel}",
+    "POST /v1/care-flows/{care_flow_id}/notifications",
 }
 
 
