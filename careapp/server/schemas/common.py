@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 # Control characters (C0 but tab/newline/return, DEL and C1) and whitespace, spelled out: JSON
 # Schema patterns are ECMAScript regexes, whose \s differs from Python's (U+001C-U+001F and
@@ -124,9 +133,31 @@ JsonObject = Annotated[dict[str, Any], Field(max_length=500)]
 
 
 class Input(BaseModel):
-    """Request bodies refuse unknown fields: a typo should fail loudly, not be dropped."""
+    """Request bodies refuse unknown fields: a typo should fail loudly, not be dropped. Yes/no
+    fields take JSON true and false only (not 0, 1 or "yes", which lax validation would turn
+    into a yes or no nobody sent)."""
 
     model_config = ConfigDict(extra="forbid")
+    _yes_no_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._yes_no_fields = frozenset(
+            field.alias or name
+            for name, field in cls.model_fields.items()
+            if field.annotation is bool or field.annotation == (bool | None)
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_true_or_false(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in cls._yes_no_fields:
+                value = data.get(name)
+                if value is not None and not isinstance(value, bool):
+                    raise PydanticCustomError("bool_type", "{name} must be true or false", {"name": name})
+        return data
 
 
 class Page(BaseModel):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from careapp.server.schemas.common import (
     IDENTIFIER_TOKEN_PATTERN,
     Email,
+    Input,
     Name,
     OptionalText200,
     Telephone,
@@ -116,3 +117,18 @@ def test_identifier_token_schema_and_validation_agree(value: str) -> None:
 def test_patterns_mean_the_same_to_ecmascript(pattern: str) -> None:
     # \s and \S are where Python's and ECMAScript's regexes differ; the patterns spell classes out.
     assert "\\s" not in pattern and "\\S" not in pattern
+
+
+class _Switch(Input):
+    enabled: bool = True
+    live: bool | None = None
+
+
+@pytest.mark.parametrize("field", ["enabled", "live"])
+@pytest.mark.parametrize("sent", [0, 1, "yes", "true", 1.0])
+def test_yes_no_fields_take_only_true_or_false(field: str, sent: object) -> None:
+    # schemathesis: PUT /v1/notification-channels/email {"enabled": 0} was taken as "disabled".
+    with pytest.raises(ValidationError) as refused:
+        _Switch.model_validate({field: sent})
+    assert [e["msg"] for e in refused.value.errors()] == [f"{field} must be true or false"]
+    assert _Switch.model_validate({field: False}).model_dump()[field] is False
