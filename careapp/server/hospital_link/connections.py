@@ -98,9 +98,11 @@ def enabled(tx: Tx) -> list[HospitalConnectionRow]:
     """The enabled connections, read once per transaction."""
     cached: list[HospitalConnectionRow] | None = tx.session.info.get(_CONNECTIONS_KEY)
     if cached is None:
-        cached = list(
-            tx.session.scalars(select(HospitalConnectionRow).where(HospitalConnectionRow.enabled.is_(True)))
-        )
+        # Without flushing: the connections do not depend on what is pending, and a flush here (the
+        # first result of a batch) would split the batch's grouped INSERTs in two.
+        with tx.session.no_autoflush:
+            enabled_rows = select(HospitalConnectionRow).where(HospitalConnectionRow.enabled.is_(True))
+            cached = list(tx.session.scalars(enabled_rows))
         tx.session.info[_CONNECTIONS_KEY] = cached
     return cached
 

@@ -107,7 +107,8 @@ def enabled(session: Session) -> list[str]:
     """The channels set up and on, read once per transaction (an activity opening reads them)."""
     cached: list[str] | None = session.info.get(_ENABLED_KEY)
     if cached is None:
-        cached = [c for c in CHANNELS if (row := session.get(NotificationChannelRow, c)) and row.enabled]
+        with session.no_autoflush:  # the channels do not depend on what is pending (see hospital_link)
+            cached = [c for c in CHANNELS if (row := session.get(NotificationChannelRow, c)) and row.enabled]
         session.info[_ENABLED_KEY] = cached
     return cached
 
