@@ -172,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     promotion.add_arguments(
         command("promote", "copy a definition's working version to another environment (admin keys)")
     )
+    from careapp.server.notify import cli as notify_cli
+
+    notify_cli.add_arguments(
+        command("notification-channel", "set up e-mail (SMTP) or SMS (HTTP gateway); secret from stdin")
+    )
     return parser
 
 
@@ -396,6 +401,15 @@ def _flows(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notification_channel(args: argparse.Namespace) -> int:
+    from careapp.server.notify import cli as notify_cli
+
+    try:
+        return notify_cli.run(_services(args), args)
+    except notify_cli.ChannelRefused as exc:
+        raise CliError(str(exc)) from exc
+
+
 def _promote(args: argparse.Namespace) -> int:
     from careapp.server.promotion import client
 
@@ -437,6 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "workstation": _workstation,
         "flows": _flows,
         "promote": _promote,
+        "notification-channel": _notification_channel,
         "migrate": _simple,
         "seed-demo": _simple,
         "prune": _simple,

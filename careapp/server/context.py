@@ -170,7 +170,7 @@ class Tx:
         if self.session.new:
             self.session.add(AuditEvent(**fields))
         else:
-            self.session.execute(_AUDIT_INSERT, fields)
+            self.session.connection().execute(_AUDIT_INSERT, fields)
 
     def change(
         self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None

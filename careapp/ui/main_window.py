@@ -422,7 +422,11 @@ class MainWindow(QMainWindow):
             "save_pdf": actions.save_handout_pdf,
             "show_to_patient": actions.show_to_patient,
         }[key]
-        handler(flow, patient)
+        shown = handler(flow, patient)
+        if key == "session_qr" and shown is not None:
+            # The session QR polls its session: when the patient is done, sync at once so the
+            # answers, scores and alerts show without waiting for the next sync.
+            shown.sig_status_changed.connect(lambda status: status == "completed" and self.sync_now())
 
     def show_enrollment_poster(self) -> None:
         """A generic enrollment link QR for a care flow, for the waiting-room wall."""

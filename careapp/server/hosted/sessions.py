@@ -100,9 +100,11 @@ _INSERT = insert(HostedPagesSessionRow.__table__)  # type: ignore[arg-type]  # a
 
 def flow_with_pending(tx: Tx, care_flow_id: str, stakeholder: str) -> tuple[FlowRef, int] | None:
     """The care flow and its pending count, as flushed (a Core query does not autoflush)."""
-    found = tx.session.execute(
-        _FLOW_WITH_PENDING, {"care_flow_id": care_flow_id, "stakeholder": stakeholder}
-    ).first()
+    found = (
+        tx.session.connection()  # Core on the connection: no ORM execution layer for a plain row
+        .execute(_FLOW_WITH_PENDING, {"care_flow_id": care_flow_id, "stakeholder": stakeholder})
+        .first()
+    )
     if found is None:
         return None
     return FlowRef(care_flow_id, found[0], found[1]), int(found[2])
@@ -160,7 +162,7 @@ def start(
         "birth_date_verified": birth_date_verified,
         "birth_date_failures": 0,
     }
-    tx.session.execute(_INSERT, fields)
+    tx.session.connection().execute(_INSERT, fields)
     tx.audit_now(
         "hosted_pages_session.started",
         patient_id=flow.patient_id,

@@ -26,6 +26,7 @@ from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fi
 from careapp.server.auth import Access, caller
 from careapp.server.context import SYSTEM, Call, Services, Tx
 from careapp.server.delivery import dispatcher as outbox_dispatcher
+from careapp.server.delivery.dispatcher import FAILED
 from careapp.server.hosted import sessions
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.models import (
@@ -192,26 +193,29 @@ def list_channels(call: Admin) -> dict[str, Any]:
     summary="Set up a channel: SMTP for email, an HTTP gateway for sms; the secret is sealed",
 )
 def put_channel(channel: Channel, body: ChannelIn, call: Admin) -> dict[str, Any]:
+    with call.tx() as tx:
+        return store_channel(tx, channel, body)
+
+
+def store_channel(tx: Tx, channel: str, body: ChannelIn) -> dict[str, Any]:
+    """Set CHANNEL up (the API's PUT and the CLI): settings checked, the secret sealed."""
     expected = SmtpIn if channel == channels.EMAIL else GatewayIn
     if not isinstance(body.settings, expected):
         raise invalid("settings-for-other-channel", f"These settings are not those of the {channel} channel.")
     if isinstance(body.settings, GatewayIn) and not any("{{to}}" in v for v in body.settings.fields.values()):
         raise invalid("gateway-without-recipient", "One of the gateway's fields must contain {{to}}.")
-    with call.tx() as tx:
-        row = tx.session.get(NotificationChannelRow, channel)
-        if row is None:
-            row = NotificationChannelRow(channel=channel, settings={}, enabled=True, updated_at=tx.now)
-            tx.session.add(row)
-        row.enabled = body.enabled
-        row.settings = body.settings.model_dump()
-        if body.secret is not None:
-            row.sealed_secret = channels.seal(tx.services, channel, body.secret)
-        row.updated_at = tx.now
-        tx.audit(
-            f"notification_channel.{channel}.set", resource_type="notification_channel", resource_id=channel
-        )
-        channels.forget(tx.session)
-        return _channel_view(row)
+    row = tx.session.get(NotificationChannelRow, channel)
+    if row is None:
+        row = NotificationChannelRow(channel=channel, settings={}, enabled=True, updated_at=tx.now)
+        tx.session.add(row)
+    row.enabled = body.enabled
+    row.settings = body.settings.model_dump()
+    if body.secret is not None:
+        row.sealed_secret = channels.seal(tx.services, channel, body.secret)
+    row.updated_at = tx.now
+    tx.audit(f"notification_channel.{channel}.set", resource_type="notification_channel", resource_id=channel)
+    channels.forget(tx.session)
+    return _channel_view(row)
 
 
 @router.get(
@@ -366,6 +370,37 @@ def put_preference(
             tx.change("patient", patient.id, "notification_opt_in", patient.id)
         tx.session.flush()
         return _preferences(tx, patient)
+
+
+class BounceIn(Input):
+    # The Message-ID the bounce (a delivery status notification, RFC 3464) names: "<…@host>".
+    message_id: Annotated[str, StringConstraints(min_length=3, max_length=120, pattern=r"^<[^<>\s]+>$")]
+
+
+@router.post(
+    "/notification-bounces",
+    response_model=NotificationOut,
+    responses={**WITH_BODY, **NOT_FOUND},
+    summary="A bounce came back for an e-mail (as a bounce processor reads it): mark it failed",
+)
+def bounce(body: BounceIn, call: Clinical) -> dict[str, Any]:
+    with call.tx() as tx:
+        row = tx.session.scalar(
+            select(NotificationRow).where(NotificationRow.message_id == body.message_id).with_for_update()
+        )
+        if row is None:
+            raise ProblemError(404, "not-found", "No notification has this Message-ID.")
+        if row.status != FAILED:
+            row.status, row.last_error, row.next_attempt_at = FAILED, "bounced", None
+            row.leased_until = row.lease_token = None
+            tx.change("care_flow", row.care_flow_id, "notification_failed", row.patient_id)
+            tx.audit(
+                "notification.bounced",
+                patient_id=row.patient_id,
+                resource_type="care_flow",
+                resource_id=row.care_flow_id,
+            )
+        return notification_view(row)
 
 
 STOP_WORDS = frozenset({"stop", "stopp", "arret", "arrêt", "stopall", "unsubscribe", "uitschrijven"})

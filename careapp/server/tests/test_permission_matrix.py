@@ -86,6 +86,7 @@ EXPECTED: dict[str, str] = {
     "GET /v1/patients/{patient_id}/notification-preferences": "patient",
     "PUT /v1/patients/{patient_id}/notification-preferences/{channel}": "patient",
     "POST /v1/sms-replies": "patient",
+    "POST /v1/notification-bounces": "patient",
     "POST /v1/care-flows/{care_flow_id}/baseline": "patient",
     "POST /v1/care-flows/{care_flow_id}/stop": "patient",
     "POST /v1/care-flows/{care_flow_id}/answers-viewed": "patient",

@@ -54,16 +54,20 @@ def forget_endpoints(tx: Tx) -> None:
     tx.session.info.pop(_ENDPOINTS_KEY, None)
 
 
-# Built once: every transaction that emits a webhook event runs it. It stays an ORM select, so it
-# autoflushes the transaction's pending rows as it always did (a Core select would not).
-_ENABLED = select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(WebhookEndpoint.enabled.is_(True))
+# Built once: every transaction that emits a webhook event runs it, as a Core select on the
+# session's connection (the ORM's execution layer cost two thirds of it: a tenth of a hosted pages
+# session's CPU). The transaction's pending rows are flushed first, as an ORM select would.
+_endpoints = WebhookEndpoint.__table__.c  # type: ignore[attr-defined]
+_ENABLED = select(_endpoints.id, _endpoints.event_types).where(_endpoints.enabled.is_(True))
 
 
 def _enabled_endpoints(tx: Tx) -> list[tuple[str, frozenset[str]]]:
     """(id, event types) of the enabled endpoints, read once per transaction (a batch emits many)."""
     cached: list[tuple[str, frozenset[str]]] | None = tx.session.info.get(_ENDPOINTS_KEY)
     if cached is None:
-        rows = tx.session.execute(_ENABLED).all()
+        if tx.session.autoflush:
+            tx.session.flush()  # a no-op when nothing is pending
+        rows = tx.session.connection().execute(_ENABLED).all()
         cached = [(endpoint_id, frozenset(types or ())) for endpoint_id, types in rows]
         tx.session.info[_ENDPOINTS_KEY] = cached
     return cached

@@ -90,6 +90,20 @@ def test_a_5xx_reply_fails_the_mail_for_good_and_the_care_flow_shows_it(
     )
 
 
+def test_a_bounce_marks_a_delivered_mail_failed(
+    api: TestClient, services: Services, smtp: SmtpPeer, dispatcher: NotificationDispatcher, clock: FakeClock
+) -> None:
+    set_up_email(api, smtp)
+    publish(api, _doc())
+    flow = enroll(api, "N-6", email="gone@example.org")
+    drain(dispatcher, clock)
+    [mail] = smtp.mailbox.messages
+    r = api.post("/v1/notification-bounces", json={"message_id": mail["Message-ID"]})
+    assert r.status_code == 200 and r.json()["status"] == "failed" and r.json()["last_error"] == "bounced"
+    assert [n["status"] for n in log_of(api, flow["id"])] == ["failed"]
+    assert api.post("/v1/notification-bounces", json={"message_id": "<nobody@x>"}).status_code == 404
+
+
 def test_one_click_unsubscribe_stops_the_reminders_and_shows_as_opted_out(
     api: TestClient, services: Services, smtp: SmtpPeer, dispatcher: NotificationDispatcher, clock: FakeClock
 ) -> None:

@@ -20,6 +20,7 @@ from careapp.domain.patient import Patient
 from careapp.storage import audit
 from careapp.storage.models import ActivityRow
 from careapp.ui.care_team.complete_dialog import CompleteDialog
+from careapp.ui.links.session_dialog import SessionQrDialog
 from careapp.ui.main_window import MainWindow
 
 PHQ9 = "phq-9-depression-screening"
@@ -83,9 +84,13 @@ def test_answers_show_and_the_review_is_done_from_the_work_list(qtbot, demo_ward
     qtbot.waitUntil(lambda: started().static_link_url is not None, timeout=60_000)
     window.open_patient(patient_id)
     qtbot.waitUntil(lambda: window.detail.patient is not None, timeout=30_000)
+    window.link_action("session_qr", started())  # the QR the patient scans; it polls its session
+    qr = window.findChild(SessionQrDialog)
+    qtbot.waitUntil(lambda: qr.qr.link is not None, timeout=30_000)
 
-    _answer_on_the_phone(browser, started().static_link_url)
-    window.sync_now()  # the next sync: nothing clicked in the window
+    _answer_on_the_phone(browser, qr.session.url)
+    # Nothing clicked: the QR's poll sees the session completed and the window syncs.
+    qtbot.waitUntil(lambda: qr.status.text() == "Completed", timeout=60_000)
     qtbot.waitUntil(lambda: window.work_list.model.rowCount() == 2, timeout=60_000)
     assert [window.work_list.model.cell(r, 0) for r in window.work_list.model._rows] == [
         "URGENT · alert",
@@ -106,7 +111,10 @@ def test_answers_show_and_the_review_is_done_from_the_work_list(qtbot, demo_ward
     qtbot.waitUntil(lambda: answers_viewed() == [nurse.actor], timeout=30_000)  # once, by the nurse
 
     # Offline, with the keyboard from the default focus: work list, the review, complete it.
+    qr.reject()
     connection._base_url = DEAD_BACKEND
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     window.patient_list.search.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.patient_list.search)
     _key(qtbot, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
