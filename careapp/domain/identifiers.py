@@ -139,14 +139,16 @@ class NotOnePatient:
     def sentence(self, place: str) -> str:
         """One line for whoever sent the record, without identifier values; PLACE says where
         the other patient is ("in the cache", "on this backend")."""
+        a = "an" if self.shared[:1].lower() in "aeiou" else "a"
         if self.differing is not None:
             return (
                 f"Nothing was saved: a patient {place} has this {self.shared} but another {self.differing}. "
-                f"Two patients cannot share a {self.shared}; ask the hospital to check this record."
+                f"Two patients cannot share {a} {self.shared}; ask the hospital to check this record."
             )
         return (
-            f"Nothing was saved: this {self.shared} belongs to another patient {place}, and a {self.shared} "
-            "alone does not show it is the same person. Ask the hospital to check this record."
+            f"Nothing was saved: this {self.shared} belongs to another patient {place}, "
+            f"and {a} {self.shared} alone does not show it is the same person. "
+            "Ask the hospital to check this record."
         )
 
 
