@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,8 @@ class DesktopApp:
 
     def start(self) -> None:
         self.login.show()
+        # One line an installer's smoke test (packaging/check_installed.sh) and support can wait for.
+        logging.getLogger("careapp").info("login window open")
         # The cache (and SQLAlchemy with it) loads once the window is up, off the GUI thread.
         QTimer.singleShot(0, self._open_cache)
 

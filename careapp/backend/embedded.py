@@ -87,11 +87,19 @@ def start_embedded_demo(
     return EmbeddedDemo(url, endpoints, folder, in_file, processes, published=publish_hospital)
 
 
+def program(module: str, frozen_name: str) -> list[str]:
+    """How to start one of CareApp's programs: ``python -m MODULE``, or in an installed bundle
+    (PyInstaller; sys.frozen) the program FROZEN_NAME beside this one."""
+    if getattr(sys, "frozen", False):
+        return [str(Path(sys.executable).with_name(frozen_name))]
+    return [sys.executable, "-m", module]
+
+
 def _start_hospital(folder: Path, siu_dir: Path, processes: list[subprocess.Popen[bytes]]) -> dict[str, str]:
     # SIU files are dropped only on the first start: later pulls must not find the same day again.
     first_start = not (folder / "hospital.started").exists()
     # Results the backend sends the hospital land as files in demo/hospital-results/.
-    argv = [sys.executable, "-m", "careapp.hospital_sim", "--mllp-port", "0", "--http-port", "0",
+    argv = [*program("careapp.hospital_sim", "careapp-hospital-sim"), "--mllp-port", "0", "--http-port", "0",
             "--patients", str(DEMO_PATIENTS), "--oru-dir", str(folder / "hospital-results")]  # fmt: skip
     if first_start:
         argv += ["--siu-dir", str(siu_dir), "--siu-count", str(DEMO_SIU_FILES)]
@@ -117,7 +125,8 @@ def _start_server(
     url = f"http://127.0.0.1:{port}"
     pairing_file = folder / "pairing.txt"
     pairing_file.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "careapp.server", "serve", "--db", f"sqlite:///{folder / 'server.sqlite3'}",
+    database = f"sqlite:///{folder / 'server.sqlite3'}"
+    argv = [*program("careapp.server", "careapp-server"), "serve", "--db", database,
             "--region", profile.region, "--env", profile.environment, "--host", "127.0.0.1",
             "--port", str(port), "--seed-demo", "--pairing-code-file", str(pairing_file),
             "--public-url", url,

@@ -407,6 +407,8 @@ class MainWindow(QMainWindow):
         self.sync_now()
 
     def link_action(self, key: str, flow: CareFlowSummary) -> None:
+        from careapp.ui.links.session_dialog import SessionQrDialog
+
         patient = self.detail.patient
         if patient is None:
             return
@@ -423,10 +425,14 @@ class MainWindow(QMainWindow):
             "show_to_patient": actions.show_to_patient,
         }[key]
         shown = handler(flow, patient)
-        if key == "session_qr" and shown is not None:
+        if key == "session_qr" and isinstance(shown, SessionQrDialog):
             # The session QR polls its session: when the patient is done, sync at once so the
             # answers, scores and alerts show without waiting for the next sync.
-            shown.sig_status_changed.connect(lambda status: status == "completed" and self.sync_now())
+            shown.sig_status_changed.connect(self._sync_when_completed)
+
+    def _sync_when_completed(self, status: str) -> None:
+        if status == "completed":
+            self.sync_now()
 
     def show_enrollment_poster(self) -> None:
         """A generic enrollment link QR for a care flow, for the waiting-room wall."""

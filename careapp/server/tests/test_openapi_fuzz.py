@@ -83,5 +83,5 @@ def test_api_conforms_to_its_openapi(case: schemathesis.Case, live: tuple[Server
         case.headers["Idempotency-Key"] = uuid.uuid4().hex
     # The credential goes into the case itself (not the call), so that a negative case whose only
     # violation was a missing Authorization is re-validated as the positive case it now is.
-    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {key}"}
+    case.headers = {**dict(case.headers or {}), "Authorization": f"Bearer {key}"}  # type: ignore[assignment]  # schemathesis accepts a plain dict
     case.call_and_validate(base_url=server.url, checks=ALL_CHECKS, timeout=10)

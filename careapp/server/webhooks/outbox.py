@@ -57,7 +57,7 @@ def forget_endpoints(tx: Tx) -> None:
 # Built once: every transaction that emits a webhook event runs it, as a Core select on the
 # session's connection (the ORM's execution layer cost two thirds of it: a tenth of a hosted pages
 # session's CPU). The transaction's pending rows are flushed first, as an ORM select would.
-_endpoints = WebhookEndpoint.__table__.c  # type: ignore[attr-defined]
+_endpoints = WebhookEndpoint.__table__.c
 _ENABLED = select(_endpoints.id, _endpoints.event_types).where(_endpoints.enabled.is_(True))
 
 

@@ -1,0 +1,86 @@
+"""The installers' recipes (packaging/): what the frozen bundle holds, how its executables pick
+their program, and that the Windows spec and installer agree with it. The Linux build itself is
+run by CI (packaging/build.sh, then packaging/check_installed.sh installs and starts it)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "packaging"))
+
+import bundle  # noqa: E402  (packaging/ is not a package: its specs import it the same way)
+
+
+def _shipped_data() -> set[Path]:
+    """Every file of the package that is not Python and not a test: what the programs read."""
+    return {
+        p
+        for p in (ROOT / "careapp").rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and bundle._shipped(p)
+    }
+
+
+def test_the_bundle_holds_every_page_catalogue_translation_and_migration() -> None:
+    held = {Path(source) for source, _folder in bundle.datas()}
+    assert _shipped_data() <= held, sorted(map(str, _shipped_data() - held))[:10]
+    for folder in ("careapp/server/migrations/versions", "careapp/storage/migrations/versions"):
+        versions = {p for p in (ROOT / folder).glob("*.py")}
+        assert versions and versions <= held  # Alembic reads them from disk
+    names = {p.name for p in held}
+    assert {"careapp_nl.qm", "careapp_fr.qm", "pl.json", "activity.html", "careapp.svg"} <= names
+    assert all(folder == str(Path(src).parent.relative_to(ROOT)) for src, folder in bundle.datas())
+    assert not any("tests" in Path(src).parts for src, _ in bundle.datas())
+
+
+def test_modules_loaded_by_name_are_collected() -> None:
+    hidden = set(bundle.hiddenimports())
+    assert {"uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on", "keyring.backends.fail"} <= hidden
+    assert "careapp.server.app" in hidden and not any(".tests" in m for m in hidden)
+
+
+@pytest.mark.parametrize(
+    ("executable", "shows"),
+    [("careapp-server", "CareApp regional backend"), ("careapp-hospital-sim", "--mllp-port"),
+     ("careapp", "--profile"), ("careappw.exe", "--profile")],
+)  # fmt: skip
+def test_each_executable_runs_the_program_its_name_says(executable: str, shows: str) -> None:
+    code = (
+        "import sys; sys.path.insert(0, 'packaging'); import launcher; "
+        f"sys.executable = '/opt/careapp/{executable}'; sys.argv = ['x', '--help']; launcher.main()"
+    )
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and shows in done.stdout, done.stderr[-2000:]
+
+
+def test_the_windows_spec_and_installer_agree_with_the_bundle() -> None:
+    linux = (ROOT / "packaging" / "careapp.spec").read_text()
+    windows = (ROOT / "packaging" / "windows" / "careapp.spec").read_text()
+    for spec in (linux, windows):
+        assert (
+            "datas=datas()" in spec and "hiddenimports()" in spec and "for name, console in PROGRAMS" in spec
+        )
+        assert 'COLLECT(*programs, analysis.binaries, analysis.datas, name="careapp"' in spec
+    assert (ROOT / "resources" / "icons" / "careapp.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+    inno = (ROOT / "packaging" / "windows" / "careapp.iss").read_text()
+    assert re.search(r'Source: "\.\.\\\.\.\\dist\\careapp\\\*".*recursesubdirs', inno)
+    shortcut = re.findall(r'Filename: "\{app\}\\([\w-]+\.exe)"', inno)
+    gui = [name for name, console in bundle.PROGRAMS if not console]
+    assert set(shortcut) == {f"{gui[0]}.exe"}  # the Start menu opens the GUI without a console
+    assert "ChangesEnvironment=yes" in inno and "Session Manager\\Environment" in inno
+
+
+def test_the_debian_package_puts_the_programs_on_the_path() -> None:
+    script = (ROOT / "packaging" / "build.sh").read_text()
+    on_path = {name for name, _console in bundle.PROGRAMS if name != "careappw"}
+    assert f"for program in {' '.join(sorted(on_path, key=len))}" in script or all(
+        n in script for n in on_path
+    )
+    assert "/opt/careapp" in script and "dpkg-deb --root-owner-group -Zgzip --build" in script
+    assert "usr/share/applications" in script and "hicolor/scalable/apps/careapp.svg" in script
