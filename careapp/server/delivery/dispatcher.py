@@ -107,7 +107,8 @@ class OutboxDispatcher(Generic[C]):
         self.jitter = jitter
         self.poll_interval = poll_interval
         self._senders = ThreadPoolExecutor(concurrency, thread_name_prefix=f"{self.name}-sender")
-        self._busy: set[str] = set()  # lanes with an attempt in flight here
+        self._busy: set[str] = set()  # lanes with an attempt in flight (or unrecorded) here
+        self._finished: list[tuple[C, Attempt]] = []  # attempts made, not recorded yet
         self._busy_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -163,6 +164,7 @@ class OutboxDispatcher(Generic[C]):
             if not started:
                 break
             wait(started)
+            self._settle_finished()
             attempted += len(started)
         return attempted
 
@@ -179,15 +181,33 @@ class OutboxDispatcher(Generic[C]):
         return [self._senders.submit(self._attempt, claim) for claim in claims]
 
     def _attempt(self, claim: C) -> None:
-        try:
-            if self._stop.is_set():
+        """On a sender thread: one attempt. Its result is recorded by ``_settle_finished`` together
+        with the others that finished meanwhile: one transaction (one fsync) for many."""
+        if self._stop.is_set():
+            try:
                 self.release([claim])
-            else:
-                self.settle(claim, self.deliver(claim))
-        finally:
+            finally:
+                with self._busy_lock:
+                    self._busy.discard(claim.lane)
+            return
+        try:
+            attempt = self.deliver(claim)
+        except Exception as exc:  # deliver does not raise; should it, the attempt failed
+            attempt = Attempt(None, f"error ({type(exc).__name__})")
+        with self._busy_lock:
+            self._finished.append((claim, attempt))
+        self._wake.set()  # record it; that lane may have more due
+
+    def _settle_finished(self) -> None:
+        with self._busy_lock:
+            results, self._finished = self._finished, []
+        if not results:
+            return
+        try:
+            self.settle_all(results)
+        finally:  # unrecorded (the database is down, say), the leases lapse and they are sent again
             with self._busy_lock:
-                self._busy.discard(claim.lane)
-            self._wake.set()  # that lane may have more due
+                self._busy.difference_update(claim.lane for claim, _attempt in results)
 
     def _anything_due(self, now: datetime) -> bool:
         # A read first: an idle poll must not take SQLite's write lock.
@@ -232,42 +252,49 @@ class OutboxDispatcher(Generic[C]):
 
     def settle(self, claim: C, attempt: Attempt) -> None:
         """Record ATTEMPT and decide what comes next, unless our lease was taken over meanwhile."""
+        self.settle_all([(claim, attempt)])
+
+    def settle_all(self, results: list[tuple[C, Attempt]]) -> None:
+        """``settle`` for each of RESULTS, in one transaction."""
+        recorded: list[tuple[C, Attempt, str, int]] = []
         with self.services.db.transaction() as session:
             now = self.services.clock.now()
-            row = session.get(self.row, claim.delivery_id, with_for_update=True)
-            if row is None or row.lease_token != claim.lease_token:
-                return  # the row is gone, or our lease lapsed and another dispatcher took over
-            row.attempts += 1
-            row.last_attempt_at = now
-            row.last_status_code = attempt.status_code
-            row.last_error = attempt.error
-            row.leased_until = None
-            row.lease_token = None
-            if attempt.succeeded:
-                row.status, row.delivered_at, row.next_attempt_at = DELIVERED, now, None
-            elif (
-                attempt.permanent
-                or self.refused_for_good(session, row, claim, attempt, now)
-                or row.attempts >= self.max_attempts
-            ):
-                row.status, row.next_attempt_at = FAILED, None
-            else:
-                row.next_attempt_at = self.retry_at(row, attempt, now)
-            self.on_settled(session, row, now)
-            outcome, attempts = row.status, row.attempts
-        self.log.info(
-            "%s %s (%s %s) attempt %s: %s",
-            self.name,
-            claim.delivery_id,
-            self.lane_name,
-            claim.lane,
-            attempts,
-            attempt.error or f"accepted ({attempt.status_code})",
-        )
-        if outcome == FAILED:
-            self.log.warning(
-                "%s %s (%s %s) failed for good", self.name, claim.delivery_id, self.lane_name, claim.lane
+            for claim, attempt in results:
+                row = session.get(self.row, claim.delivery_id, with_for_update=True)
+                if row is None or row.lease_token != claim.lease_token:
+                    continue  # the row is gone, or our lease lapsed and another dispatcher took over
+                row.attempts += 1
+                row.last_attempt_at = now
+                row.last_status_code = attempt.status_code
+                row.last_error = attempt.error
+                row.leased_until = None
+                row.lease_token = None
+                if attempt.succeeded:
+                    row.status, row.delivered_at, row.next_attempt_at = DELIVERED, now, None
+                elif (
+                    attempt.permanent
+                    or self.refused_for_good(session, row, claim, attempt, now)
+                    or row.attempts >= self.max_attempts
+                ):
+                    row.status, row.next_attempt_at = FAILED, None
+                else:
+                    row.next_attempt_at = self.retry_at(row, attempt, now)
+                self.on_settled(session, row, now)
+                recorded.append((claim, attempt, row.status, row.attempts))
+        for claim, attempt, outcome, attempts in recorded:
+            self.log.info(
+                "%s %s (%s %s) attempt %s: %s",
+                self.name,
+                claim.delivery_id,
+                self.lane_name,
+                claim.lane,
+                attempts,
+                attempt.error or f"accepted ({attempt.status_code})",
             )
+            if outcome == FAILED:
+                self.log.warning(
+                    "%s %s (%s %s) failed for good", self.name, claim.delivery_id, self.lane_name, claim.lane
+                )
 
     def release(self, claims: list[C]) -> None:
         """Give unsent claims back at once (on shutdown) instead of letting their leases lapse."""
@@ -296,6 +323,12 @@ class OutboxDispatcher(Generic[C]):
             self._thread.join(timeout)
             self._thread = None
         self._senders.shutdown(wait=True)  # an attempt in flight ends by its deadline
+        try:
+            self._settle_finished()  # what the last attempts did is recorded before we go
+        except Exception as exc:  # the database is down: their leases lapse, they are sent again
+            self.log.warning(
+                "%s dispatcher could not record its last attempts: %s", self.name, type(exc).__name__
+            )
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
@@ -318,6 +351,7 @@ class OutboxDispatcher(Generic[C]):
         # it is due, whatever a slow lane's attempt is doing.
         while not self._stop.is_set():
             try:
+                self._settle_finished()
                 started = len(self._start(self.concurrency))
             except Exception as exc:  # the database is down, say: keep the thread, try again later
                 self.log.warning("%s dispatcher pass failed: %s", self.name, type(exc).__name__)

@@ -44,6 +44,7 @@ RETRY_SCHEDULE: tuple[timedelta, ...] = (
 )
 ATTEMPT_DEADLINE = timedelta(seconds=30)
 UNSUBSCRIBE_PATH = "/u/"
+CONCURRENT_PATIENTS = 16
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class NotificationDispatcher(OutboxDispatcher[Claim]):
     def __init__(
         self, services: Services, *, attempt_deadline: timedelta = ATTEMPT_DEADLINE, **kw: Any
     ) -> None:
+        # Patients side by side: each lane is one patient, and a mail relay takes many connections.
+        kw.setdefault("concurrency", CONCURRENT_PATIENTS)
         super().__init__(services, attempt_deadline=attempt_deadline, **kw)
         self.smtp = SmtpSender()
         self.gateway = GatewaySender(attempt_deadline)

@@ -32,7 +32,7 @@ from careapp.server.models import AdtReceiptRow, CareFlowRow, ChangeRow, Patient
 FOLLOW_UP = "post-discharge-follow-up"
 RULES = [
     {"event": "A03", "ward": "CARDIO", "action": "start", "definition_id": FOLLOW_UP,
-     "baseline": {"discharge_date": {"field": "PV1-45"}}},
+     "baseline": [{"data_point": "discharge_date", "field": "PV1-45"}]},
     {"event": "A11", "action": "stop", "definition_id": FOLLOW_UP},
 ]  # fmt: skip
 AT = datetime(2031, 3, 4, 11, 30)
