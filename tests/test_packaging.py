@@ -111,3 +111,19 @@ def test_the_readmes_package_commands_are_the_ones_ci_runs() -> None:
     assert install.replace("dpkg -i build/careapp_0.1.0_amd64.deb", 'dpkg -i "$deb"') in check
     assert "QT_QPA_PLATFORM=offscreen careapp --profile" in check and start.endswith("--check-start")
     assert remove in check
+
+
+def test_both_specs_stop_when_a_qt_platform_plugin_is_not_collected() -> None:
+    from PySide6.QtCore import QLibraryInfo
+
+    platforms = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    binaries = [(f"PySide6/Qt/plugins/platforms/{p.name}", str(p), "BINARY") for p in platforms.iterdir()]
+    assert bundle.missing_qt_plugins(binaries, "linux") == []  # what this PySide6's hook collects
+    without_xcb = [entry for entry in binaries if "qxcb" not in entry[0]]
+    assert bundle.missing_qt_plugins(without_xcb, "linux") == ["xcb"]
+    windows = [("PySide6/plugins/platforms/qwindows.dll", "", "BINARY")]
+    assert bundle.missing_qt_plugins(windows, "win32") == ["offscreen"]
+    for spec, platform in (("careapp.spec", "linux"), ("windows/careapp.spec", "win32")):
+        text = (ROOT / "packaging" / spec).read_text()
+        assert f'bundle.missing_qt_plugins(analysis.binaries, "{platform}")' in text
+        assert text.index("missing_qt_plugins") < text.index("PYZ(")  # before anything is built
