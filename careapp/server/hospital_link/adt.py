@@ -230,23 +230,23 @@ def _merge(tx: Tx, connection: HospitalConnectionRow, message: Message, survivor
 def _baseline(tx: Tx, rule: AdtRule, message: Message) -> dict[str, Any]:
     _number, doc = definitions.require_published(tx.services, tx.session, rule.definition_id, None)
     out: dict[str, Any] = {}
-    for key, source in rule.baseline.items():
-        text = source.value if source.value is not None else _field(message, source.field or "")
+    for source in rule.baseline:
+        text = _field(message, source.field)
         if not text:
             continue
-        point = doc.data_point(key)
+        point = doc.data_point(source.data_point)
         if point is not None and point.value_type is ValueType.DATE:
             day = hl7_date(text) or _iso_date(text)
             if day is None:
-                raise Refused("AE", f"{source.field or key} is not a date")
-            out[key] = day.isoformat()
+                raise Refused("AE", f"{source.field} is not a date")
+            out[source.data_point] = day.isoformat()
         elif point is not None and point.value_type is ValueType.NUMBER:
             try:
-                out[key] = float(text)
+                out[source.data_point] = float(text)
             except ValueError:
-                raise Refused("AE", f"{source.field or key} is not a number") from None
+                raise Refused("AE", f"{source.field} is not a number") from None
         else:
-            out[key] = text
+            out[source.data_point] = text
     return out
 
 

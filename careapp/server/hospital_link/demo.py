@@ -14,7 +14,7 @@ from careapp.server.models import HospitalConnectionRow
 DEMO_APPLICATION, DEMO_FACILITY = "HIS", "DEMOHOSP"  # the stand-in hospital's MSH-3/MSH-4
 DEMO_RULES = [
     {"event": "A03", "ward": "CARDIO", "action": "start", "definition_id": "post-discharge-follow-up",
-     "baseline": {"discharge_date": {"field": "PV1-45"}}},
+     "baseline": [{"data_point": "discharge_date", "field": "PV1-45"}]},
     {"event": "A11", "action": "stop", "definition_id": "post-discharge-follow-up"},
 ]  # fmt: skip
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import JsonDict
 
-from careapp.integrations.hl7.codec import DecodeError, codec_for
+from careapp.integrations.hl7.codec import TABLE_0211, UNDECODABLE_0211
 from careapp.server.schemas.common import Input, Page, Uri, text
 
 AdtEvent = Literal["A01", "A03", "A04", "A08", "A11", "A40"]
@@ -15,16 +16,32 @@ ResultTransport = Literal["hl7", "fhir", "none"]
 MessageStatus = Literal["pending", "delivered", "failed"]
 # An HL7 application or facility name (HD-1): printable, no delimiters.
 HdName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^|^~\\&\x00-\x1f]+$")]
-# Where a baseline value comes from: a field of the message (PV1-45, PV1-3, …) or a literal.
+# A field of a message: PV1-45, PV1-3.1.
 FieldRef = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{2}-[1-9][0-9]{0,2}(\.[1-9][0-9]?)?$")]
 
 
-def _charset(value: str) -> str:
-    try:
-        codec_for(value)
-    except DecodeError as exc:
-        raise ValueError(str(exc)) from None
-    return value
+# MSH-18 values we can write (HL7 table 0211): a closed list, so the schema says what is valid.
+if TYPE_CHECKING:
+    Charset = str  # the decodable names of HL7 table 0211: a Literal built at run time, below
+else:
+    Charset = Literal[tuple(name for name in TABLE_0211 if name not in UNDECODABLE_0211)]
+# What a transport needs, said in the schema too (JSON Schema if/then), so that no request the
+# document calls valid is refused.
+_TRANSPORT_NEEDS: JsonDict = {
+    "allOf": [
+        {
+            "if": {"properties": {"results": {"const": "hl7"}}},
+            "then": {
+                "required": ["mllp_host", "mllp_port"],
+                "properties": {"mllp_host": {"type": "string"}, "mllp_port": {"type": "integer"}},
+            },
+        },
+        {
+            "if": {"properties": {"results": {"const": "fhir"}}, "required": ["results"]},
+            "then": {"required": ["fhir_url"], "properties": {"fhir_url": {"type": "string"}}},
+        },
+    ]
+}
 
 
 class IdentifierRuleIn(Input):
@@ -38,18 +55,10 @@ class IdentifierRuleIn(Input):
 
 
 class BaselineFrom(Input):
-    field: FieldRef | None = Field(
-        None, description="A field of the message, e.g. PV1-45 (discharge date/time)."
+    data_point: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")] = Field(
+        description="The baseline data point's key, e.g. discharge_date."
     )
-    value: Annotated[str, StringConstraints(max_length=500)] | None = Field(
-        None, description="A fixed value."
-    )
-
-    @model_validator(mode="after")
-    def _one(self) -> BaselineFrom:
-        if (self.field is None) == (self.value is None):
-            raise ValueError("give either field or value")
-        return self
+    field: FieldRef = Field(description="The field of the message it is read from, e.g. PV1-45.")
 
 
 class AdtRule(Input):
@@ -59,14 +68,14 @@ class AdtRule(Input):
     )
     action: Literal["start", "stop"]
     definition_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    baseline: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")], BaselineFrom] = (
-        Field(
-            default_factory=dict, max_length=50, description="Baseline data points by key, from the message."
-        )
+    baseline: list[BaselineFrom] = Field(
+        default_factory=list, max_length=50, description="Baseline data points from fields of the message."
     )
 
 
 class HospitalConnectionIn(Input):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_TRANSPORT_NEEDS)
+
     name: text(200)  # type: ignore[valid-type]  # text() builds an Annotated type at run time; mypy reads annotations statically
     enabled: bool = True
     patient_id_system: Uri = Field(description="Results go to patients with an identifier of this system.")
@@ -86,9 +95,7 @@ class HospitalConnectionIn(Input):
     our_facility: HdName = "CAREAPP"
     hospital_application: HdName
     hospital_facility: HdName
-    charset: Annotated[str, StringConstraints(max_length=40), AfterValidator(_charset)] = Field(
-        "UNICODE UTF-8", description="MSH-18 of what we send (HL7 table 0211)."
-    )
+    charset: Charset = Field("UNICODE UTF-8", description="MSH-18 of what we send (HL7 table 0211).")
     adt_rules: list[AdtRule] = Field(default_factory=list, max_length=100)
 
     @model_validator(mode="after")
