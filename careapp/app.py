@@ -146,7 +146,7 @@ def configure_logging() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def run_gui(demo: bool = False) -> int:
+def run_gui(demo: bool = False, check_start: bool = False) -> int:
     configure_logging()
     QCoreApplication.setApplicationName("CareApp")
     QCoreApplication.setOrganizationName("CareApp")
@@ -166,6 +166,10 @@ def run_gui(demo: bool = False) -> int:
         )
     desktop = DesktopApp(app, settings)
     desktop.start()
+    if check_start:
+        from careapp.ui.start_check import StartCheck
+
+        StartCheck(app, desktop.login, lambda: desktop.services is not None)
     app.setQuitOnLastWindowClosed(False)
     _quit_on_signals(app)
     code = app.exec()

@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="use the embedded local demo backend and hospital"
     )
+    parser.add_argument(
+        "--check-start",
+        action="store_true",
+        help="print 'ready' once the login window takes input, then quit (checks an install)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", help="import one patient from the hospital and print it as JSON")
@@ -75,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         from careapp.app import run_gui
 
-        return run_gui(demo=args.demo)
+        return run_gui(demo=args.demo, check_start=args.check_start)
     try:
         result = handler(args)
     except CommandError as exc:

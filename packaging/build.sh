@@ -10,6 +10,10 @@ version=$("$python" -c 'import careapp; print(careapp.__version__)')
 build=build
 rm -rf "$build/dist" "$build/deb"
 "$python" -m PyInstaller --noconfirm --log-level WARN --distpath "$build/dist" --workpath "$build/work" packaging/careapp.spec
+# The other two programs are links to the one executable, which runs the program it is started as.
+for program in careapp-server careapp-hospital-sim; do
+  ln -s careapp "$build/dist/careapp/$program"
+done
 
 # The tarball: the bundle as it is, to unpack anywhere (run ./careapp/careapp).
 tar -C "$build/dist" -czf "$build/careapp-$version-linux-x86_64.tar.gz" careapp

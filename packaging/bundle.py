@@ -26,6 +26,20 @@ HIDDEN_MODULES = ("sqlalchemy.dialects.postgresql.psycopg2", "psycopg2", "httpto
 EXCLUDES = ("pytest", "hypothesis", "schemathesis", "playwright", "mypy", "tkinter", "IPython")
 
 
+# Qt platform plugins the programs cannot start without: the session's own (xcb, windows) and
+# offscreen (CI, headless checks). PySide6's PyInstaller hook collects them; both specs stop the
+# build when one is missing (missing_qt_plugins), rather than ship a bundle that cannot open a window.
+QT_PLATFORM_PLUGINS = {"linux": ("offscreen", "xcb"), "win32": ("offscreen", "windows")}
+
+
+def missing_qt_plugins(binaries: list[tuple[str, str, str]], platform: str) -> list[str]:
+    """The required platform plugins not among BINARIES (an Analysis' (destination, source,
+    kind) entries): libqxcb.so on Linux, qwindows.dll on Windows, in a platforms/ folder."""
+    names = {Path(dest).name for dest, _source, _kind in binaries if Path(dest).parent.name == "platforms"}
+    prefix, suffix = ("", ".dll") if platform == "win32" else ("lib", ".so")
+    return [p for p in QT_PLATFORM_PLUGINS[platform] if f"{prefix}q{p}{suffix}" not in names]
+
+
 def _shipped(path: Path) -> bool:
     return "tests" not in path.relative_to(ROOT).parts and "__pycache__" not in path.parts
 

@@ -1,4 +1,7 @@
-"""The one entry script of the frozen bundle: the executable's own name says which program runs."""
+"""The one entry script of the frozen bundle: the name the executable was started under says which
+program runs. On Linux that is one executable, ``careapp``, with ``careapp-server`` and
+``careapp-hospital-sim`` as links to it (the bundle holds one copy of the code: PyInstaller
+appends the whole Python archive to each executable); on Windows, one small .exe per program."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 
 def main() -> int:
-    name = Path(sys.executable).stem.lower()
+    name = Path(sys.argv[0]).stem.lower()  # the link's name; sys.executable is its target
     if name == "careapp-server":
         from careapp.server.cli import main as program
     elif name == "careapp-hospital-sim":

@@ -109,6 +109,48 @@ class IdentifierKinds:
                 theirs.setdefault(system, set()).add(value)
         return next((s for s in sorted(theirs) if not mine[s] & theirs[s]), None)
 
+    def clash(
+        self, record: Iterable[tuple[str, str]], held: Iterable[tuple[str, str]]
+    ) -> NotOnePatient | None:
+        """Why RECORD is not the patient holding HELD although they share an identifier; None
+        when it is that patient (or shares nothing). The one rule by which the desktop's cache,
+        its pull from the backend and the backend itself match patients."""
+        wanted, holding = set(record), set(held)
+        shared = sorted(wanted & holding)
+        if not shared:
+            return None
+        differing = self.disagreement(wanted, holding)
+        if differing is not None:  # (they share no value of the DIFFERING system)
+            return NotOnePatient(self.label(shared[0][0]), self.label(differing))
+        if not self.identifies(shared):
+            return NotOnePatient(self.label(shared[0][0]))
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class NotOnePatient:
+    """A record that shares an identifier (labelled SHARED) with a held patient it is not: it
+    holds another value of the one-per-patient system DIFFERING or, DIFFERING None, what it
+    shares is many-per-patient and does not identify. Merging would put two people in one record."""
+
+    shared: str
+    differing: str | None = None
+
+    def sentence(self, place: str) -> str:
+        """One line for whoever sent the record, without identifier values; PLACE says where
+        the other patient is ("in the cache", "on this backend")."""
+        a = "an" if self.shared[:1].lower() in "aeiou" else "a"
+        if self.differing is not None:
+            return (
+                f"Nothing was saved: a patient {place} has this {self.shared} but another {self.differing}. "
+                f"Two patients cannot share {a} {self.shared}; ask the hospital to check this record."
+            )
+        return (
+            f"Nothing was saved: this {self.shared} belongs to another patient {place}, "
+            f"and {a} {self.shared} alone does not show it is the same person. "
+            "Ask the hospital to check this record."
+        )
+
 
 # The demo hospital's: what HospitalEndpoints() gives (careapp.settings), for code without settings.
 DEMO_IDENTIFIER_KINDS = IdentifierKinds(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from careapp.domain.identifiers import NotOnePatient
+
 
 class StorageError(Exception):
     """The change was not saved; nothing half-written remains."""
@@ -25,18 +27,8 @@ class IdentifierConflict(DuplicateIdentifier):
     by the one-per-patient systems: merging would put two people in one record."""
 
     @classmethod
-    def disagreeing(cls, shared: str, differing: str) -> IdentifierConflict:
-        return cls(
-            f"Nothing was saved: a patient in the cache has this {shared} but another {differing}. "
-            f"Two patients cannot share a {shared}; ask the hospital to check this record."
-        )
-
-    @classmethod
-    def not_identifying(cls, shared: str) -> IdentifierConflict:
-        return cls(
-            f"Nothing was saved: this {shared} belongs to another patient in the cache, and a {shared} "
-            "alone does not show it is the same person. Ask the hospital to check this record."
-        )
+    def of(cls, clash: NotOnePatient) -> IdentifierConflict:
+        return cls(clash.sentence("in the cache"))
 
 
 def _first_cause(exc: BaseException) -> str:

@@ -160,12 +160,9 @@ def _same_patient(
     share a one-per-patient identifier and hold no other value of a one-per-patient system."""
     same = []
     for holder in holders:
-        shared = sorted(holder.identifiers & wanted)
-        differing = kinds.disagreement(wanted, holder.identifiers)
-        if differing is not None:  # (they share no value of the DIFFERING system)
-            raise IdentifierConflict.disagreeing(kinds.label(shared[0][0]), kinds.label(differing))
-        if not kinds.identifies(shared):
-            raise IdentifierConflict.not_identifying(kinds.label(shared[0][0]))
+        clash = kinds.clash(wanted, holder.identifiers)
+        if clash is not None:
+            raise IdentifierConflict.of(clash)
         same.append(holder)
     if len(same) > 1:
         raise DuplicateIdentifier(

@@ -5,9 +5,13 @@ cached patients with one query by server id and one by identifier value, then wr
 statement per table, instead of loading and flushing ORM objects per patient: that was ~7.5 ms
 per patient and made pulling desktop-bound.
 
-Matching, as before: by server id, else by identifier (a cached patient the backend has not
-named yet). A resource whose identifiers belong to two cached patients, or to one the backend
-knows under another id, is left for a person to sort out. Patients whose uid is in
+Matching: by server id, else by identifier (a cached patient the backend has not named yet),
+by the import's rule (IdentifierKinds.clash): only a shared one-per-patient identifier (hospital
+id, national number) makes them one; a shared visit number alone never does (the pulled patient
+is another one, and the visit number stays with the cached patient). A resource that holds another
+value of a one-per-patient system than the cached patient sharing its identifier, whose
+identifiers belong to two cached patients, or to one the backend knows under another id, is left
+for a person to sort out. Patients whose uid is in
 KEEP_DEMOGRAPHICS have a local edit on its way to the backend: their demographics are kept.
 """
 
@@ -24,6 +28,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import utcnow
+from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, IdentifierKinds
 from careapp.domain.patient_record import columns, from_wire
 from careapp.storage.models import PatientIdentifierRow, PatientRow
 from careapp.storage.patients import search_name
@@ -66,10 +71,13 @@ class _Cached:
             ):
                 self._know(id_, uid, remote_id)
         for part in chunks(values):
+            # Every identifier of each patient holding one of the values: a disagreement shows
+            # in the values the page does not name.
+            holding = select(ident.patient_id).where(ident.value.in_(part))
             query = (
                 select(ident.patient_id, ident.system, ident.value, patient.uid, patient.remote_id)
                 .join(patient, patient.id == ident.patient_id)
-                .where(ident.value.in_(part))
+                .where(ident.patient_id.in_(holding))
             )
             for id_, system, value, uid, remote_id in session.execute(query):
                 self._know(id_, uid, remote_id)
@@ -82,12 +90,20 @@ class _Cached:
         if remote_id is not None:
             self.by_remote[remote_id] = id_
 
-    def match(self, remote_id: str, identifiers: set[tuple[str, str]]) -> int | bool | None:
+    def match(
+        self, remote_id: str, identifiers: set[tuple[str, str]], kinds: IdentifierKinds
+    ) -> int | bool | None:
         """The cached patient's id, None for a new one, False when it cannot be told."""
         found = self.by_remote.get(remote_id)
         if found is not None:
             return found
-        owners = {self.owner[i] for i in identifiers if i in self.owner}
+        owners = []
+        for owner in sorted({self.owner[i] for i in identifiers if i in self.owner}):
+            clash = kinds.clash(identifiers, self.held[owner])
+            if clash is None:
+                owners.append(owner)
+            elif kinds.identifies(identifiers & self.held[owner]):
+                return False  # a shared national number, another hospital id: not ours to decide
         candidates = [o for o in owners if self.remote_of.get(o) in (None, remote_id)]
         if len(owners) > 1 or (owners and not candidates):
             return False
@@ -99,9 +115,11 @@ def apply_patients(
     resources: Sequence[Mapping[str, Any]],
     *,
     keep_demographics: AbstractSet[str] = frozenset(),
+    kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS,
 ) -> dict[str, int]:
     """Create or update the cached patients RESOURCES describe (oldest first; a later resource of
-    the same patient wins). Returns server id → cache id of every patient applied."""
+    the same patient wins). KINDS (the hospital settings') say which shared identifiers make a
+    pulled patient a cached one. Returns server id → cache id of every patient applied."""
     decoded = []
     for resource in resources:
         try:
@@ -118,7 +136,7 @@ def apply_patients(
     applied: dict[str, int] = {}
     for remote_id, patient, resource in decoded:
         identifiers = [(i.system, i.value) for i in patient.identifiers]
-        found = cached.match(remote_id, set(identifiers))
+        found = cached.match(remote_id, set(identifiers), kinds)
         if found is False:
             log.warning("patient %s matches several cached patients; not applied", remote_id)
             continue

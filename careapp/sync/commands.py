@@ -85,7 +85,11 @@ def sync_once(args: argparse.Namespace) -> dict[str, Any]:
             except BackendError as exc:
                 raise CommandError(str(exc)) from None
             client.close()  # paired: the engine opens its own for the pass
-            engine = SyncEngine(db, lambda: open_client(settings.backend, base_url=url))
+            engine = SyncEngine(
+                db,
+                lambda: open_client(settings.backend, base_url=url),
+                kinds=settings.hospital.identifier_kinds,
+            )
             report = engine.run_once(force=True, acting_user=user)
     except StorageError as exc:
         raise CommandError(str(exc)) from None

@@ -22,6 +22,7 @@ from careapp.auth.roles import Principal, require_admin
 from careapp.backend.client import BackendClient
 from careapp.backend.errors import BackendError, BackendTimeout, NotPaired, Offline, Unauthorized
 from careapp.domain.clock import Clock, utcnow
+from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, IdentifierKinds
 from careapp.storage import audit, sync_state
 from careapp.storage.database import CacheDatabase
 from careapp.storage.models import OutboxRow
@@ -84,8 +85,10 @@ class SyncEngine:
         page_size: int = DEFAULT_PAGE,
         credential_in_file: bool = False,
         rng: random.Random | None = None,
+        kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS,
     ) -> None:
         self._db = db
+        self._kinds = kinds  # the hospital settings' identifier_kinds, for the pull's matching
         self._client_source: ClientSource = client if callable(client) else (lambda: client)
         self._acting_user = acting_user
         self._clock = clock
@@ -154,7 +157,7 @@ class SyncEngine:
             if pushed.error is not None:
                 raise pushed.error
             self._online = True
-            puller = Puller(self._db, client, page_size=self._page_size, clock=self._clock)
+            puller = Puller(self._db, client, page_size=self._page_size, clock=self._clock, kinds=self._kinds)
             pulled.definitions_changed = puller.refresh_definitions()
             if pushed.complete and user and not self._stop.is_set():
                 # Only once no answer is outstanding: a care flow the backend started for us must be

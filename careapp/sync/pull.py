@@ -17,6 +17,7 @@ from typing import Any
 from careapp.backend.client import BackendClient
 from careapp.backend.errors import Gone
 from careapp.domain.clock import Clock, utcnow
+from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, IdentifierKinds
 from careapp.storage import clinician_work, remote_changes, remote_ward_work, sync_state
 from careapp.storage.database import CacheDatabase
 
@@ -40,8 +41,10 @@ class Puller:
         *,
         page_size: int = DEFAULT_PAGE,
         clock: Clock = utcnow,
+        kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS,
     ) -> None:
         self._db = db
+        self._kinds = kinds  # which shared identifiers make a pulled patient a cached one
         self._client = client
         self._page_size = page_size
         self._clock = clock
@@ -90,7 +93,7 @@ class Puller:
         with self._db.transaction() as session:
             keep = sync_state.pending_patient_uids(session)
             remote_changes.forget_server_view(session)
-            remote_changes.apply_patients(session, patients, keep_demographics=keep)
+            remote_changes.apply_patients(session, patients, keep_demographics=keep, kinds=self._kinds)
             stopping = clinician_work.stops_queued(session)
             applied = remote_changes.apply_care_flows(session, flows)
             remote_ward_work.apply_care_flows_work(session, flows, applied)
@@ -114,14 +117,15 @@ class Puller:
             missing = remote_changes.unknown_patient_ids(session, wanted)
         return [self._client.patient(pid, acting_user=acting_user) for pid in sorted(missing)]
 
-    @staticmethod
-    def _apply(session: Any, changes: list[dict[str, Any]], fetched: list[dict[str, Any]]) -> None:
+    def _apply(self, session: Any, changes: list[dict[str, Any]], fetched: list[dict[str, Any]]) -> None:
         keep = sync_state.pending_patient_uids(session)
         # Patients first, all in one go: the page's care flows and activities refer to them.
         in_page = [
             c["resource"] for c in changes if c.get("resource_type") == "patient" and c.get("resource")
         ]
-        remote_changes.apply_patients(session, [*fetched, *in_page], keep_demographics=keep)
+        remote_changes.apply_patients(
+            session, [*fetched, *in_page], keep_demographics=keep, kinds=self._kinds
+        )
         # Then each kind a page at a time: care flows before the activities that name them. A
         # resource is the current state (None once gone: a later change or a resync says what
         # is left), so applying kinds in turn gives what applying them in feed order gives.

@@ -80,6 +80,7 @@ class Connection(QObject):
             acting_user=lambda: self.acting_user,
             clock=self.services.clock,
             credential_in_file=credential_in_file,
+            kinds=self.services.hospital_settings.hospital.identifier_kinds,
         )
         self.timer.start()
         self.sync_now()

@@ -1313,7 +1313,7 @@
     </message>
     <message>
         <source>Asking the backend whether the patient opted out…</source>
-        <translation>De backend vragen of de patiënt zich heeft afgemeld…</translation>
+        <translation>De server vragen of de patiënt zich heeft afgemeld…</translation>
     </message>
     <message>
         <source>Opt-out and delivery</source>
@@ -1904,7 +1904,7 @@
     <name>WorkListPane</name>
     <message>
         <source>Mine</source>
-        <translation>Mijn</translation>
+        <translation>Van mij</translation>
     </message>
     <message>
         <source>Ward</source>

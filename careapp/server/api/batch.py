@@ -350,18 +350,24 @@ class _Batch:
         return {"idempotency_key": op.idempotency_key, "status": status, "body": content, "replayed": False}
 
 
+def _pair(ident: object) -> tuple[str, str] | None:
+    if isinstance(ident, dict):
+        system, value = ident.get("system"), ident.get("value")
+        if isinstance(system, str) and isinstance(value, str):
+            return system, value
+    return None
+
+
 def _named_identifiers(operations: list[BatchOperation]) -> set[tuple[str, str]]:
-    """Every patient identifier the operations look patients up by (malformed ones skipped)."""
-    named: set[tuple[str, str]] = set()
+    """Every patient identifier the operations name, to look patients up by and to match
+    pushed records against (malformed ones skipped)."""
+    named: list[object] = []
     for op in operations:
-        ident = op.body.get("identifier" if op.kind == "patient.upsert" else "patient_identifier")
-        if (
-            isinstance(ident, dict)
-            and isinstance(ident.get("system"), str)
-            and isinstance(ident.get("value"), str)
-        ):
-            named.add((ident["system"], ident["value"]))
-    return named
+        named.append(op.body.get("identifier" if op.kind == "patient.upsert" else "patient_identifier"))
+        patient = op.body.get("patient") if op.kind == "patient.upsert" else None
+        extra = patient.get("identifiers") if isinstance(patient, dict) else None
+        named.extend(extra if isinstance(extra, list) else ())
+    return {pair for pair in map(_pair, named) if pair is not None}
 
 
 def _in_one_go(operations: list[BatchOperation]) -> bool:

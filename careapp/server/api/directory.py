@@ -17,6 +17,7 @@ from careapp.server.schemas.directory import (
     IdentifierSystemCreate,
     IdentifierSystemList,
     IdentifierSystemOut,
+    IdentifierSystemUpdate,
     PhysicianCreate,
     PhysicianList,
     PhysicianOut,
@@ -112,10 +113,26 @@ def create_identifier_system(
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
-        row, created = directory.create_identifier_system(tx, body.name, body.uri)
+        row, created = directory.create_identifier_system(tx, body.name, body.uri, body.kind)
         return Outcome(201 if created else 200, views.identifier_system(row))
 
     return idempotency.run(call, key, fingerprint, work)
+
+
+@router.patch(
+    "/identifier-systems/{system_id}",
+    tags=["identifier systems"],
+    response_model=IdentifierSystemOut,
+    responses={**WITH_BODY, **NOT_FOUND, **CONFLICT},
+    summary="Set how far an identifier system tells patients apart (one or many per patient)",
+)
+def update_identifier_system(
+    system_id: IdPath,
+    body: IdentifierSystemUpdate,
+    call: Annotated[Call, Depends(caller(Access.ADMIN))],
+) -> dict[str, Any]:
+    with call.tx() as tx:
+        return views.identifier_system(directory.set_identifier_system_kind(tx, system_id, body.kind))
 
 
 @router.get("/physicians", tags=["physicians"], response_model=PhysicianList, responses=AUTHED)

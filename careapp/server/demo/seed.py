@@ -6,9 +6,10 @@ import json
 from importlib import resources
 from typing import Any
 
-from careapp.domain.identifiers import DEMO_SYSTEMS
+from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, DEMO_SYSTEMS
 from careapp.server.context import Services, system_tx
 from careapp.server.models import DefinitionRow
+from careapp.server.models.directory import MANY_PER_PATIENT, ONE_PER_PATIENT
 from careapp.server.services import definitions, directory
 
 DEMO_PHYSICIANS = (
@@ -35,9 +36,11 @@ def seed_demo(services: Services) -> dict[str, int]:
     created = {"identifier_systems": 0, "physicians": 0, "care_flow_definitions": 0}
     with system_tx(services) as tx:
         for system in DEMO_SYSTEMS:
-            created["identifier_systems"] += directory.create_identifier_system(tx, system.name, system.uri)[
-                1
-            ]
+            person = system.uri in DEMO_IDENTIFIER_KINDS.one_per_patient
+            kind = ONE_PER_PATIENT if person else MANY_PER_PATIENT
+            created["identifier_systems"] += directory.create_identifier_system(
+                tx, system.name, system.uri, kind
+            )[1]
         for code, name in DEMO_PHYSICIANS:
             created["physicians"] += directory.create_physician(tx, code, name)[1]
         for document in demo_documents():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import JsonDict
 
 from careapp.integrations.hl7.codec import TABLE_0211, UNDECODABLE_0211
 from careapp.server.schemas.common import Input, Page, Uri, text
@@ -20,10 +21,13 @@ FieldRef = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{2}-[1-9][0-
 
 
 # MSH-18 values we can write (HL7 table 0211): a closed list, so the schema says what is valid.
-Charset = Literal[tuple(name for name in TABLE_0211 if name not in UNDECODABLE_0211)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    Charset = str  # the decodable names of HL7 table 0211: a Literal built at run time, below
+else:
+    Charset = Literal[tuple(name for name in TABLE_0211 if name not in UNDECODABLE_0211)]
 # What a transport needs, said in the schema too (JSON Schema if/then), so that no request the
 # document calls valid is refused.
-_TRANSPORT_NEEDS = {
+_TRANSPORT_NEEDS: JsonDict = {
     "allOf": [
         {
             "if": {"properties": {"results": {"const": "hl7"}}},

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from careapp.server.models.base import Base, UTCDateTime, new_id
 
+ONE_PER_PATIENT = "one_per_patient"
+MANY_PER_PATIENT = "many_per_patient"
+
 
 class User(Base):
     __tablename__ = "users"
@@ -30,6 +33,10 @@ class IdentifierSystemRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     uri: Mapped[str] = mapped_column(String(500), unique=True)
+    # one_per_patient (a hospital patient id, a national number: a shared value is one person)
+    # or many_per_patient (a visit or account number: never identifies on its own). The
+    # default is the safe one: a system nobody classified makes a push refuse, never merge.
+    kind: Mapped[str] = mapped_column(String(20), default=MANY_PER_PATIENT, server_default=MANY_PER_PATIENT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

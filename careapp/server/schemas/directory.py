@@ -51,15 +51,29 @@ class UserList(Page):
     items: list[UserOut]
 
 
+IdentifierKind = Literal["one_per_patient", "many_per_patient"]
+_KIND = (
+    "one_per_patient: a patient has one value (hospital patient id, national number) and a shared "
+    "value makes two records one patient; many_per_patient (visit or account number, the default): "
+    "never identifies a patient on its own."
+)
+
+
 class IdentifierSystemCreate(Input):
     name: Name
     uri: Uri = Field(description="Absolute URI, e.g. urn:oid:… or https://…")
+    kind: IdentifierKind = Field("many_per_patient", description=_KIND)
+
+
+class IdentifierSystemUpdate(Input):
+    kind: IdentifierKind = Field(description=_KIND)
 
 
 class IdentifierSystemOut(BaseModel):
     id: str
     name: str
     uri: str
+    kind: IdentifierKind
     created_at: datetime
 
 

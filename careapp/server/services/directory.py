@@ -12,10 +12,19 @@ from careapp.domain.identifiers import IdentifierSystem, InvalidIdentifier
 from careapp.server import crypto
 from careapp.server.auth import API_KEY_PREFIX, API_KEY_ROLES, WORKSTATION_PREFIX, credential_revoked
 from careapp.server.context import CredentialKind, Tx
-from careapp.server.models import ApiKey, AuditEvent, IdentifierSystemRow, PhysicianRow, User, Workstation
+from careapp.server.models import (
+    ApiKey,
+    AuditEvent,
+    IdentifierSystemRow,
+    PatientIdentifierRow,
+    PhysicianRow,
+    User,
+    Workstation,
+)
+from careapp.server.models.directory import MANY_PER_PATIENT, ONE_PER_PATIENT
 from careapp.server.problems import ProblemError
 from careapp.server.schemas.directory import UserCreate, UserUpdate
-from careapp.server.services.common import get_or_404, invalid
+from careapp.server.services.common import conflict, get_or_404, invalid
 
 # ----------------------------------------------------------------------------- users
 
@@ -111,7 +120,11 @@ def deactivate_user(tx: Tx, user_id: str) -> User:
 # ----------------------------------------------------------------------------- identifier systems
 
 
-def create_identifier_system(tx: Tx, name: str, uri: str) -> tuple[IdentifierSystemRow, bool]:
+def create_identifier_system(
+    tx: Tx, name: str, uri: str, kind: str = MANY_PER_PATIENT
+) -> tuple[IdentifierSystemRow, bool]:
+    """Configure a system; an existing URI is returned unchanged (its kind changes only through
+    set_identifier_system_kind, deliberately)."""
     try:
         IdentifierSystem(name, uri)
     except InvalidIdentifier as exc:
@@ -119,7 +132,7 @@ def create_identifier_system(tx: Tx, name: str, uri: str) -> tuple[IdentifierSys
     existing = tx.session.scalar(select(IdentifierSystemRow).where(IdentifierSystemRow.uri == uri))
     if existing is not None:
         return existing, False
-    row = IdentifierSystemRow(name=name, uri=uri, created_at=tx.now)
+    row = IdentifierSystemRow(name=name, uri=uri, kind=kind, created_at=tx.now)
     try:
         with tx.session.begin_nested():
             tx.session.add(row)
@@ -129,6 +142,29 @@ def create_identifier_system(tx: Tx, name: str, uri: str) -> tuple[IdentifierSys
         ).one(), False
     tx.audit("identifier_system.created", resource_type="identifier_system", resource_id=row.id)
     return row, True
+
+
+def set_identifier_system_kind(tx: Tx, system_id: str, kind: str) -> IdentifierSystemRow:
+    """Say how far a system tells patients apart. Refused (409) for one_per_patient while a
+    patient holds two values of it: that record would already be two people's."""
+    row = get_or_404(tx.session, IdentifierSystemRow, system_id, "identifier system", for_update=True)
+    if kind == row.kind:
+        return row
+    if kind == ONE_PER_PATIENT:
+        doubled = (
+            select(PatientIdentifierRow.patient_id)
+            .where(PatientIdentifierRow.system == row.uri)
+            .group_by(PatientIdentifierRow.patient_id)
+            .having(func.count() > 1)
+        )
+        if tx.session.scalar(doubled.limit(1)) is not None:
+            raise conflict(
+                "identifier-system-held-twice",
+                "A patient holds two values of this system, so it cannot be one per patient.",
+            )
+    row.kind = kind
+    tx.audit("identifier_system.updated", resource_type="identifier_system", resource_id=row.id)
+    return row
 
 
 def list_identifier_systems(tx: Tx) -> list[IdentifierSystemRow]:

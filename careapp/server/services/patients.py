@@ -9,6 +9,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from careapp.domain.identifiers import IdentifierKinds
 from careapp.domain.patient import fold
 from careapp.server.context import Tx
 from careapp.server.models import (
@@ -23,6 +24,7 @@ from careapp.server.models import (
     PhysicianRow,
     ResultMessageRow,
 )
+from careapp.server.models.directory import ONE_PER_PATIENT
 from careapp.server.schemas.patients import (
     Demographics,
     IdentifierIn,
@@ -35,18 +37,36 @@ from careapp.server.services.common import conflict, get_or_404, invalid
 _KNOWN_SYSTEMS = "careapp.patients.known_identifier_systems"
 
 
+def _systems(session: Session, uris: set[str]) -> dict[str, tuple[str, str]]:
+    """URI → (name, kind) of the configured systems among URIS and those asked before in this
+    transaction, so a batch of patients asks once per system."""
+    known: dict[str, tuple[str, str]] = session.info.setdefault(_KNOWN_SYSTEMS, {})
+    if missing := uris - known.keys():
+        rows = select(IdentifierSystemRow.uri, IdentifierSystemRow.name, IdentifierSystemRow.kind)
+        for uri, name, kind in session.execute(rows.where(IdentifierSystemRow.uri.in_(missing))):
+            known[uri] = (name, kind)
+    return known
+
+
+def _label(name: str) -> str:
+    """A system's name inside a sentence: "Visit number" → "visit number", "MRN" stays."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def _kinds(session: Session, uris: set[str]) -> IdentifierKinds:
+    known = _systems(session, uris)
+    return IdentifierKinds(
+        frozenset(uri for uri in uris if known[uri][1] == ONE_PER_PATIENT),
+        tuple((uri, _label(known[uri][0])) for uri in sorted(uris)),
+    )
+
+
 def _check_identifiers(session: Session, identifiers: Sequence[IdentifierIn]) -> None:
     pairs = [(i.system, i.value) for i in identifiers]
     if len(set(pairs)) != len(pairs):
         raise invalid("duplicate-identifier", "The same identifier is given twice.")
     systems = {i.system for i in identifiers}
-    # Systems seen in this transaction, so a batch of patients asks once per system.
-    known: set[str] = session.info.setdefault(_KNOWN_SYSTEMS, set())
-    if missing := systems - known:
-        known.update(
-            session.scalars(select(IdentifierSystemRow.uri).where(IdentifierSystemRow.uri.in_(missing)))
-        )
-    if unknown := sorted(systems - known):
+    if unknown := sorted(systems - _systems(session, systems).keys()):
         raise invalid(
             "unknown-identifier-system",
             "Identifier systems must be configured first (POST /v1/identifier-systems).",
@@ -60,7 +80,9 @@ def _check_physician(session: Session, physician_id: str | None) -> None:
 
 
 def find_by_identifiers(session: Session, identifiers: Sequence[IdentifierIn]) -> PatientRow | None:
-    """The one patient holding any of IDENTIFIERS; 409 if they point at different patients."""
+    """The one patient holding any of IDENTIFIERS; 409 if they point at different patients.
+    A lookup (each (system, value) is one patient's); a record to save is matched by
+    match_record, which asks more of a shared identifier."""
     if not identifiers:
         return None
     clauses = [
@@ -73,6 +95,41 @@ def find_by_identifiers(session: Session, identifiers: Sequence[IdentifierIn]) -
     if len(ids) > 1:
         raise conflict("identifiers-disagree", "These identifiers belong to different patients.")
     return session.get(PatientRow, ids.pop()) if ids else None
+
+
+def _holders(session: Session, identifiers: Sequence[IdentifierIn]) -> list[PatientRow]:
+    """Every patient holding one of IDENTIFIERS, locked: the one matched is then updated."""
+    pairs = {(i.system, i.value) for i in identifiers}
+    query = (
+        select(PatientRow)
+        .join(PatientRow.identifiers)
+        .where(tuple_(PatientIdentifierRow.system, PatientIdentifierRow.value).in_(pairs))
+        .order_by(PatientRow.id)
+    )
+    return list(session.scalars(query.with_for_update(of=PatientRow)).unique())
+
+
+def _same_patient(
+    session: Session, identifiers: Sequence[IdentifierIn], holders: Sequence[PatientRow]
+) -> PatientRow | None:
+    """The one of HOLDERS the record with IDENTIFIERS is, None for a new patient. By the
+    desktop's rule (IdentifierKinds.clash) over the systems' kinds: a shared hospital id or
+    national number makes it that patient, a shared visit number alone never does, and another
+    value of a one-per-patient system makes it someone else. Refused (409) otherwise."""
+    wanted = {(i.system, i.value) for i in identifiers}
+    kinds = _kinds(session, {system for system, _value in wanted})
+    for row in holders:
+        clash = kinds.clash(wanted, {(i.system, i.value) for i in row.identifiers})
+        if clash is not None:
+            raise conflict("identifier-conflict", clash.sentence("on this backend"))
+    if len(holders) > 1:
+        raise conflict("identifiers-disagree", "These identifiers belong to different patients.")
+    return holders[0] if holders else None
+
+
+def match_record(session: Session, identifiers: Sequence[IdentifierIn]) -> PatientRow | None:
+    """The patient a record to be saved is (see _same_patient), None for a new one."""
+    return _same_patient(session, identifiers, _holders(session, identifiers)) if identifiers else None
 
 
 def _new_patient(tx: Tx, demographics: Demographics, identifiers: Sequence[IdentifierIn]) -> PatientRow:
@@ -96,21 +153,22 @@ def _new_patient(tx: Tx, demographics: Demographics, identifiers: Sequence[Ident
 
 
 def create(tx: Tx, body: PatientCreate) -> tuple[PatientRow, bool]:
-    """Create the patient, or return the one already known by any of its identifiers.
+    """Create the patient, or return the one its identifiers name (match_record: a shared visit
+    number alone names nobody; a record that is not the patient holding its identifier is 409).
 
     The unique constraint on (system, value) decides races: the loser's insert fails inside a
     savepoint and it returns the winner's patient.
     """
     _check_identifiers(tx.session, body.identifiers)
     _check_physician(tx.session, body.physician_id)
-    existing = find_by_identifiers(tx.session, body.identifiers)
+    existing = match_record(tx.session, body.identifiers)
     if existing is None:
         row = _new_patient(tx, body, body.identifiers)
         try:
             with tx.session.begin_nested():
                 tx.session.add(row)
         except IntegrityError:
-            existing = find_by_identifiers(tx.session, body.identifiers)
+            existing = match_record(tx.session, body.identifiers)
             if existing is None:
                 raise
         else:
@@ -227,18 +285,19 @@ def _merge_pushed(
 def upsert_by_identifier(
     tx: Tx, key: IdentifierIn, demographics: Demographics, extra: Sequence[IdentifierIn]
 ) -> tuple[PatientRow, bool]:
-    """The hospital push: the hospital is the source of truth for demographics."""
+    """The hospital push: the hospital is the source of truth for demographics. The patient is
+    the one KEY and EXTRA name by match_record, whichever of them the hospital keys by."""
     identifiers = _pushed_identifiers(key, extra)
     _check_identifiers(tx.session, identifiers)
     _check_physician(tx.session, demographics.physician_id)
-    row = find_by_identifiers(tx.session, [key])
+    row = match_record(tx.session, identifiers)
     if row is None:
         new = _new_patient(tx, demographics, identifiers)
         try:
             with tx.session.begin_nested():
                 tx.session.add(new)
         except IntegrityError:
-            row = find_by_identifiers(tx.session, [key])
+            row = match_record(tx.session, identifiers)
             if row is None:
                 raise conflict("identifier-taken", "An identifier belongs to another patient.") from None
         else:
@@ -280,6 +339,11 @@ class PatientIndex:
         for ident in row.identifiers:
             self._by_identifier[ident.system, ident.value] = row
 
+    def holders(self, identifiers: Sequence[IdentifierIn]) -> list[PatientRow]:
+        """The distinct patients holding one of IDENTIFIERS."""
+        found = {id(row): row for row in map(self.find, identifiers) if row is not None}
+        return list(found.values())
+
     def find(self, identifier: IdentifierIn) -> PatientRow | None:
         pair = (identifier.system, identifier.value)
         if pair not in self._by_identifier:
@@ -298,7 +362,7 @@ def upsert_in_bulk(
     identifiers = _pushed_identifiers(key, extra)
     _check_identifiers(tx.session, identifiers)
     _check_physician(tx.session, demographics.physician_id)
-    row = index.find(key)
+    row = _same_patient(tx.session, identifiers, index.holders(identifiers))
     if row is None:
         row = _new_patient(tx, demographics, identifiers)
         tx.session.add(row)

@@ -58,7 +58,7 @@ def user(row: User) -> dict[str, Any]:
 
 
 def identifier_system(row: IdentifierSystemRow) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "uri": row.uri, "created_at": row.created_at}
+    return {"id": row.id, "name": row.name, "uri": row.uri, "kind": row.kind, "created_at": row.created_at}
 
 
 def physician(row: PhysicianRow) -> dict[str, Any]:

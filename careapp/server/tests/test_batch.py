@@ -158,7 +158,8 @@ def test_an_identifier_of_another_patient_refuses_that_change_only(
     _push(client, [_patient("C-1", extra=[national])])
     results = _push(client, [_patient("C-2"), _patient("C-3", extra=[national]), _start("C-2")])
     assert [r["status"] for r in results] == [201, 409, 201]
-    assert results[1]["body"]["type"].endswith("identifier-taken")
+    # A national number under another hospital id: refused by the identifier kinds, in one sentence.
+    assert results[1]["body"]["type"].endswith("identifier-conflict")
     assert _count(seeded, PatientRow) == 2
 
 

@@ -50,6 +50,7 @@ EXPECTED: dict[str, str] = {
     "POST /v1/users/{user_id}/deactivate": "provisioning",
     "GET /v1/identifier-systems": "reference",
     "POST /v1/identifier-systems": "admin",
+    "PATCH /v1/identifier-systems/{system_id}": "admin",
     "GET /v1/physicians": "reference",
     "POST /v1/physicians": "directory",
     "GET /v1/physicians/{physician_id}": "reference",

@@ -20,7 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID
+from careapp.domain.identifiers import (
+    DEMO_HOSPITAL_PATIENT_ID,
+    DEMO_HOSPITAL_VISIT_NUMBER,
+    DEMO_NATIONAL_NUMBER,
+)
 from careapp.hospital_sim.adt import adt_message, send
 from careapp.hospital_sim.patients import SimPatient, generate
 from careapp.integrations.hl7.message import parse_bytes
@@ -186,3 +190,37 @@ def test_the_simulators_adt_command(listener: AdtListener, api: TestClient) -> N
     assert api.get(f"/v1/care-flows/{flow['id']}").json()["data_points"]["discharge_date"] == "2031-03-04"
     unknown = subprocess.run([*command[:6], "999999"], capture_output=True, text=True, timeout=60)
     assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1 and "999999" in unknown.stderr
+
+
+def test_an_adt_sharing_a_national_or_visit_number_under_another_hospital_id_is_answered_ae(
+    link_services: Services, api: TestClient
+) -> None:
+    """Not merged into the patient already holding it: AE with one sentence, no identifier values."""
+    rules = [{"authority": "*", "type_code": code, "system": system} for code, system in (
+        ("PI", DEMO_HOSPITAL_PATIENT_ID), ("MR", DEMO_HOSPITAL_PATIENT_ID),
+        ("VN", DEMO_HOSPITAL_VISIT_NUMBER), ("NH", DEMO_NATIONAL_NUMBER))]  # fmt: skip
+    connect(api, 1, results="none", identifier_rules=rules)
+    first, second = PATIENTS[0], PATIENTS[1]
+    assert first.national_number and second.national_number != first.national_number
+    with AdtListener(link_services, "127.0.0.1", 0) as listener:
+        _refuse_shared_identifiers(listener, link_services, first, second)
+
+
+def _refuse_shared_identifiers(
+    listener: AdtListener, link_services: Services, first: SimPatient, second: SimPatient
+) -> None:
+    assert _send(listener, _adt("A04", first, ctrl="NN1"))[0] == "AA"
+    before = _snapshot(link_services)
+    national = tuple(i for i in second.ids if i.type_code != "NH") + tuple(
+        i for i in first.ids if i.type_code == "NH"
+    )
+    for ctrl, other, shared in (
+        ("NN2", dataclasses.replace(second, ids=national), "national number"),
+        ("VN2", dataclasses.replace(second, visit_numbers=first.visit_numbers), "visit number"),
+    ):
+        code, answered, text = _send(listener, _adt("A04", other, ctrl=ctrl))
+        assert (code, answered) == ("AE", ctrl)
+        assert f"has this {shared} but another hospital patient id" in text
+        assert first.national_number not in text and first.visit_numbers[-1] not in text
+        assert second.patient_id not in text
+        assert _snapshot(link_services) == before  # nothing written
