@@ -8,6 +8,7 @@ on demand; only one pass runs at a time.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,6 +36,10 @@ class Connection(QObject):
         self.services = services
         self.acting_user: str | None = None
         self.demo: EmbeddedDemo | None = None
+        # The demo starts on a worker thread; the app may quit before its result reaches the GUI
+        # thread (whose event loop has ended), so the worker hands the demo over under this lock.
+        self._demo_lock = threading.Lock()
+        self._stopped = False
         self.engine: SyncEngine | None = None
         self._base_url: str | None = None
         self._running = False
@@ -55,7 +60,13 @@ class Connection(QObject):
         def start_demo() -> EmbeddedDemo:
             from careapp.backend.embedded import start_embedded_demo
 
-            return start_embedded_demo(paths.demo_dir(), profile, paths.siu_drop_dir(), publish_hospital=True)
+            demo = start_embedded_demo(paths.demo_dir(), profile, paths.siu_drop_dir(), publish_hospital=True)
+            with self._demo_lock:
+                if not self._stopped:
+                    self.demo = demo
+                    return demo
+            demo.stop()  # the app quit while the demo was starting: its processes end with it
+            return demo
 
         QueryOp(self, start_demo, self._demo_started).failure(
             lambda exc: self.sig_problem.emit(str(exc))
@@ -64,7 +75,8 @@ class Connection(QObject):
     def _demo_started(self, demo: EmbeddedDemo) -> None:
         from careapp import demo_hospital
 
-        self.demo = demo
+        if self.demo is not demo:  # stopped meanwhile
+            return
         self._base_url = demo.backend_url
         if demo_hospital.applies(self.services.settings):
             # No hospital configured: import from the demo hospital (never written to settings).
@@ -140,6 +152,8 @@ class Connection(QObject):
         self.timer.stop()
         if self.engine is not None:
             self.engine.stop()
-        if self.demo is not None:
-            self.demo.stop()
-            self.demo = None
+        with self._demo_lock:
+            self._stopped = True
+            demo, self.demo = self.demo, None
+        if demo is not None:
+            demo.stop()
