@@ -26,15 +26,14 @@ _VISIBLE = f"[^{_WHITESPACE}{_CONTROL}]"
 _SPACE = f"[{_WHITESPACE}]*"
 
 
-def _is_control(ch: str) -> bool:
-    return (ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) <= 0x9F
+_CONTROL_CHARACTER = re.compile(f"[{_CONTROL}]")
 
 
 def _printable(value: Any) -> Any:
     # Control characters break PostgreSQL text (NUL) and every display; tabs/newlines only belong
     # in long text. Checked on the value as sent, before surrounding whitespace is stripped, so a
     # leading form feed is refused here exactly as the OpenAPI pattern refuses it.
-    if isinstance(value, str) and any(_is_control(ch) for ch in value):
+    if isinstance(value, str) and _CONTROL_CHARACTER.search(value):
         raise ValueError("must not contain control characters")
     return value
 
