@@ -17,8 +17,10 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from careapp.server.app import build_services
 from careapp.server.cli import main as cli_main
 from careapp.server.delivery.dispatcher import PENDING
+from careapp.server.schema import prepare
 
 
 def free_port() -> int:
@@ -35,6 +37,15 @@ def cli(*argv: str) -> str:
     if code != 0:
         raise RuntimeError(f"careapp-server {' '.join(argv)} failed: {err.getvalue()}")
     return out.getvalue()
+
+
+def seeded_services(config: Any, clock: Any = None) -> Any:
+    """A backend's services on CONFIG's database, migrated and seeded with the demo (identifier
+    systems, demo care flows), on CLOCK if given: what most in-process tests start from."""
+    services = build_services(config, clock=clock)
+    prepare(services.db, services.config, services.clock)
+    cli("seed-demo", "--db", config.db_url)
+    return services
 
 
 def make_api_key(db_url: str, role: str = "admin", region: str = "eu", env: str = "sandbox") -> str:

@@ -14,11 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID
-from careapp.server.app import build_services, create_app
+from careapp.server.app import create_app
 from careapp.server.config import ServerConfig
 from careapp.server.models import AuditEvent
-from careapp.server.schema import prepare
-from careapp.server.tests.harness import cli, make_api_key
+from careapp.server.tests.harness import cli, make_api_key, seeded_services
 
 PHQ9 = "phq-9-depression-screening"
 # Item 9 above "not at all": the urgent alert; 2 + 8 × 1 = 10: the clinician's review opens.
@@ -43,9 +42,7 @@ class Desk:
 
 
 def _desk(sqlite_url: str, **config: Any) -> Iterator[tuple[Desk, Any]]:
-    services = build_services(ServerConfig(db_url=sqlite_url, **config))
-    prepare(services.db, services.config, services.clock)
-    cli("seed-demo", "--db", sqlite_url)
+    services = seeded_services(ServerConfig(db_url=sqlite_url, **config))
     key = make_api_key(sqlite_url, "admin")
     with TestClient(
         create_app(services=services, scheduler=False), headers={"Authorization": f"Bearer {key}"}

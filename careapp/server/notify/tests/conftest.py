@@ -12,16 +12,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID
-from careapp.server.app import build_services, create_app
+from careapp.server.app import create_app
 from careapp.server.config import ServerConfig
 from careapp.server.context import Services
 from careapp.server.delivery.dispatcher import PENDING
 from careapp.server.models import NotificationRow
 from careapp.server.notify.dispatcher import NotificationDispatcher
 from careapp.server.notify.tests.peers import SmsGateway, SmtpPeer
-from careapp.server.schema import prepare
 from careapp.server.tests.conftest import db_url, sqlite_url  # noqa: F401 - shared fixtures
-from careapp.server.tests.harness import cli, drain_outbox, make_api_key
+from careapp.server.tests.harness import drain_outbox, make_api_key, seeded_services
 from careapp.server.webhooks.tests.conftest import FakeClock
 
 # A Tuesday, 10:00 in Brussels: outside the default quiet hours (21:00-08:00).
@@ -68,9 +67,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def services(db_url: str, clock: FakeClock) -> Iterator[Services]:  # noqa: F811
-    cli("seed-demo", "--db", db_url)
-    services = build_services(ServerConfig(db_url=db_url), clock=clock)
-    prepare(services.db, services.config, services.clock)
+    services = seeded_services(ServerConfig(db_url=db_url), clock)
     yield services
     services.db.dispose()
 

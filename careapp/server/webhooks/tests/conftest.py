@@ -14,13 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from careapp.domain.identifiers import DEMO_HOSPITAL_PATIENT_ID
-from careapp.server.app import build_services, create_app
+from careapp.server.app import create_app
 from careapp.server.config import ServerConfig
 from careapp.server.context import Services
 from careapp.server.models import WebhookDelivery
-from careapp.server.schema import prepare
 from careapp.server.tests.conftest import db_url, sqlite_url  # noqa: F401 - shared fixtures
-from careapp.server.tests.harness import cli, drain_outbox, make_api_key
+from careapp.server.tests.harness import drain_outbox, make_api_key, seeded_services
 from careapp.server.webhooks.dispatcher import WebhookDispatcher
 from careapp.server.webhooks.outbox import PENDING
 from careapp.server.webhooks.tests.receiver import Receiver
@@ -70,9 +69,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def wh_services(db_url: str, clock: FakeClock) -> Iterator[Services]:  # noqa: F811
-    cli("seed-demo", "--db", db_url)
-    services = build_services(ServerConfig(db_url=db_url), clock=clock)
-    prepare(services.db, services.config, services.clock)
+    services = seeded_services(ServerConfig(db_url=db_url), clock)
     yield services
     services.db.dispose()
 
