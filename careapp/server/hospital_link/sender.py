@@ -79,6 +79,7 @@ class Run:
     host: str | None
     port: int | None
     tls: bool
+    tls_ca: str | None
     fhir_url: str | None
     charset: str
     messages: tuple[Outgoing, ...]
@@ -108,6 +109,7 @@ class ResultSender:
         self.monotonic = monotonic
         self.tls_context = tls_context or ssl.create_default_context()
         self._links: dict[str, MllpConnection] = {}  # one connection per hospital, kept open
+        self._link_settings: dict[str, tuple[object, ...]] = {}  # what each was opened with
         self._http = httpx.Client(
             timeout=httpx.Timeout(ack_timeout, connect=5.0), transport=deadline.transport()
         )
@@ -171,23 +173,29 @@ class ResultSender:
                 connection.mllp_host,
                 connection.mllp_port,
                 connection.mllp_tls,
+                connection.mllp_tls_ca,
                 connection.fhir_url,
                 connection.charset,
                 tuple(Outgoing(r.id, r.control_id, body_of(services, r)) for r in rows),
             )
 
     def _link(self, run: Run) -> MllpConnection:
+        """The hospital's one connection, opened anew when its address or TLS settings changed;
+        ValueError when its mllp_tls_ca cannot be read."""
+        wanted = (run.host, run.port, run.tls, run.tls_ca)
         link = self._links.get(run.connection_id)
-        if link is None or (link.host, link.port) != (run.host, run.port):
+        if link is None or self._link_settings.get(run.connection_id) != wanted:
             if link is not None:
                 link.close()
+                del self._links[run.connection_id]
             assert run.host is not None and run.port is not None  # checked when configured
-            link = (
-                transports.TlsMllpConnection(run.host, run.port, self.ack_timeout, self.tls_context)
-                if run.tls
-                else MllpConnection(run.host, run.port, self.ack_timeout)
-            )
+            if run.tls:
+                context = self.tls_context if run.tls_ca is None else transports.trusting(run.tls_ca)
+                link = transports.TlsMllpConnection(run.host, run.port, self.ack_timeout, context)
+            else:
+                link = MllpConnection(run.host, run.port, self.ack_timeout)
             self._links[run.connection_id] = link
+            self._link_settings[run.connection_id] = wanted
         return link
 
     def deliver(self, run: Run) -> int:
@@ -205,7 +213,12 @@ class ResultSender:
                     self._http, run.fhir_url, message.body, self.fhir_deadline, self.monotonic
                 )
             else:
-                answer = transports.send_hl7(self._link(run), message.control_id, message.body, run.charset)
+                try:
+                    link = self._link(run)
+                except ValueError as exc:  # its trusted certificates cannot be read: said on the message
+                    answers.append((message, transports.Answer(False, False, None, str(exc))))
+                    break
+                answer = transports.send_hl7(link, message.control_id, message.body, run.charset)
             answers.append((message, answer))
             if not answer.final:
                 break  # retried later; the ones behind it keep their order
