@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from careapp.integrations.hl7.mllp import MllpConnection
 from careapp.server.context import Services
-from careapp.server.delivery import retry
+from careapp.server.delivery import deadline, retry
 from careapp.server.delivery.retry import default_jitter
 from careapp.server.hospital_link import transports
 from careapp.server.hospital_link.outbox import DELIVERED, FAILED, FHIR, PENDING, QUEUED_KEY, body_of
@@ -45,6 +45,9 @@ from careapp.server.models import HospitalConnectionRow, ResultMessageRow
 log = logging.getLogger("careapp.server.hospital_link")
 
 ACK_TIMEOUT = 10.0  # seconds for connect, send and the acknowledgement of one message
+# Seconds for the whole of one FHIR POST: httpx's timeouts are per read, and a server dripping
+# its answer a byte at a time would never trip one.
+FHIR_DEADLINE = 20.0
 LEASE = timedelta(seconds=60)
 DEFAULT_RUN = 200  # messages claimed per hospital per pass
 # Unlike webhooks, a result is never given up on: 5 s doubling to 10 minutes, then every 10
@@ -92,15 +95,22 @@ class ResultSender:
         poll_interval: float = 2.0,
         concurrency: int = 8,
         tls_context: ssl.SSLContext | None = None,
+        fhir_deadline: float = FHIR_DEADLINE,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """MONOTONIC is the clock of attempt deadlines (tests tick it from a dripping peer)."""
         self.services = services
         self.run_size = run_size
         self.ack_timeout = ack_timeout
         self.jitter = jitter
         self.poll_interval = poll_interval
+        self.fhir_deadline = fhir_deadline
+        self.monotonic = monotonic
         self.tls_context = tls_context or ssl.create_default_context()
         self._links: dict[str, MllpConnection] = {}  # one connection per hospital, kept open
-        self._http = httpx.Client(timeout=httpx.Timeout(ack_timeout, connect=5.0))
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(ack_timeout, connect=5.0), transport=deadline.transport()
+        )
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="result-sender")
         self._busy: set[str] = set()
         self._lock = threading.Lock()
@@ -184,13 +194,16 @@ class ResultSender:
         """Send RUN's messages in order until one is not delivered; record every answer."""
         answers: list[tuple[Outgoing, transports.Answer]] = []
         # Stop while the lease still covers one more exchange and the recording of the answers.
-        lease_ends = time.monotonic() + LEASE.total_seconds() - 2 * self.ack_timeout
+        longest = max(self.ack_timeout, self.fhir_deadline if run.transport == FHIR else 0.0)
+        lease_ends = self.monotonic() + LEASE.total_seconds() - 2 * longest
         for message in run.messages:
-            if self._stop.is_set() or time.monotonic() > lease_ends:
+            if self._stop.is_set() or self.monotonic() > lease_ends:
                 break
             if run.transport == FHIR:
                 assert run.fhir_url is not None
-                answer = transports.send_fhir(self._http, run.fhir_url, message.body)
+                answer = transports.send_fhir(
+                    self._http, run.fhir_url, message.body, self.fhir_deadline, self.monotonic
+                )
             else:
                 answer = transports.send_hl7(self._link(run), message.control_id, message.body, run.charset)
             answers.append((message, answer))
