@@ -92,13 +92,14 @@ class _Lookups:
         patient_ids = {r.patient_id for r in rows}
         flow_ids = {r.care_flow_id for r in rows}
         activity_ids = {r.activity_id for r in rows if r.activity_id is not None}
-        opted_out = set(
-            session.execute(
+        opted_out = {
+            (o.patient_id, o.channel)
+            for o in session.execute(
                 select(NotificationOptOutRow.patient_id, NotificationOptOutRow.channel).where(
                     NotificationOptOutRow.patient_id.in_(patient_ids)
                 )
-            ).tuples()
-        )
+            )
+        }
         patients = {
             p.id: p
             for p in session.execute(

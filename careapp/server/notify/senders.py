@@ -34,7 +34,9 @@ class _BoundedSMTP(smtplib.SMTP):
     attempt (connect, EHLO, STARTTLS, login, MAIL, RCPT, DATA) within the attempt's deadline,
     so a relay that drips its replies holds a sender for one deadline at most."""
 
-    deadline: float | None = None  # time.monotonic() by which the current attempt ends
+    def __init__(self, deadline: float, *args: Any, **kw: Any) -> None:
+        self.deadline: float | None = deadline  # time.monotonic() by which the attempt ends
+        super().__init__(*args, **kw)  # with a host: connects (and says hello), within it
 
     def _tighten(self) -> None:
         if self.deadline is None:
@@ -111,13 +113,12 @@ class SmtpSender:
             return held[1]
         self._drop()
         smtp: _BoundedSMTP
+        deadline, host, port = self._local.deadline, settings.host, settings.port
         if settings.security == "tls":
-            smtp = _BoundedSMTPS(timeout=SMTP_TIMEOUT, context=self._context(settings))
+            smtp = _BoundedSMTPS(deadline, host, port, timeout=SMTP_TIMEOUT, context=self._context(settings))
         else:
-            smtp = _BoundedSMTP(timeout=SMTP_TIMEOUT)
-        smtp.deadline = self._local.deadline
+            smtp = _BoundedSMTP(deadline, host, port, timeout=SMTP_TIMEOUT)
         try:
-            smtp.connect(settings.host, settings.port)
             if settings.security == "starttls":
                 smtp.starttls(context=self._context(settings))
             if settings.username:
@@ -155,7 +156,7 @@ class SmtpSender:
             code = exc.smtp_code
             # A refused login will be refused again for every message: for good, like a 5xx.
             return Attempt(code, f"SMTP reply {code}", permanent=500 <= code < 600)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # OSError, SMTPException, a CA file that is no PEM: all retried
             return Attempt(None, _connection_error(exc))
         return None
 
