@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from careapp.integrations.hl7.mllp import MllpConnection
 from careapp.server.context import Services
-from careapp.server.delivery import retry
+from careapp.server.delivery import deadline, retry
 from careapp.server.delivery.retry import default_jitter
 from careapp.server.hospital_link import transports
 from careapp.server.hospital_link.outbox import DELIVERED, FAILED, FHIR, PENDING, QUEUED_KEY, body_of
@@ -45,6 +45,9 @@ from careapp.server.models import HospitalConnectionRow, ResultMessageRow
 log = logging.getLogger("careapp.server.hospital_link")
 
 ACK_TIMEOUT = 10.0  # seconds for connect, send and the acknowledgement of one message
+# Seconds for the whole of one FHIR POST: httpx's timeouts are per read, and a server dripping
+# its answer a byte at a time would never trip one.
+FHIR_DEADLINE = 20.0
 LEASE = timedelta(seconds=60)
 DEFAULT_RUN = 200  # messages claimed per hospital per pass
 # Unlike webhooks, a result is never given up on: 5 s doubling to 10 minutes, then every 10
@@ -76,6 +79,7 @@ class Run:
     host: str | None
     port: int | None
     tls: bool
+    tls_ca: str | None
     fhir_url: str | None
     charset: str
     messages: tuple[Outgoing, ...]
@@ -92,15 +96,23 @@ class ResultSender:
         poll_interval: float = 2.0,
         concurrency: int = 8,
         tls_context: ssl.SSLContext | None = None,
+        fhir_deadline: float = FHIR_DEADLINE,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """MONOTONIC is the clock of attempt deadlines (tests tick it from a dripping peer)."""
         self.services = services
         self.run_size = run_size
         self.ack_timeout = ack_timeout
         self.jitter = jitter
         self.poll_interval = poll_interval
+        self.fhir_deadline = fhir_deadline
+        self.monotonic = monotonic
         self.tls_context = tls_context or ssl.create_default_context()
         self._links: dict[str, MllpConnection] = {}  # one connection per hospital, kept open
-        self._http = httpx.Client(timeout=httpx.Timeout(ack_timeout, connect=5.0))
+        self._link_settings: dict[str, tuple[object, ...]] = {}  # what each was opened with
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(ack_timeout, connect=5.0), transport=deadline.transport()
+        )
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="result-sender")
         self._busy: set[str] = set()
         self._lock = threading.Lock()
@@ -161,38 +173,52 @@ class ResultSender:
                 connection.mllp_host,
                 connection.mllp_port,
                 connection.mllp_tls,
+                connection.mllp_tls_ca,
                 connection.fhir_url,
                 connection.charset,
                 tuple(Outgoing(r.id, r.control_id, body_of(services, r)) for r in rows),
             )
 
     def _link(self, run: Run) -> MllpConnection:
+        """The hospital's one connection, opened anew when its address or TLS settings changed;
+        ValueError when its mllp_tls_ca cannot be read."""
+        wanted = (run.host, run.port, run.tls, run.tls_ca)
         link = self._links.get(run.connection_id)
-        if link is None or (link.host, link.port) != (run.host, run.port):
+        if link is None or self._link_settings.get(run.connection_id) != wanted:
             if link is not None:
                 link.close()
+                del self._links[run.connection_id]
             assert run.host is not None and run.port is not None  # checked when configured
-            link = (
-                transports.TlsMllpConnection(run.host, run.port, self.ack_timeout, self.tls_context)
-                if run.tls
-                else MllpConnection(run.host, run.port, self.ack_timeout)
-            )
+            if run.tls:
+                context = self.tls_context if run.tls_ca is None else transports.trusting(run.tls_ca)
+                link = transports.TlsMllpConnection(run.host, run.port, self.ack_timeout, context)
+            else:
+                link = MllpConnection(run.host, run.port, self.ack_timeout)
             self._links[run.connection_id] = link
+            self._link_settings[run.connection_id] = wanted
         return link
 
     def deliver(self, run: Run) -> int:
         """Send RUN's messages in order until one is not delivered; record every answer."""
         answers: list[tuple[Outgoing, transports.Answer]] = []
         # Stop while the lease still covers one more exchange and the recording of the answers.
-        lease_ends = time.monotonic() + LEASE.total_seconds() - 2 * self.ack_timeout
+        longest = max(self.ack_timeout, self.fhir_deadline if run.transport == FHIR else 0.0)
+        lease_ends = self.monotonic() + LEASE.total_seconds() - 2 * longest
         for message in run.messages:
-            if self._stop.is_set() or time.monotonic() > lease_ends:
+            if self._stop.is_set() or self.monotonic() > lease_ends:
                 break
             if run.transport == FHIR:
                 assert run.fhir_url is not None
-                answer = transports.send_fhir(self._http, run.fhir_url, message.body)
+                answer = transports.send_fhir(
+                    self._http, run.fhir_url, message.body, self.fhir_deadline, self.monotonic
+                )
             else:
-                answer = transports.send_hl7(self._link(run), message.control_id, message.body, run.charset)
+                try:
+                    link = self._link(run)
+                except ValueError as exc:  # its trusted certificates cannot be read: said on the message
+                    answers.append((message, transports.Answer(False, False, None, str(exc))))
+                    break
+                answer = transports.send_hl7(link, message.control_id, message.body, run.charset)
             answers.append((message, answer))
             if not answer.final:
                 break  # retried later; the ones behind it keep their order
