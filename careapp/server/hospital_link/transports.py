@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 import httpx
 
-from careapp.integrations.errors import HospitalError, HospitalRejected, MalformedReply, UnknownPatient
+from careapp.integrations.errors import (
+    HospitalError,
+    HospitalRejected,
+    HospitalUnreachable,
+    MalformedReply,
+    UnknownPatient,
+)
 from careapp.integrations.hl7.ack import check_ack
 from careapp.integrations.hl7.codec import codec_for
 from careapp.integrations.hl7.message import ParseError, parse_bytes
@@ -51,11 +57,37 @@ class TlsMllpConnection(MllpConnection):
             plain = super()._connect()
             try:
                 self._sock = self._context.wrap_socket(plain, server_hostname=self.host)
-            except (ssl.SSLError, OSError):
+            except ssl.SSLCertVerificationError as exc:
+                plain.close()
+                self._sock = None
+                reason = (exc.verify_message or "not trusted").rstrip(".")
+                raise HospitalUnreachable(
+                    self.endpoint,
+                    f"its TLS certificate was refused ({reason}); "
+                    "give the connection the hospital's CA as mllp_tls_ca",
+                ) from None
+            except ssl.SSLError as exc:
+                plain.close()
+                self._sock = None
+                raise HospitalUnreachable(
+                    self.endpoint, f"TLS failed ({exc.reason or type(exc).__name__})"
+                ) from None
+            except OSError:
                 plain.close()
                 self._sock = None
                 raise
         return self._sock
+
+
+def trusting(ca_pem: str | None) -> ssl.SSLContext:
+    """A client context that trusts CA_PEM's certificates, or the system's when there are none;
+    ValueError names what is wrong with CA_PEM."""
+    if not ca_pem:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cadata=ca_pem)
+    except (ssl.SSLError, ValueError):
+        raise ValueError("mllp_tls_ca holds no certificate the TLS library can read") from None
 
 
 def send_hl7(link: MllpConnection, control_id: str, text: str, charset: str) -> Answer:
