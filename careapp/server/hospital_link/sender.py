@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from careapp.integrations.hl7.mllp import MllpConnection
@@ -39,7 +39,7 @@ from careapp.server.context import Services
 from careapp.server.delivery import deadline, retry
 from careapp.server.delivery.retry import default_jitter
 from careapp.server.hospital_link import transports
-from careapp.server.hospital_link.outbox import DELIVERED, FAILED, FHIR, PENDING, QUEUED_KEY, body_of
+from careapp.server.hospital_link.outbox import DELIVERED, FAILED, FHIR, PENDING, QUEUED_KEY, sealing_purpose
 from careapp.server.models import HospitalConnectionRow, ResultMessageRow
 
 log = logging.getLogger("careapp.server.hospital_link")
@@ -49,7 +49,7 @@ ACK_TIMEOUT = 10.0  # seconds for connect, send and the acknowledgement of one m
 # its answer a byte at a time would never trip one.
 FHIR_DEADLINE = 20.0
 LEASE = timedelta(seconds=60)
-DEFAULT_RUN = 200  # messages claimed per hospital per pass
+DEFAULT_RUN = 500  # messages claimed per hospital per pass (two commits per run)
 # Unlike webhooks, a result is never given up on: 5 s doubling to 10 minutes, then every 10
 # minutes (±10 %) until the hospital answers. Only its AE or AR fails it.
 RETRY_SCHEDULE: tuple[timedelta, ...] = tuple(
@@ -149,23 +149,30 @@ class ResultSender:
             connection = session.get(HospitalConnectionRow, connection_id, with_for_update=True)
             if connection is None or not connection.enabled:
                 return None
-            rows = list(
-                session.scalars(
-                    select(ResultMessageRow)
-                    .where(
-                        ResultMessageRow.connection_id == connection_id, ResultMessageRow.status == PENDING
-                    )
-                    .order_by(ResultMessageRow.id)
-                    .limit(self.run_size)
+            rows = session.execute(
+                select(
+                    ResultMessageRow.id,
+                    ResultMessageRow.control_id,
+                    ResultMessageRow.sealed_body,
+                    ResultMessageRow.leased_until,
+                    ResultMessageRow.next_attempt_at,
                 )
-            )
+                .where(ResultMessageRow.connection_id == connection_id, ResultMessageRow.status == PENDING)
+                .order_by(ResultMessageRow.id)
+                .limit(self.run_size)
+            ).all()
             if not rows or any(r.leased_until is not None and r.leased_until > now for r in rows):
                 return None
             if rows[0].next_attempt_at is not None and rows[0].next_attempt_at > now:
                 return None
             token = secrets.token_hex(16)
-            for row in rows:
-                row.leased_until, row.lease_token = now + LEASE, token
+            session.execute(  # one statement for the run, not one per message
+                update(ResultMessageRow)
+                .where(ResultMessageRow.id.in_([r.id for r in rows]))
+                .values(leased_until=now + LEASE, lease_token=token)
+                .execution_options(synchronize_session=False)
+            )
+            purpose = sealing_purpose(connection_id)
             return Run(
                 connection.id,
                 token,
@@ -176,7 +183,10 @@ class ResultSender:
                 connection.mllp_tls_ca,
                 connection.fhir_url,
                 connection.charset,
-                tuple(Outgoing(r.id, r.control_id, body_of(services, r)) for r in rows),
+                tuple(
+                    Outgoing(r.id, r.control_id, services.sealer.open(r.sealed_body, purpose).decode())
+                    for r in rows
+                ),
             )
 
     def _link(self, run: Run) -> MllpConnection:
@@ -226,35 +236,61 @@ class ResultSender:
         return len(answers)
 
     def settle(self, run: Run, answers: list[tuple[Outgoing, transports.Answer]]) -> None:
+        """Record ANSWERS and give back the run's leases, in one transaction. The delivered ones
+        (nearly all) are written by one statement per acknowledgement code, not row by row; a
+        row whose lease is no longer ours (deleted with its connection, or taken over after our
+        lease lapsed) is left alone."""
+        ours = ResultMessageRow.lease_token == run.lease_token
+        delivered: dict[str | None, list[int]] = {}
+        others: dict[int, transports.Answer] = {}
+        for message, answer in answers:
+            if answer.delivered:
+                delivered.setdefault(answer.code, []).append(message.message_id)
+            else:
+                others[message.message_id] = answer
         with self.services.db.transaction() as session:
             now = self.services.clock.now()
-            for message, answer in answers:
-                row = session.get(ResultMessageRow, message.message_id, with_for_update=True)
-                if row is None or row.lease_token != run.lease_token:
-                    continue  # deleted with its connection, or our lease lapsed and was taken over
-                row.attempts += 1
-                row.last_attempt_at = now
-                row.ack_code = answer.code
-                row.last_error = answer.error
-                if answer.delivered:
-                    row.status, row.delivered_at, row.next_attempt_at = DELIVERED, now, None
-                elif answer.final:
-                    row.status, row.next_attempt_at = FAILED, None
-                    log.warning("result message %s refused by the hospital (%s)", row.id, answer.code)
-                else:
-                    row.next_attempt_at = now + backoff(row.attempts, self.jitter)
-                    log.info(
-                        "result message %s attempt %s not delivered; retried later", row.id, row.attempts
+            for code, ids in delivered.items():
+                session.execute(
+                    update(ResultMessageRow)
+                    .where(ours, ResultMessageRow.id.in_(ids))
+                    .values(
+                        status=DELIVERED,
+                        delivered_at=now,
+                        next_attempt_at=None,
+                        last_attempt_at=now,
+                        attempts=ResultMessageRow.attempts + 1,
+                        ack_code=code,
+                        last_error=None,
+                        leased_until=None,
+                        lease_token=None,
                     )
-            self._release(session, run)
-
-    @staticmethod
-    def _release(session: Session, run: Run) -> None:
-        """Give back the run's leases (the messages not attempted keep their place in line)."""
-        for row in session.scalars(
-            select(ResultMessageRow).where(ResultMessageRow.lease_token == run.lease_token)
-        ):
-            row.leased_until, row.lease_token = None, None
+                    .execution_options(synchronize_session=False)
+                )
+            if others:
+                held = select(ResultMessageRow).where(ours, ResultMessageRow.id.in_(list(others)))
+                for row in session.scalars(held.with_for_update() if self.services.db.is_postgres else held):
+                    answer = others[row.id]
+                    row.attempts += 1
+                    row.last_attempt_at = now
+                    row.ack_code = answer.code
+                    row.last_error = answer.error
+                    if answer.final:
+                        row.status, row.next_attempt_at = FAILED, None
+                        log.warning("result message %s refused by the hospital (%s)", row.id, answer.code)
+                    else:
+                        row.next_attempt_at = now + backoff(row.attempts, self.jitter)
+                        log.info(
+                            "result message %s attempt %s not delivered; retried later", row.id, row.attempts
+                        )
+                session.flush()
+            # The ones not attempted keep their place in line.
+            session.execute(
+                update(ResultMessageRow)
+                .where(ours)
+                .values(leased_until=None, lease_token=None)
+                .execution_options(synchronize_session=False)
+            )
 
     # Background thread ---------------------------------------------------------------------
 
