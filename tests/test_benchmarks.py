@@ -64,6 +64,12 @@ def test_rounds_alternate_and_stop_once_the_median_ratio_is_stable():
     assert len(noisy.careapp) == 12
 
 
+def test_a_figure_of_too_few_rounds_prints_strict_json():
+    rounds = interleave(lambda: 2.0, lambda: 1.0, min_rounds=2, max_rounds=2)
+    assert rounds.detail()["ratio_spread"] is None
+    json.dumps(figure(detail=rounds.detail()).as_json(), allow_nan=False)  # no Infinity or NaN
+
+
 @pytest.fixture
 def fake_modules(monkeypatch):
     def broken():  # type: ignore[no-untyped-def]

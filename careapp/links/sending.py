@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from careapp.backend.client import BackendClient
+from careapp.backend.notifications import FAILED, delivery_log
 from careapp.domain.clock import Clock, utcnow
 from careapp.storage import audit, outbox
 from careapp.storage.care_flows import CareFlowSummary
@@ -50,7 +51,7 @@ class Reachability:
 
     @property
     def failed(self) -> tuple[Delivery, ...]:
-        return tuple(d for d in self.deliveries if d.status == "failed")
+        return tuple(d for d in self.deliveries if d.status == FAILED)
 
 
 def queue_send(
@@ -84,10 +85,10 @@ def reachability(
         prefs = client.request(
             "GET", f"/v1/patients/{flow['patient_id']}/notification-preferences", acting_user=acting_user
         )
-        log = client.request("GET", f"/v1/care-flows/{care_flow_id}/notifications", acting_user=acting_user)
+        log = delivery_log(client, care_flow_id, acting_user=acting_user)
     return Reachability(
         tuple(
             ChannelState(p["channel"], bool(p["opted_out"]), bool(p["address_known"])) for p in prefs["items"]
         ),
-        tuple(Delivery(d["channel"], d["kind"], d["status"], d["last_error"]) for d in log["items"]),
+        tuple(Delivery(d["channel"], d["kind"], d["status"], d["last_error"]) for d in log),
     )

@@ -151,6 +151,20 @@ class CareFlowAlertRow(Base):
     raised_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class NotificationFailureRow(Base):
+    """An e-mail or SMS to the patient that failed for good, as the backend's delivery log says:
+    the channel and why (a reply code, "bounced"), never the address or phone number."""
+
+    __tablename__ = "notification_failures"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the backend's notification id
+    care_flow_id: Mapped[int] = mapped_column(ForeignKey("care_flows.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class DataPointHistoryRow(Base):
     """Each value a care flow's data point was seen to take, oldest first."""
 

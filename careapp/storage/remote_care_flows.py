@@ -80,7 +80,7 @@ def _last_of_each(resources: Iterable[Resource]) -> dict[str, Resource]:
     return latest
 
 
-def _ids_by_remote(session: Session, column: Any, key: Any, values: Iterable[str]) -> dict[str, int]:
+def ids_by_remote(session: Session, column: Any, key: Any, values: Iterable[str]) -> dict[str, int]:
     """KEY (a server id column) → COLUMN for the rows whose KEY is one of VALUES."""
     found: dict[str, int] = {}
     for part in chunks(sorted(set(values))):
@@ -99,7 +99,7 @@ def apply_care_flows(session: Session, resources: Sequence[Resource]) -> dict[st
         for row in session.execute(select(*columns).where(flow.remote_id.in_(part))):
             cached[row.remote_id] = row._asdict()
     new = {rid: r for rid, r in latest.items() if rid not in cached}
-    patients = _ids_by_remote(
+    patients = ids_by_remote(
         session, PatientRow.id, PatientRow.remote_id, (str(r.get("patient_id")) for r in new.values())
     )
     untitled = [c["definition_id"] for c in cached.values() if c["title"] == c["definition_id"]]
@@ -189,7 +189,7 @@ def apply_activities(session: Session, resources: Sequence[Resource]) -> int:
     Like a patient with unsent edits, an activity completed here and still in the outbox keeps
     its local state while the backend still has it open; the backend's "done" settles it."""
     latest = _last_of_each(resources)
-    flows = _ids_by_remote(
+    flows = ids_by_remote(
         session, CareFlowRow.id, CareFlowRow.remote_id, (str(r.get("care_flow_id")) for r in latest.values())
     )
     existing: dict[str, str | None] = {}

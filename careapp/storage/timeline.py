@@ -1,5 +1,6 @@
 """A patient's care flows as the timeline shows them: steps, activities with their answers,
-scores, alerts and the history of data point values, read in four queries for all care flows."""
+scores, alerts, messages to the patient that failed and the history of data point values, read
+in five queries for all care flows."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from typing import Any
 from sqlalchemy import Text, select, type_coerce
 
 from careapp.storage.database import CacheDatabase
-from careapp.storage.models import ActivityRow, CareFlowAlertRow, CareFlowRow, DataPointHistoryRow
+from careapp.storage.models import (
+    ActivityRow,
+    CareFlowAlertRow,
+    CareFlowRow,
+    DataPointHistoryRow,
+    NotificationFailureRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,16 @@ class TimelineAlert:
 
 
 @dataclass(frozen=True, slots=True)
+class FailedMessage:
+    """An e-mail or SMS to the patient that failed for good: its channel and the backend's reason."""
+
+    channel: str
+    kind: str
+    reason: str | None
+    failed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ValueSeen:
     key: str
     value: Any
@@ -60,6 +77,7 @@ class CareFlowTimeline:
     activities: tuple[TimelineActivity, ...]
     alerts: tuple[TimelineAlert, ...]
     history: tuple[ValueSeen, ...]
+    failed_messages: tuple[FailedMessage, ...] = ()
 
     @property
     def has_answers(self) -> bool:
@@ -118,6 +136,7 @@ class TimelineRepository:
             activities: dict[int, list[TimelineActivity]] = defaultdict(list)
             alerts: dict[int, list[TimelineAlert]] = defaultdict(list)
             history: dict[int, list[ValueSeen]] = defaultdict(list)
+            failed: dict[int, list[FailedMessage]] = defaultdict(list)
             if ids:
                 # Plain rows, not ORM objects: a timeline of 500 answers reads a thousand rows.
                 a = ActivityRow
@@ -145,6 +164,12 @@ class TimelineRepository:
                 seen = select(h.care_flow_id, h.key, h.value, h.recorded_at).where(h.care_flow_id.in_(ids))
                 for flow_id, *values in session.execute(seen.order_by(h.id)):
                     history[flow_id].append(ValueSeen(*values))
+                n = NotificationFailureRow
+                failures = select(n.care_flow_id, n.channel, n.kind, n.reason, n.failed_at).where(
+                    n.care_flow_id.in_(ids)
+                )
+                for flow_id, *values in session.execute(failures.order_by(n.failed_at, n.id)):
+                    failed[flow_id].append(FailedMessage(*values))
             return [
                 CareFlowTimeline(
                     f.id,
@@ -157,6 +182,7 @@ class TimelineRepository:
                     tuple(activities[f.id]),
                     tuple(alerts[f.id]),
                     tuple(history[f.id]),
+                    tuple(failed[f.id]),
                 )
                 for f in flows
             ]

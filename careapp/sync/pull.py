@@ -15,14 +15,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from careapp.backend.client import BackendClient
-from careapp.backend.errors import Gone
+from careapp.backend.errors import Gone, Rejected
+from careapp.backend.notifications import delivery_log
 from careapp.domain.clock import Clock, utcnow
 from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, IdentifierKinds
-from careapp.storage import clinician_work, remote_changes, remote_ward_work, sync_state
+from careapp.storage import (
+    clinician_work,
+    remote_changes,
+    remote_notifications,
+    remote_ward_work,
+    sync_state,
+)
 from careapp.storage.database import CacheDatabase
 
 log = logging.getLogger(__name__)
 DEFAULT_PAGE = 500
+NOTIFICATION_FAILED = "notification_failed"  # a care flow's change: a message failed for good
 
 
 @dataclass
@@ -71,10 +79,12 @@ class Puller:
                 continue
             changes = page.get("changes") or []
             fetched = self._fetch_missing_patients(changes, acting_user)
+            logs = self._fetch_delivery_logs(changes, acting_user)
             with self._db.transaction() as session:
                 if sync_state.cursor(session) != since:
                     continue  # another pull got here first; read again from its cursor
                 self._apply(session, changes, fetched)
+                remote_notifications.apply_delivery_logs(session, logs)
                 sync_state.put(session, sync_state.CURSOR, str(page["next_cursor"]))
                 sync_state.put_time(session, sync_state.LAST_PULL, self._clock())
             result.changes += len(changes)
@@ -116,6 +126,28 @@ class Puller:
         with self._db.reading() as session:
             missing = remote_changes.unknown_patient_ids(session, wanted)
         return [self._client.patient(pid, acting_user=acting_user) for pid in sorted(missing)]
+
+    def _fetch_delivery_logs(
+        self, changes: list[dict[str, Any]], acting_user: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The delivery log of each care flow the page says a message failed for (the change
+        names only the care flow: which channel failed and why is in its log)."""
+        failed = sorted(
+            {
+                str(c["resource_id"])
+                for c in changes
+                if c.get("resource_type") == "care_flow" and c.get("action") == NOTIFICATION_FAILED
+            }
+        )
+        logs: dict[str, list[dict[str, Any]]] = {}
+        for remote_id in failed:
+            try:
+                logs[remote_id] = delivery_log(self._client, remote_id, acting_user=acting_user)
+            except Rejected as exc:
+                if exc.status != 404:
+                    raise
+                log.info("delivery log of a care flow the backend no longer has; skipped")
+        return logs
 
     def _apply(self, session: Any, changes: list[dict[str, Any]], fetched: list[dict[str, Any]]) -> None:
         keep = sync_state.pending_patient_uids(session)

@@ -14,6 +14,7 @@ from careapp.backend.hospital_results import ResultMessage
 from careapp.domain.patient import Patient
 from careapp.storage.care_flows import ActivitySummary, CareFlowSummary
 from careapp.ui.dates import date_text, local_moment
+from careapp.ui.deliveries import HOSPITAL, not_delivered
 from careapp.ui.language.marks import QT_TRANSLATE_NOOP
 from careapp.ui.language.words import word_for
 from careapp.ui.timeline.panel import TimelinePanel
@@ -144,11 +145,7 @@ class PatientDetailPanel(QWidget):
         if waiting:
             lines[0] += self.tr(", %n waiting to be accepted", "", len(waiting))
         for refused in (m for m in messages if m.status == "failed"):
-            lines.append(
-                self.tr("Refused by the hospital ({code}): {reason}").format(
-                    code=refused.ack_code or "?", reason=refused.reason or self.tr("no reason given")
-                )
-            )
+            lines.append(not_delivered(HOSPITAL, refused.reason, refused.ack_code))
         self.results.setText("\n".join(lines))
 
     def clear(self) -> None:

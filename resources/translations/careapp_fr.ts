@@ -334,6 +334,41 @@
     </message>
 </context>
 <context>
+    <name>Deliveries</name>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison donnée</translation>
+    </message>
+    <message>
+        <source>Refused by the hospital ({code}): {reason}</source>
+        <translation>Refusé par l&apos;hôpital ({code}) : {reason}</translation>
+    </message>
+    <message>
+        <source>SMS not delivered: {reason}</source>
+        <translation>SMS non remis : {reason}</translation>
+    </message>
+    <message>
+        <source>E-mail not delivered: {reason}</source>
+        <translation>E-mail non remis : {reason}</translation>
+    </message>
+    <message>
+        <source>{channel} not delivered: {reason}</source>
+        <translation>{channel} non remis : {reason}</translation>
+    </message>
+    <message>
+        <source>announcement of new work</source>
+        <translation>annonce d&apos;un nouveau travail</translation>
+    </message>
+    <message>
+        <source>reminder</source>
+        <translation>rappel</translation>
+    </message>
+    <message>
+        <source>sent by the care team</source>
+        <translation>envoyé par l&apos;équipe soignante</translation>
+    </message>
+</context>
+<context>
     <name>EnrollDialog</name>
     <message>
         <source>Enroll in a care flow</source>
@@ -1125,14 +1160,6 @@
             <numerusform>, %n en attente d&apos;acceptation</numerusform>
             <numerusform>, %n en attente d&apos;acceptation</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Refused by the hospital ({code}): {reason}</source>
-        <translation>Refusé par l&apos;hôpital ({code}) : {reason}</translation>
-    </message>
-    <message>
-        <source>no reason given</source>
-        <translation>aucune raison donnée</translation>
     </message>
     <message>
         <source>&lt;p style=&apos;color:#6b7280&apos;&gt;Select a patient, or import one from the hospital.&lt;/p&gt;</source>

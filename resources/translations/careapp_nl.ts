@@ -334,6 +334,41 @@
     </message>
 </context>
 <context>
+    <name>Deliveries</name>
+    <message>
+        <source>no reason given</source>
+        <translation>geen reden opgegeven</translation>
+    </message>
+    <message>
+        <source>Refused by the hospital ({code}): {reason}</source>
+        <translation>Geweigerd door het ziekenhuis ({code}): {reason}</translation>
+    </message>
+    <message>
+        <source>SMS not delivered: {reason}</source>
+        <translation>Sms niet afgeleverd: {reason}</translation>
+    </message>
+    <message>
+        <source>E-mail not delivered: {reason}</source>
+        <translation>E-mail niet afgeleverd: {reason}</translation>
+    </message>
+    <message>
+        <source>{channel} not delivered: {reason}</source>
+        <translation>{channel} niet afgeleverd: {reason}</translation>
+    </message>
+    <message>
+        <source>announcement of new work</source>
+        <translation>aankondiging van nieuw werk</translation>
+    </message>
+    <message>
+        <source>reminder</source>
+        <translation>herinnering</translation>
+    </message>
+    <message>
+        <source>sent by the care team</source>
+        <translation>verstuurd door het zorgteam</translation>
+    </message>
+</context>
+<context>
     <name>EnrollDialog</name>
     <message>
         <source>Enroll in a care flow</source>
@@ -1125,14 +1160,6 @@
             <numerusform>, %n wacht op aanvaarding</numerusform>
             <numerusform>, %n wachten op aanvaarding</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Refused by the hospital ({code}): {reason}</source>
-        <translation>Geweigerd door het ziekenhuis ({code}): {reason}</translation>
-    </message>
-    <message>
-        <source>no reason given</source>
-        <translation>geen reden opgegeven</translation>
     </message>
     <message>
         <source>&lt;p style=&apos;color:#6b7280&apos;&gt;Select a patient, or import one from the hospital.&lt;/p&gt;</source>

@@ -138,12 +138,14 @@ class Rounds:
         q1, _, q3 = statistics.quantiles(ratios, n=4)
         return 0.93 * (q3 - q1) / statistics.median(ratios) / math.sqrt(len(ratios))
 
-    def detail(self) -> dict[str, float]:
+    def detail(self) -> dict[str, float | None]:
         ratios = self.ratios
+        spread = self.spread()
         return {
             "ratio_min": round(min(ratios), 3),
             "ratio_max": round(max(ratios), 3),
-            "ratio_spread": round(self.spread(), 4),
+            # null, not Infinity (which is not JSON), when too few rounds ran to estimate it
+            "ratio_spread": round(spread, 4) if math.isfinite(spread) else None,
         }
 
 

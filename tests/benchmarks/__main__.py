@@ -56,7 +56,7 @@ def run_module(name: str, *, absolute: bool) -> list[dict[str, object]]:
 
     def emit(line: dict[str, object]) -> None:
         lines.append(line)
-        print(json.dumps(line), flush=True)
+        print(json.dumps(line, allow_nan=False), flush=True)  # strict JSON: no Infinity
 
     try:
         module = importlib.import_module(f"tests.benchmarks.{name}")

@@ -3,14 +3,15 @@
 httpx's timeouts are per operation: a receiver that drips one byte every few seconds never
 trips a read timeout and holds its sender for as long as it likes. Here every socket operation
 of an attempt gets at most the time left until the attempt's deadline, and none once it passed.
-The deadline is per thread (attempts run on a pool of sender threads).
+The deadline is per thread (attempts run on a pool of sender threads); its clock may be injected
+(a test's peer drips a byte per tick of a clock it advances, and nothing waits for real time).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,9 +22,9 @@ _attempt = threading.local()
 
 
 @contextmanager
-def attempt_deadline(seconds: float) -> Iterator[None]:
-    """Socket operations on this thread inside the block end SECONDS from now at the latest."""
-    _attempt.at = time.monotonic() + seconds
+def attempt_deadline(seconds: float, clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
+    """Socket operations on this thread inside the block end SECONDS from now (by CLOCK) at the latest."""
+    _attempt.at, _attempt.clock = clock() + seconds, clock
     try:
         yield
     finally:
@@ -34,7 +35,7 @@ def _left(timeout: float | None, error: type[Exception]) -> float | None:
     at: float | None = getattr(_attempt, "at", None)
     if at is None:
         return timeout
-    left = at - time.monotonic()
+    left = at - _attempt.clock()
     if left <= 0:
         raise error("the attempt's deadline passed")
     return left if timeout is None else min(timeout, left)

@@ -259,8 +259,13 @@ class OutboxDispatcher(Generic[C]):
         recorded: list[tuple[C, Attempt, str, int]] = []
         with self.services.db.transaction() as session:
             now = self.services.clock.now()
+            # One query for all the rows, not one per result (a batch records dozens at once).
+            query = select(self.row).where(self.row.id.in_({c.delivery_id for c, _a in results}))
+            if self.services.db.is_postgres:
+                query = query.with_for_update(of=self.row)
+            rows = {row.id: row for row in session.scalars(query)}
             for claim, attempt in results:
-                row = session.get(self.row, claim.delivery_id, with_for_update=True)
+                row = rows.get(claim.delivery_id)
                 if row is None or row.lease_token != claim.lease_token:
                     continue  # the row is gone, or our lease lapsed and another dispatcher took over
                 row.attempts += 1

@@ -4,8 +4,10 @@ Due times are rows of ``care_flow_timers``, written in the transaction that sche
 process that dies loses none, and a server that was down for a day fires what fell due meanwhile
 as soon as it starts (the first pass runs at start-up). Each timer fires exactly once, however
 many workers run: it is claimed by an UPDATE that only succeeds while ``fired_at`` is unset, in
-the same transaction as its move; on PostgreSQL the due rows are read ``FOR UPDATE SKIP LOCKED``
-so workers share them out instead of queueing; on SQLite every writer holds the one write lock.
+the same transaction as its move; on PostgreSQL the due rows' care flows are read ``FOR UPDATE SKIP
+LOCKED`` so workers share them out instead of queueing; on SQLite every writer holds the one write
+lock. Locks are taken care flow first, then its timers, the order every request keeps (a stop locks
+the care flow, then deletes its timers): a scheduler that locked timers first would deadlock with it.
 
 Time comes from the injected clock (``services.clock``): tests move it and call ``run_once``.
 """
@@ -27,7 +29,7 @@ from careapp.server.background import PeriodicThread
 from careapp.server.config import ConfigError
 from careapp.server.context import SYSTEM, Call, Redo, Services, Tx, TxStrategy
 from careapp.server.engine.moves import DueTimer
-from careapp.server.models import CareFlowTimerRow
+from careapp.server.models import CareFlowRow, CareFlowTimerRow
 
 log = logging.getLogger("careapp.server.scheduler")
 INTERVAL = 5.0  # seconds between looks when nothing is due
@@ -35,6 +37,7 @@ BATCH = 500  # timers fired per transaction
 # Operators may make transactions smaller (shorter write locks) or larger (throughput).
 ENV_BATCH = "CAREAPP_SERVER_SCHEDULER_BATCH"
 _TIMERS = cast(Table, CareFlowTimerRow.__table__)  # read and claimed with Core statements: plain rows, no ORM
+_FLOWS = cast(Table, CareFlowRow.__table__)
 
 
 def batch_from_env() -> int:
@@ -84,7 +87,11 @@ class Scheduler:
         """Claim a page of due timers and make their moves: (timers in the page, moves made)."""
         query = self._due_query(tx.now)
         if self.services.db.is_postgres:
-            query = query.with_for_update(skip_locked=True, of=_TIMERS)
+            # The care flows are locked, not the timers: a care flow a request holds (a stop, a
+            # completion) is skipped this pass, and its timer claimed once the request is done.
+            query = query.join(_FLOWS, _FLOWS.c.id == _TIMERS.c.care_flow_id).with_for_update(
+                skip_locked=True, of=_FLOWS
+            )
         timers = [DueTimer(*row) for row in tx.session.execute(query)]
         if how.in_one_go:
             # One claim for the batch: only the timers still unfired come back, each to one worker.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
@@ -14,7 +14,7 @@ from careapp.server import engine, idempotency
 from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint, Limit, Offset
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
-from careapp.server.hospital_link import connections, fhir_results, results
+from careapp.server.hospital_link import connections, fhir_results, outbox, results
 from careapp.server.hospital_link.lifespan import lifespan
 from careapp.server.hospital_link.schemas import (
     HospitalConnectionIn,
@@ -22,6 +22,7 @@ from careapp.server.hospital_link.schemas import (
     HospitalConnectionOut,
     MessageStatus,
     ResultMessageList,
+    ResultMessageOut,
 )
 from careapp.server.idempotency import IdempotencyKey, Outcome
 from careapp.server.models import ActivityRow, ResultMessageRow
@@ -31,6 +32,7 @@ router = APIRouter(tags=["hospital link"], lifespan=lifespan)  # the result send
 Admin = Annotated[Call, Depends(caller(Access.ADMIN))]
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
 FHIR_JSON = "application/fhir+json"
+MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def message_view(row: ResultMessageRow) -> dict[str, Any]:
@@ -136,6 +138,18 @@ def connection_messages(
         if status:
             where.append(ResultMessageRow.status == status)
         return _messages(tx, *where, limit=limit, offset=offset)
+
+
+@router.post(
+    "/hospital-connections/{connection_id}/result-messages/{message_id}/redeliver",
+    status_code=202,
+    response_model=ResultMessageOut,
+    responses={**AUTHED, **NOT_FOUND, **CONFLICT},
+    summary="Send a failed result again now, with the same MSH-10, before the patient's later results",
+)
+def redeliver_message(connection_id: IdPath, message_id: MessageId, call: Admin) -> dict[str, Any]:
+    with call.tx() as tx:
+        return message_view(outbox.redeliver(tx, connection_id, message_id))
 
 
 @router.get(

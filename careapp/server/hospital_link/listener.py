@@ -1,7 +1,9 @@
 """The ADT listener: MLLP (optionally over TLS) on the configured address, inside careapp-server.
 
-One thread per hospital connection (socket); frames are answered one at a time, in order, each
-by ``adt.handle`` in its own transaction. A frame larger than MAX_FRAME, or bytes outside a
+One thread per hospital connection (socket); frames are answered in order. Those that arrived
+back to back (already in the buffer together) are stored by ``adt.handle_batch`` in one
+transaction and answered after its commit; a sender that waits for each ACK gets one
+transaction per message. A frame larger than MAX_FRAME, or bytes outside a
 frame, close the connection (a sender that garbles framing cannot be answered reliably). Nothing
 is logged but the peer's address and the acknowledgement codes.
 """
@@ -22,6 +24,9 @@ from careapp.server.hospital_link import adt
 log = logging.getLogger("careapp.server.hospital_link.listener")
 MAX_FRAME = 4 * 1024 * 1024
 IDLE_TIMEOUT = 300.0  # seconds a hospital's connection may stay silent before we close it
+# Frames already received when one is answered are stored together, in one transaction of at
+# most this many (a sender that does not wait for each ACK gets one commit per batch).
+MAX_BATCH = 100
 
 
 def tls_context(cert_file: str, key_file: str | None = None) -> ssl.SSLContext:
@@ -32,12 +37,31 @@ def tls_context(cert_file: str, key_file: str | None = None) -> ssl.SSLContext:
     return context
 
 
+def frames(buffer: bytes) -> tuple[list[bytes], bytes, bool]:
+    """The complete frames at the start of BUFFER (MAX_BATCH at most), what is left of it, and
+    whether what follows them is not MLLP."""
+    payloads: list[bytes] = []
+    while len(payloads) < MAX_BATCH:
+        buffer = buffer.lstrip(b"\r\n")
+        if buffer and not buffer.startswith(START):
+            return payloads, buffer, True
+        end = buffer.find(END)
+        if end < 0:
+            break
+        payloads.append(buffer[1:end])
+        buffer = buffer[end + 1 :].removeprefix(b"\r")
+    return payloads, buffer, False
+
+
 class _Handler(socketserver.BaseRequestHandler):
     server: AdtListener
 
     def handle(self) -> None:
         sock: socket.socket = self.request
         sock.settimeout(IDLE_TIMEOUT)
+        # Each batch of answers goes out at once: Nagle would hold the next one back until the
+        # sender's TCP ACK of the last, which a peer that is only reading delays by up to 40 ms.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.server.tls is not None:
             try:
                 sock = self.server.tls.wrap_socket(sock, server_side=True)
@@ -56,16 +80,15 @@ class _Handler(socketserver.BaseRequestHandler):
                     return
                 buffer += chunk
                 while True:
-                    buffer = buffer.lstrip(b"\r\n")
-                    if buffer and not buffer.startswith(START):
+                    payloads, buffer, garbled = frames(buffer)
+                    if payloads:
+                        acks = adt.handle_batch(self.server.services, payloads)
+                        self.server.answered += len(acks)
+                        sock.sendall(b"".join(frame(ack.wire) for ack in acks))
+                    if garbled:
                         return  # not MLLP
-                    end = buffer.find(END)
-                    if end < 0:
+                    if len(payloads) < MAX_BATCH:
                         break
-                    payload, buffer = buffer[1:end], buffer[end + 1 :].removeprefix(b"\r")
-                    ack = adt.handle(self.server.services, payload)
-                    self.server.answered += 1
-                    sock.sendall(frame(ack.wire))
                 if len(buffer) > MAX_FRAME:
                     return
         except (OSError, ssl.SSLError):

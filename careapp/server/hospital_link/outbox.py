@@ -18,6 +18,7 @@ from careapp.server.delivery.dispatcher import DELIVERED, FAILED, PENDING
 from careapp.server.events import DomainEvent
 from careapp.server.hospital_link import connections, fhir_results, oru, results
 from careapp.server.models import ActivityRow, HospitalConnectionRow, PatientIdentifierRow, ResultMessageRow
+from careapp.server.services.common import conflict, get_or_404, not_found
 
 HL7, FHIR = "hl7", "fhir"
 # Session.info mark: this transaction queued result messages (the sender wakes on commit only then).
@@ -101,7 +102,47 @@ def install(services: Services) -> None:
     services.bus.subscribe(events.ACTIVITY_CALCULATED, on_calculated)
 
 
-__all__ = ["DELIVERED", "FAILED", "PENDING", "body_of", "install", "queue"]
+def redeliver(tx: Tx, connection_id: str, message_id: int) -> ResultMessageRow:
+    """Send a failed result again, now, with the same MSH-10 and the same bytes (the hospital
+    deduplicates by MSH-10); a pending one waiting for its next attempt is brought forward.
+
+    It keeps its place in the hospital's line (the sender goes by id): it goes before every result
+    still waiting for that hospital, so before the patient's later ones. An earlier result of the
+    same patient that failed too must be sent again first, or the hospital would get them reversed.
+    """
+    connection = connections.get(tx, connection_id)
+    if not connection.enabled:
+        raise conflict("connection-disabled", "Enable the hospital connection before redelivering.")
+    row = get_or_404(tx.session, ResultMessageRow, message_id, "result message", for_update=True)
+    if row.connection_id != connection_id:
+        raise not_found("result message")
+    if row.status == DELIVERED:
+        raise conflict("result-message-delivered", "The hospital acknowledged this result already.")
+    if row.status == PENDING and row.leased_until is not None and row.leased_until > tx.now:
+        raise conflict("result-message-in-flight", "This result is being sent right now.")
+    earlier = tx.session.scalar(
+        select(ResultMessageRow.id)
+        .where(
+            ResultMessageRow.connection_id == connection_id,
+            ResultMessageRow.patient_id == row.patient_id,
+            ResultMessageRow.status == FAILED,
+            ResultMessageRow.id < row.id,
+        )
+        .order_by(ResultMessageRow.id)
+        .limit(1)
+    )
+    if earlier is not None:
+        raise conflict(
+            "earlier-result-failed",
+            f"An earlier result of this patient failed too: redeliver result message {earlier} first.",
+        )
+    row.status, row.next_attempt_at = PENDING, tx.now
+    tx.session.info[QUEUED_KEY] = True  # wakes the sender on commit
+    tx.audit("result_message.redelivered", resource_type="result_message", resource_id=str(row.id))
+    return row
+
+
+__all__ = ["DELIVERED", "FAILED", "PENDING", "body_of", "install", "queue", "redeliver"]
 
 
 def body_of(services: Services, row: ResultMessageRow) -> str:

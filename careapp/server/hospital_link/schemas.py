@@ -16,6 +16,14 @@ ResultTransport = Literal["hl7", "fhir", "none"]
 MessageStatus = Literal["pending", "delivered", "failed"]
 # An HL7 application or facility name (HD-1): printable, no delimiters.
 HdName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^|^~\\&\x00-\x1f]+$")]
+# One or more PEM certificates; whether they parse is told on the delivery (a schema cannot say).
+PemCertificates = Annotated[
+    str,
+    StringConstraints(
+        max_length=65536,
+        pattern=r"^\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s-]+-----END CERTIFICATE-----\s*$",
+    ),
+]
 # A field of a message: PV1-45, PV1-3.1.
 FieldRef = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{2}-[1-9][0-9]{0,2}(\.[1-9][0-9]?)?$")]
 
@@ -90,6 +98,11 @@ class HospitalConnectionIn(Input):
     mllp_host: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
     mllp_port: Annotated[int, Field(ge=1, le=65535)] | None = None
     mllp_tls: bool = Field(False, description="MLLP over TLS to the hospital.")
+    mllp_tls_ca: PemCertificates | None = Field(
+        None,
+        description="PEM certificates trusted for MLLP over TLS instead of the system's trust store: "
+        "the hospital's CA, or its self-signed certificate. Its host name or IP must match mllp_host.",
+    )
     fhir_url: Uri | None = Field(None, description="FHIR R4 base the results are POSTed to (results=fhir).")
     our_application: HdName = "CAREAPP"
     our_facility: HdName = "CAREAPP"

@@ -31,22 +31,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from careapp.integrations.hl7.mllp import MllpConnection
 from careapp.server.context import Services
-from careapp.server.delivery import retry
+from careapp.server.delivery import deadline, retry
 from careapp.server.delivery.retry import default_jitter
 from careapp.server.hospital_link import transports
-from careapp.server.hospital_link.outbox import DELIVERED, FAILED, FHIR, PENDING, QUEUED_KEY, body_of
+from careapp.server.hospital_link.outbox import DELIVERED, FAILED, FHIR, PENDING, QUEUED_KEY, sealing_purpose
 from careapp.server.models import HospitalConnectionRow, ResultMessageRow
 
 log = logging.getLogger("careapp.server.hospital_link")
 
 ACK_TIMEOUT = 10.0  # seconds for connect, send and the acknowledgement of one message
+# Seconds for the whole of one FHIR POST: httpx's timeouts are per read, and a server dripping
+# its answer a byte at a time would never trip one.
+FHIR_DEADLINE = 20.0
 LEASE = timedelta(seconds=60)
-DEFAULT_RUN = 200  # messages claimed per hospital per pass
+DEFAULT_RUN = 500  # messages claimed per hospital per pass (two commits per run)
 # Unlike webhooks, a result is never given up on: 5 s doubling to 10 minutes, then every 10
 # minutes (±10 %) until the hospital answers. Only its AE or AR fails it.
 RETRY_SCHEDULE: tuple[timedelta, ...] = tuple(
@@ -76,6 +79,7 @@ class Run:
     host: str | None
     port: int | None
     tls: bool
+    tls_ca: str | None
     fhir_url: str | None
     charset: str
     messages: tuple[Outgoing, ...]
@@ -92,15 +96,23 @@ class ResultSender:
         poll_interval: float = 2.0,
         concurrency: int = 8,
         tls_context: ssl.SSLContext | None = None,
+        fhir_deadline: float = FHIR_DEADLINE,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """MONOTONIC is the clock of attempt deadlines (tests tick it from a dripping peer)."""
         self.services = services
         self.run_size = run_size
         self.ack_timeout = ack_timeout
         self.jitter = jitter
         self.poll_interval = poll_interval
+        self.fhir_deadline = fhir_deadline
+        self.monotonic = monotonic
         self.tls_context = tls_context or ssl.create_default_context()
         self._links: dict[str, MllpConnection] = {}  # one connection per hospital, kept open
-        self._http = httpx.Client(timeout=httpx.Timeout(ack_timeout, connect=5.0))
+        self._link_settings: dict[str, tuple[object, ...]] = {}  # what each was opened with
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(ack_timeout, connect=5.0), transport=deadline.transport()
+        )
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="result-sender")
         self._busy: set[str] = set()
         self._lock = threading.Lock()
@@ -137,23 +149,30 @@ class ResultSender:
             connection = session.get(HospitalConnectionRow, connection_id, with_for_update=True)
             if connection is None or not connection.enabled:
                 return None
-            rows = list(
-                session.scalars(
-                    select(ResultMessageRow)
-                    .where(
-                        ResultMessageRow.connection_id == connection_id, ResultMessageRow.status == PENDING
-                    )
-                    .order_by(ResultMessageRow.id)
-                    .limit(self.run_size)
+            rows = session.execute(
+                select(
+                    ResultMessageRow.id,
+                    ResultMessageRow.control_id,
+                    ResultMessageRow.sealed_body,
+                    ResultMessageRow.leased_until,
+                    ResultMessageRow.next_attempt_at,
                 )
-            )
+                .where(ResultMessageRow.connection_id == connection_id, ResultMessageRow.status == PENDING)
+                .order_by(ResultMessageRow.id)
+                .limit(self.run_size)
+            ).all()
             if not rows or any(r.leased_until is not None and r.leased_until > now for r in rows):
                 return None
             if rows[0].next_attempt_at is not None and rows[0].next_attempt_at > now:
                 return None
             token = secrets.token_hex(16)
-            for row in rows:
-                row.leased_until, row.lease_token = now + LEASE, token
+            session.execute(  # one statement for the run, not one per message
+                update(ResultMessageRow)
+                .where(ResultMessageRow.id.in_([r.id for r in rows]))
+                .values(leased_until=now + LEASE, lease_token=token)
+                .execution_options(synchronize_session=False)
+            )
+            purpose = sealing_purpose(connection_id)
             return Run(
                 connection.id,
                 token,
@@ -161,38 +180,55 @@ class ResultSender:
                 connection.mllp_host,
                 connection.mllp_port,
                 connection.mllp_tls,
+                connection.mllp_tls_ca,
                 connection.fhir_url,
                 connection.charset,
-                tuple(Outgoing(r.id, r.control_id, body_of(services, r)) for r in rows),
+                tuple(
+                    Outgoing(r.id, r.control_id, services.sealer.open(r.sealed_body, purpose).decode())
+                    for r in rows
+                ),
             )
 
     def _link(self, run: Run) -> MllpConnection:
+        """The hospital's one connection, opened anew when its address or TLS settings changed;
+        ValueError when its mllp_tls_ca cannot be read."""
+        wanted = (run.host, run.port, run.tls, run.tls_ca)
         link = self._links.get(run.connection_id)
-        if link is None or (link.host, link.port) != (run.host, run.port):
+        if link is None or self._link_settings.get(run.connection_id) != wanted:
             if link is not None:
                 link.close()
+                del self._links[run.connection_id]
             assert run.host is not None and run.port is not None  # checked when configured
-            link = (
-                transports.TlsMllpConnection(run.host, run.port, self.ack_timeout, self.tls_context)
-                if run.tls
-                else MllpConnection(run.host, run.port, self.ack_timeout)
-            )
+            if run.tls:
+                context = self.tls_context if run.tls_ca is None else transports.trusting(run.tls_ca)
+                link = transports.TlsMllpConnection(run.host, run.port, self.ack_timeout, context)
+            else:
+                link = MllpConnection(run.host, run.port, self.ack_timeout)
             self._links[run.connection_id] = link
+            self._link_settings[run.connection_id] = wanted
         return link
 
     def deliver(self, run: Run) -> int:
         """Send RUN's messages in order until one is not delivered; record every answer."""
         answers: list[tuple[Outgoing, transports.Answer]] = []
         # Stop while the lease still covers one more exchange and the recording of the answers.
-        lease_ends = time.monotonic() + LEASE.total_seconds() - 2 * self.ack_timeout
+        longest = max(self.ack_timeout, self.fhir_deadline if run.transport == FHIR else 0.0)
+        lease_ends = self.monotonic() + LEASE.total_seconds() - 2 * longest
         for message in run.messages:
-            if self._stop.is_set() or time.monotonic() > lease_ends:
+            if self._stop.is_set() or self.monotonic() > lease_ends:
                 break
             if run.transport == FHIR:
                 assert run.fhir_url is not None
-                answer = transports.send_fhir(self._http, run.fhir_url, message.body)
+                answer = transports.send_fhir(
+                    self._http, run.fhir_url, message.body, self.fhir_deadline, self.monotonic
+                )
             else:
-                answer = transports.send_hl7(self._link(run), message.control_id, message.body, run.charset)
+                try:
+                    link = self._link(run)
+                except ValueError as exc:  # its trusted certificates cannot be read: said on the message
+                    answers.append((message, transports.Answer(False, False, None, str(exc))))
+                    break
+                answer = transports.send_hl7(link, message.control_id, message.body, run.charset)
             answers.append((message, answer))
             if not answer.final:
                 break  # retried later; the ones behind it keep their order
@@ -200,35 +236,61 @@ class ResultSender:
         return len(answers)
 
     def settle(self, run: Run, answers: list[tuple[Outgoing, transports.Answer]]) -> None:
+        """Record ANSWERS and give back the run's leases, in one transaction. The delivered ones
+        (nearly all) are written by one statement per acknowledgement code, not row by row; a
+        row whose lease is no longer ours (deleted with its connection, or taken over after our
+        lease lapsed) is left alone."""
+        ours = ResultMessageRow.lease_token == run.lease_token
+        delivered: dict[str | None, list[int]] = {}
+        others: dict[int, transports.Answer] = {}
+        for message, answer in answers:
+            if answer.delivered:
+                delivered.setdefault(answer.code, []).append(message.message_id)
+            else:
+                others[message.message_id] = answer
         with self.services.db.transaction() as session:
             now = self.services.clock.now()
-            for message, answer in answers:
-                row = session.get(ResultMessageRow, message.message_id, with_for_update=True)
-                if row is None or row.lease_token != run.lease_token:
-                    continue  # deleted with its connection, or our lease lapsed and was taken over
-                row.attempts += 1
-                row.last_attempt_at = now
-                row.ack_code = answer.code
-                row.last_error = answer.error
-                if answer.delivered:
-                    row.status, row.delivered_at, row.next_attempt_at = DELIVERED, now, None
-                elif answer.final:
-                    row.status, row.next_attempt_at = FAILED, None
-                    log.warning("result message %s refused by the hospital (%s)", row.id, answer.code)
-                else:
-                    row.next_attempt_at = now + backoff(row.attempts, self.jitter)
-                    log.info(
-                        "result message %s attempt %s not delivered; retried later", row.id, row.attempts
+            for code, ids in delivered.items():
+                session.execute(
+                    update(ResultMessageRow)
+                    .where(ours, ResultMessageRow.id.in_(ids))
+                    .values(
+                        status=DELIVERED,
+                        delivered_at=now,
+                        next_attempt_at=None,
+                        last_attempt_at=now,
+                        attempts=ResultMessageRow.attempts + 1,
+                        ack_code=code,
+                        last_error=None,
+                        leased_until=None,
+                        lease_token=None,
                     )
-            self._release(session, run)
-
-    @staticmethod
-    def _release(session: Session, run: Run) -> None:
-        """Give back the run's leases (the messages not attempted keep their place in line)."""
-        for row in session.scalars(
-            select(ResultMessageRow).where(ResultMessageRow.lease_token == run.lease_token)
-        ):
-            row.leased_until, row.lease_token = None, None
+                    .execution_options(synchronize_session=False)
+                )
+            if others:
+                held = select(ResultMessageRow).where(ours, ResultMessageRow.id.in_(list(others)))
+                for row in session.scalars(held.with_for_update() if self.services.db.is_postgres else held):
+                    answer = others[row.id]
+                    row.attempts += 1
+                    row.last_attempt_at = now
+                    row.ack_code = answer.code
+                    row.last_error = answer.error
+                    if answer.final:
+                        row.status, row.next_attempt_at = FAILED, None
+                        log.warning("result message %s refused by the hospital (%s)", row.id, answer.code)
+                    else:
+                        row.next_attempt_at = now + backoff(row.attempts, self.jitter)
+                        log.info(
+                            "result message %s attempt %s not delivered; retried later", row.id, row.attempts
+                        )
+                session.flush()
+            # The ones not attempted keep their place in line.
+            session.execute(
+                update(ResultMessageRow)
+                .where(ours)
+                .values(leased_until=None, lease_token=None)
+                .execution_options(synchronize_session=False)
+            )
 
     # Background thread ---------------------------------------------------------------------
 

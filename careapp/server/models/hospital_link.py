@@ -38,6 +38,8 @@ class HospitalConnectionRow(Base):
     mllp_host: Mapped[str | None] = mapped_column(String(255))
     mllp_port: Mapped[int | None] = mapped_column(Integer)
     mllp_tls: Mapped[bool] = mapped_column(Boolean, default=False)
+    # PEM certificates trusted for MLLP over TLS instead of the system's (a hospital's own CA).
+    mllp_tls_ca: Mapped[str | None] = mapped_column(Text)
     fhir_url: Mapped[str | None] = mapped_column(String(2000))
     # MSH-3/4 we send as, MSH-5/6 the hospital's; MSH-18 our messages are written in.
     our_application: Mapped[str] = mapped_column(String(100))

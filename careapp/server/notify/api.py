@@ -71,6 +71,8 @@ class SmtpIn(Input):
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: Text200 | None = None
     sender: Text200 = "CareApp <no-reply@localhost>"
+    # The CAs (a PEM file on the server) to trust for the relay's certificate instead of the system's.
+    ca_file: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None
 
 
 class GatewayIn(Input):

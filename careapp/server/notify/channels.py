@@ -36,6 +36,9 @@ class SmtpSettings:
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
     sender: str = "CareApp <no-reply@localhost>"
+    # A PEM file of the CAs to trust for the relay's certificate instead of the system's (a
+    # hospital's own CA); None trusts the system's. A path on the server, never a secret.
+    ca_file: str | None = None
     password: str | None = field(default=None, repr=False)  # opened from the sealed secret
 
     def public(self) -> dict[str, Any]:
@@ -45,6 +48,7 @@ class SmtpSettings:
             "security": self.security,
             "username": self.username,
             "sender": self.sender,
+            "ca_file": self.ca_file,
         }
 
 

@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     email.add_argument("--port", type=int, default=587)
     email.add_argument("--security", choices=("starttls", "tls", "none"), default="starttls")
     email.add_argument("--username", help="SMTP login; its password comes with --secret-stdin")
+    email.add_argument("--ca-file", help="PEM file of the CAs to trust for the relay instead of the system's")
     email.add_argument(
         "--sender", default="CareApp <no-reply@localhost>", help='e.g. "Ward 3 <ward3@zh.example>"'
     )
@@ -48,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     if args.channel == "email":
         return {"host": args.host, "port": args.port, "security": args.security, "username": args.username,
-                "sender": args.sender}  # fmt: skip
+                "sender": args.sender, "ca_file": args.ca_file}  # fmt: skip
     fields = {}
     for item in args.field:
         name, sep, template = item.partition("=")

@@ -40,7 +40,10 @@ def message_id(services: Services) -> str:
 
 
 def address_of(patient: PatientRow, channel: str) -> str | None:
-    value = patient.email if channel == channels.EMAIL else patient.phone
+    return address_in(patient.email if channel == channels.EMAIL else patient.phone)
+
+
+def address_in(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
 
 

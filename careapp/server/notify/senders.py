@@ -12,9 +12,11 @@ import json
 import smtplib
 import ssl
 import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 from email.utils import parseaddr
+from typing import Any
 
 import httpx
 
@@ -23,35 +25,107 @@ from careapp.server.delivery import deadline, http
 from careapp.server.delivery.dispatcher import Attempt
 from careapp.server.notify.channels import SmsGatewaySettings, SmtpSettings
 
-SMTP_TIMEOUT = 10.0  # per socket operation (smtplib has no total deadline)
+SMTP_TIMEOUT = 10.0  # per socket operation, within the attempt's deadline
 GATEWAY_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class _BoundedSMTP(smtplib.SMTP):
+    """smtplib's timeout is per socket operation; this one also keeps every operation of an
+    attempt (connect, EHLO, STARTTLS, login, MAIL, RCPT, DATA) within the attempt's deadline,
+    so a relay that drips its replies holds a sender for one deadline at most."""
+
+    def __init__(self, deadline: float, *args: Any, **kw: Any) -> None:
+        self.deadline: float | None = deadline  # time.monotonic() by which the attempt ends
+        super().__init__(*args, **kw)  # with a host: connects (and says hello), within it
+
+    def _tighten(self) -> None:
+        if self.deadline is None:
+            return
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the attempt's deadline passed")
+        self.timeout = min(SMTP_TIMEOUT, left)
+        if self.sock is not None:
+            self.sock.settimeout(self.timeout)
+
+    def connect(
+        self, host: str = "localhost", port: int = 0, source_address: Any = None
+    ) -> tuple[int, bytes]:
+        self._tighten()
+        return super().connect(host, port, source_address)
+
+    def send(self, s: Any) -> None:
+        self._tighten()
+        super().send(s)
+
+    def getreply(self) -> tuple[int, bytes]:
+        self._tighten()
+        return super().getreply()
+
+
+class _BoundedSMTPS(_BoundedSMTP, smtplib.SMTP_SSL):
+    """Implicit TLS (port 465), with the same deadline."""
+
+
+def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    """Verifies the relay's certificate and host name against the system's CAs, or against
+    SETTINGS.ca_file only when the channel names one (a hospital's own CA). Raises OSError when
+    that file cannot be read."""
+    if settings.ca_file:
+        return ssl.create_default_context(cafile=settings.ca_file)
+    return ssl.create_default_context()
+
+
+def _connection_error(exc: BaseException) -> str:
+    """The kind of a failure to reach the relay, in words: never its text (which may quote names)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "the SMTP server's TLS certificate is not trusted"
+    if isinstance(exc, ssl.SSLError):
+        return "TLS with the SMTP server failed"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return f"SMTP error ({type(exc).__name__})"
 
 
 class SmtpSender:
     """Keeps one SMTP connection per sender thread and settings, reused across messages (a new
-    connection per mail would cost a TCP and TLS handshake and EHLO each)."""
+    connection per mail would cost a TCP and TLS handshake and EHLO each). A batch of messages
+    is sent by one thread, so over one connection; a connection the relay dropped is opened
+    again once per message."""
 
-    def __init__(self, timeout: float = SMTP_TIMEOUT) -> None:
-        self.timeout = timeout
+    def __init__(self, attempt_deadline: timedelta = timedelta(seconds=30)) -> None:
+        self.attempt_seconds = attempt_deadline.total_seconds()
         self._local = threading.local()
         self._all: list[smtplib.SMTP] = []
         self._lock = threading.Lock()
+        self._contexts: dict[SmtpSettings, ssl.SSLContext] = {}
 
-    def _connection(self, settings: SmtpSettings) -> smtplib.SMTP:
-        held: tuple[SmtpSettings, smtplib.SMTP] | None = getattr(self._local, "held", None)
+    def _context(self, settings: SmtpSettings) -> ssl.SSLContext:
+        with self._lock:  # loading the CAs costs milliseconds: once per settings
+            context = self._contexts.get(settings)
+            if context is None:
+                context = self._contexts[settings] = tls_context(settings)
+            return context
+
+    def _connection(self, settings: SmtpSettings) -> _BoundedSMTP:
+        held: tuple[SmtpSettings, _BoundedSMTP] | None = getattr(self._local, "held", None)
         if held is not None and held[0] == settings:
             return held[1]
         self._drop()
-        context = ssl.create_default_context()
-        smtp: smtplib.SMTP
+        smtp: _BoundedSMTP
+        deadline, host, port = self._local.deadline, settings.host, settings.port
         if settings.security == "tls":
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=self.timeout, context=context)
+            smtp = _BoundedSMTPS(deadline, host, port, timeout=SMTP_TIMEOUT, context=self._context(settings))
         else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=self.timeout)
+            smtp = _BoundedSMTP(deadline, host, port, timeout=SMTP_TIMEOUT)
+        try:
             if settings.security == "starttls":
-                smtp.starttls(context=context)
-        if settings.username:
-            smtp.login(settings.username, settings.password or "")
+                smtp.starttls(context=self._context(settings))
+            if settings.username:
+                smtp.login(settings.username, settings.password or "")
+        except BaseException:
+            smtp.close()
+            raise
         self._local.held = (settings, smtp)
         with self._lock:
             self._all.append(smtp)
@@ -66,7 +140,28 @@ class SmtpSender:
                 if held[1] in self._all:
                     self._all.remove(held[1])
 
+    def _start_attempt(self) -> None:
+        self._local.deadline = time.monotonic() + self.attempt_seconds
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            held[1].deadline = self._local.deadline
+
+    def connect(self, settings: SmtpSettings) -> Attempt | None:
+        """Reach the relay (or keep the connection held): None, or the failed attempt that every
+        message still to go over this connection would make (unreachable, TLS, login refused)."""
+        self._start_attempt()
+        try:
+            self._connection(settings)
+        except smtplib.SMTPResponseException as exc:
+            code = exc.smtp_code
+            # A refused login will be refused again for every message: for good, like a 5xx.
+            return Attempt(code, f"SMTP reply {code}", permanent=500 <= code < 600)
+        except Exception as exc:  # OSError, SMTPException, a CA file that is no PEM: all retried
+            return Attempt(None, _connection_error(exc))
+        return None
+
     def send(self, settings: SmtpSettings, to: str, message: bytes) -> Attempt:
+        self._start_attempt()
         for fresh in (False, True):  # a kept connection the server closed meanwhile: once more
             try:
                 smtp = self._connection(settings)
@@ -90,8 +185,7 @@ class SmtpSender:
                 return Attempt(code, f"recipient refused ({code})", permanent=500 <= code < 600)
             except (OSError, smtplib.SMTPException) as exc:
                 self._drop()
-                kind = "timed out" if isinstance(exc, TimeoutError) else f"SMTP error ({type(exc).__name__})"
-                return Attempt(None, kind)
+                return Attempt(None, _connection_error(exc))
         return Attempt(None, "the SMTP server closed the connection")
 
     def close(self) -> None:

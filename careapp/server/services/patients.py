@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Table, bindparam, func, insert, or_, select, tuple_
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from careapp.domain.identifiers import IdentifierKinds
 from careapp.domain.patient import fold
@@ -35,6 +38,14 @@ from careapp.server.schemas.patients import (
 from careapp.server.services.common import conflict, get_or_404, invalid
 
 _KNOWN_SYSTEMS = "careapp.patients.known_identifier_systems"
+# A mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause.
+_PATIENTS = cast(Table, PatientRow.__table__)
+_IDS = cast(Table, PatientIdentifierRow.__table__)
+_OTHER = _IDS.alias("held")
+_SYSTEMS_TABLE = IdentifierSystemRow.__table__
+_SYSTEMS = select(_SYSTEMS_TABLE.c.uri, _SYSTEMS_TABLE.c.name, _SYSTEMS_TABLE.c.kind).where(
+    _SYSTEMS_TABLE.c.uri.in_(bindparam("uris", expanding=True))
+)
 
 
 def _systems(session: Session, uris: set[str]) -> dict[str, tuple[str, str]]:
@@ -42,8 +53,7 @@ def _systems(session: Session, uris: set[str]) -> dict[str, tuple[str, str]]:
     transaction, so a batch of patients asks once per system."""
     known: dict[str, tuple[str, str]] = session.info.setdefault(_KNOWN_SYSTEMS, {})
     if missing := uris - known.keys():
-        rows = select(IdentifierSystemRow.uri, IdentifierSystemRow.name, IdentifierSystemRow.kind)
-        for uri, name, kind in session.execute(rows.where(IdentifierSystemRow.uri.in_(missing))):
+        for uri, name, kind in session.execute(_SYSTEMS, {"uris": sorted(missing)}):
             known[uri] = (name, kind)
     return known
 
@@ -103,7 +113,7 @@ def _holders(session: Session, identifiers: Sequence[IdentifierIn]) -> list[Pati
     query = (
         select(PatientRow)
         .join(PatientRow.identifiers)
-        .where(tuple_(PatientIdentifierRow.system, PatientIdentifierRow.value).in_(pairs))
+        .where(_any_of(PatientIdentifierRow.system, PatientIdentifierRow.value, pairs))
         .order_by(PatientRow.id)
     )
     return list(session.scalars(query.with_for_update(of=PatientRow)).unique())
@@ -116,15 +126,23 @@ def _same_patient(
     desktop's rule (IdentifierKinds.clash) over the systems' kinds: a shared hospital id or
     national number makes it that patient, a shared visit number alone never does, and another
     value of a one-per-patient system makes it someone else. Refused (409) otherwise."""
-    wanted = {(i.system, i.value) for i in identifiers}
+    held = {row.id: {(i.system, i.value) for i in row.identifiers} for row in holders}
+    found = _same_holder(session, {(i.system, i.value) for i in identifiers}, held)
+    return next(row for row in holders if row.id == found) if found else None
+
+
+def _same_holder(
+    session: Session, wanted: set[tuple[str, str]], held: Mapping[str, set[tuple[str, str]]]
+) -> str | None:
+    """_same_patient over pairs: HELD is each holder's id → its (system, value) pairs, in id order."""
     kinds = _kinds(session, {system for system, _value in wanted})
-    for row in holders:
-        clash = kinds.clash(wanted, {(i.system, i.value) for i in row.identifiers})
+    for pairs in held.values():
+        clash = kinds.clash(wanted, pairs)
         if clash is not None:
             raise conflict("identifier-conflict", clash.sentence("on this backend"))
-    if len(holders) > 1:
+    if len(held) > 1:
         raise conflict("identifiers-disagree", "These identifiers belong to different patients.")
-    return holders[0] if holders else None
+    return next(iter(held), None)
 
 
 def match_record(session: Session, identifiers: Sequence[IdentifierIn]) -> PatientRow | None:
@@ -233,16 +251,24 @@ def _replace_identifiers(tx: Tx, row: PatientRow, identifiers: Sequence[Identifi
         row.identifiers.append(PatientIdentifierRow(system=system, value=value))
 
 
-def _apply(tx: Tx, row: PatientRow, body: Demographics | PatientUpdate) -> None:
+def _changes(tx: Tx, body: Demographics | PatientUpdate) -> dict[str, Any]:
+    """The columns BODY sets on a patient, updated_at included."""
+    values: dict[str, Any] = {}
     for name, value in patient_fields(body).items():
         if name in ("family_name", "sex") and value is None:
             continue  # required fields are never cleared
-        setattr(row, name, "" if name == "given_name" and value is None else value)
+        values[name] = "" if name == "given_name" and value is None else value
     if "physician_id" in body.model_fields_set:
         _check_physician(tx.session, body.physician_id)
-        row.physician_id = body.physician_id
+        values["physician_id"] = body.physician_id
     # Always touch the row so its version moves even when only identifiers changed.
-    row.updated_at = tx.now
+    values["updated_at"] = tx.now
+    return values
+
+
+def _apply(tx: Tx, row: PatientRow, body: Demographics | PatientUpdate) -> None:
+    for name, value in _changes(tx, body).items():
+        setattr(row, name, value)
 
 
 def update(tx: Tx, patient_id: str, body: PatientUpdate) -> PatientRow:
@@ -266,9 +292,9 @@ def _pushed_identifiers(key: IdentifierIn, extra: Sequence[IdentifierIn]) -> lis
     return [key, *[i for i in extra if (i.system, i.value) != (key.system, key.value)]]
 
 
-def _imported(tx: Tx, row: PatientRow, action: str) -> None:
-    tx.audit("patient.imported", patient_id=row.id, resource_type="patient", resource_id=row.id)
-    tx.change("patient", row.id, action, row.id)
+def _imported(tx: Tx, patient_id: str, action: str) -> None:
+    tx.audit("patient.imported", patient_id=patient_id, resource_type="patient", resource_id=patient_id)
+    tx.change("patient", patient_id, action, patient_id)
 
 
 def _merge_pushed(
@@ -301,7 +327,7 @@ def upsert_by_identifier(
             if row is None:
                 raise conflict("identifier-taken", "An identifier belongs to another patient.") from None
         else:
-            _imported(tx, new, "created")
+            _imported(tx, new.id, "created")
             return new, True
     tx.session.refresh(row, with_for_update=True)
     _merge_pushed(tx, row, demographics, identifiers)
@@ -310,8 +336,90 @@ def upsert_by_identifier(
             tx.session.flush()
     except IntegrityError as exc:
         raise conflict("identifier-taken", "An identifier belongs to another patient.") from exc
-    _imported(tx, row, "updated")
+    _imported(tx, row.id, "updated")
     return row, False
+
+
+_HOLDERS = (
+    select(_OTHER.c.patient_id, _OTHER.c.system, _OTHER.c.value)
+    .select_from(
+        _IDS.join(_PATIENTS, _PATIENTS.c.id == _IDS.c.patient_id).join(
+            _OTHER, _OTHER.c.patient_id == _IDS.c.patient_id
+        )
+    )
+    .order_by(_OTHER.c.patient_id)
+    .with_for_update(of=_PATIENTS)
+)
+_ADD_IDENTIFIERS = insert(_IDS)
+# The demographics are bound by column name when it runs.
+_UPDATE = (
+    sql_update(_PATIENTS)
+    .where(_PATIENTS.c.id == bindparam("patient_id"))
+    .values(version=_PATIENTS.c.version + 1)
+)
+
+
+def _any_of(system: Any, value: Any, pairs: Iterable[tuple[Any, Any]]) -> Any:
+    """(SYSTEM, VALUE) is one of PAIRS, as ORs of ANDs: SQLite searches its unique index for
+    each (for a row-value IN it scans the table)."""
+    return or_(*((system == s) & (value == v) for s, v in pairs))
+
+
+@functools.cache
+def _holders_of(count: int) -> Any:
+    """_HOLDERS for COUNT pairs, bound as s0, v0, s1, v1, …: built once per count."""
+    pairs: list[tuple[Any, Any]] = [(bindparam(f"s{n}"), bindparam(f"v{n}")) for n in range(count)]
+    return _HOLDERS.where(_any_of(_IDS.c.system, _IDS.c.value, pairs))
+
+
+def _held(session: Session, pairs: Iterable[tuple[str, str]]) -> dict[str, set[tuple[str, str]]]:
+    """Every patient holding one of PAIRS, locked, with all its identifiers: id → pairs, in id order."""
+    params: dict[str, str] = {}
+    for n, (system, value) in enumerate(pairs):
+        params[f"s{n}"], params[f"v{n}"] = system, value
+    held: dict[str, set[tuple[str, str]]] = {}
+    for patient_id, system, value in session.execute(_holders_of(len(params) // 2), params):
+        held.setdefault(patient_id, set()).add((system, value))
+    return held
+
+
+def upsert_pushed(
+    tx: Tx, key: IdentifierIn, demographics: Demographics, extra: Sequence[IdentifierIn]
+) -> tuple[str, bool]:
+    """upsert_by_identifier in SQLAlchemy Core for the hospital's feed, where nearly every message
+    updates a patient we have: one query finds the holders with all their identifiers, one UPDATE
+    writes the demographics (and moves the version), one INSERT adds the identifiers the patient
+    lacks. The same checks, rules and answers; a new patient is created by upsert_by_identifier.
+    Returns (patient id, created)."""
+    identifiers = _pushed_identifiers(key, extra)
+    _check_identifiers(tx.session, identifiers)
+    _check_physician(tx.session, demographics.physician_id)
+    wanted = {(i.system, i.value) for i in identifiers}
+    held = _held(tx.session, wanted)
+    if not held:
+        row, created = upsert_by_identifier(tx, key, demographics, extra)
+        return row.id, created
+    patient_id = _same_holder(tx.session, wanted, held)
+    assert patient_id is not None
+    values = _changes(tx, demographics)
+    tx.session.execute(_UPDATE, {"patient_id": patient_id, **values})
+    have = held[patient_id]
+    missing = [
+        {"patient_id": patient_id, "system": i.system, "value": i.value}
+        for i in identifiers
+        if (i.system, i.value) not in have
+    ]
+    if missing:
+        try:
+            with tx.session.begin_nested():
+                tx.session.execute(_ADD_IDENTIFIERS, missing)
+        except IntegrityError as exc:
+            raise conflict("identifier-taken", "An identifier belongs to another patient.") from exc
+    # A copy of the patient the session loaded earlier in this transaction is now out of date.
+    if (loaded := tx.session.identity_map.get(identity_key(PatientRow, patient_id))) is not None:
+        tx.session.expire(loaded)
+    _imported(tx, patient_id, "updated")
+    return patient_id, False
 
 
 class PatientIndex:
@@ -367,13 +475,13 @@ def upsert_in_bulk(
         row = _new_patient(tx, demographics, identifiers)
         tx.session.add(row)
         index.add(row)
-        _imported(tx, row, "created")
+        _imported(tx, row.id, "created")
         return row, True
     _merge_pushed(tx, row, demographics, identifiers)
     if row not in tx.session.new:
         tx.session.flush()  # the answer carries the patient's new version, set by the UPDATE
     index.add(row)
-    _imported(tx, row, "updated")
+    _imported(tx, row.id, "updated")
     return row, False
 
 

@@ -118,6 +118,7 @@ EXPECTED: dict[str, str] = {
     "PUT /v1/hospital-connections/{connection_id}": "admin",
     "DELETE /v1/hospital-connections/{connection_id}": "admin",
     "GET /v1/hospital-connections/{connection_id}/result-messages": "admin",
+    "POST /v1/hospital-connections/{connection_id}/result-messages/{message_id}/redeliver": "admin",
     "GET /v1/care-flows/{care_flow_id}/result-messages": "patient",
     "GET /v1/care-flows/{care_flow_id}/responses": "patient",
     "POST /v1/hosted-pages-sessions": "patient",

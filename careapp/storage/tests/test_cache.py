@@ -151,7 +151,7 @@ def test_migration_of_an_old_file_makes_a_backup_first(tmp_path, monkeypatch):
     repo = PatientRepository(db)
     repo.save_imported(Patient("Keep", "Me", (pid("K1"),)), physician=None, actor="t", source="t")
     db.close()
-    monkeypatch.setattr(database, "SCHEMA_HEAD", "0004")  # as if this build brought a migration
+    monkeypatch.setattr(database, "SCHEMA_HEAD", f"{int(SCHEMA_HEAD) + 1:04}")  # as if this build brought one
     open_cache(path).close()
     backups = list(paths.backups_dir().iterdir())
     assert len(backups) == 1

@@ -122,3 +122,29 @@ def test_a_queued_start_is_never_overwritten_by_the_backend(db: CacheDatabase) -
     with db.reading() as session:
         baseline = session.scalar(select(CareFlowRow.baseline).where(CareFlowRow.uid == queued.uid))
     assert baseline == {"dry_weight_kg": 80}
+
+
+def test_delivery_logs_keep_only_what_failed_for_good_and_apply_idempotently(db: CacheDatabase) -> None:
+    from careapp.storage.remote_notifications import apply_delivery_logs
+    from careapp.storage.timeline import FailedMessage, TimelineRepository
+
+    log = [
+        {"id": 3, "channel": "sms", "kind": "reminder", "status": "failed", "last_error": "HTTP 400",
+         "created_at": "2024-05-03T08:00:00Z", "last_attempt_at": "2024-05-03T08:00:05+00:00"},
+        {"id": 2, "channel": "email", "kind": "announcement", "status": "delivered", "last_error": None,
+         "created_at": "2024-05-02T08:00:00Z", "last_attempt_at": "2024-05-02T08:00:01Z"},
+        {"id": 1, "channel": "email", "kind": "clinician", "status": "failed", "last_error": "bounced",
+         "created_at": "2024-05-01T08:00:00Z", "last_attempt_at": None},
+    ]  # fmt: skip
+    with db.transaction() as session:
+        remote_changes.apply_care_flows(session, [_flow("srv-f1")])
+        assert apply_delivery_logs(session, {"srv-f1": log, "srv-unknown": log}) == 2
+    with db.transaction() as session:
+        assert apply_delivery_logs(session, {"srv-f1": log}) == 2  # the same log again: same rows
+    with db.reading() as session:
+        patient_id = session.scalar(select(CareFlowRow.patient_id))
+    [timeline] = TimelineRepository(db).for_patient(patient_id)
+    assert timeline.failed_messages == (
+        FailedMessage("email", "clinician", "bounced", datetime(2024, 5, 1, 8, 0)),
+        FailedMessage("sms", "reminder", "HTTP 400", datetime(2024, 5, 3, 8, 0, 5)),
+    )

@@ -1,4 +1,5 @@
-"""The timeline as a table: immutable rows, alerts and overdue items marked by colour and text."""
+"""The timeline as a table: immutable rows, alerts, failed messages and overdue items marked by
+colour and text."""
 
 from __future__ import annotations
 
@@ -33,7 +34,12 @@ class TimelineModel(RowsModel[TimelineRow]):
             row = self.row_at(index.row())
             if role == Qt.ItemDataRole.BackgroundRole and row.level in LEVEL_COLOURS:
                 return QBrush(QColor(LEVEL_COLOURS[row.level]))
-            if role == Qt.ItemDataRole.FontRole and row.kind in ("care_flow", "step", "alert"):
+            if role == Qt.ItemDataRole.FontRole and row.kind in (
+                "care_flow",
+                "step",
+                "alert",
+                "message_failed",
+            ):
                 font = QFont()
                 font.setBold(True)
                 return font

@@ -1,7 +1,8 @@
 """A patient's care flows as rows of the timeline, formatted off the GUI thread: steps and their
 activities with status, opening and due dates; the answers with the question labels in the
 clinician's language (dates by locale, choices by label, sliders with their ends); scores with
-their bands; alerts; data point values with their history; steps still to open."""
+their bands; alerts; messages to the patient that failed for good; data point values with their
+history; steps still to open."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from careapp.domain.forms import LocalizedText, text_for
 from careapp.storage.timeline import CareFlowTimeline, TimelineActivity
 from careapp.storage.work_list import LEVELS
 from careapp.ui.dates import date_text, moment_text
+from careapp.ui.deliveries import message_kind, not_delivered
 from careapp.ui.forms.renderer import language
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineRow:
-    kind: str  # care_flow | step | activity | answer | score | alert | value | scheduled
+    kind: str  # care_flow | step | activity | answer | score | alert | message_failed | value | scheduled
     when: str
     what: str
     detail: str
@@ -128,6 +130,18 @@ def rows_for(
                     "",
                     1,
                     alert.level,
+                    care_flow_id=flow.id,
+                )
+            )
+        for failed in flow.failed_messages:
+            out.append(
+                TimelineRow(
+                    "message_failed",
+                    _when(failed.failed_at),
+                    not_delivered(failed.channel, failed.reason),
+                    message_kind(failed.kind),
+                    1,
+                    "warning",
                     care_flow_id=flow.id,
                 )
             )

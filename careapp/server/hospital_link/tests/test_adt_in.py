@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from careapp.domain.identifiers import (
     DEMO_HOSPITAL_PATIENT_ID,
@@ -29,6 +30,7 @@ from careapp.hospital_sim.adt import adt_message, send
 from careapp.hospital_sim.patients import SimPatient, generate
 from careapp.integrations.hl7.message import parse_bytes
 from careapp.server.context import Services
+from careapp.server.hospital_link import adt
 from careapp.server.hospital_link.listener import AdtListener
 from careapp.server.hospital_link.tests.conftest import connect
 from careapp.server.models import AdtReceiptRow, CareFlowRow, ChangeRow, PatientIdentifierRow, PatientRow
@@ -224,3 +226,89 @@ def _refuse_shared_identifiers(
         assert first.national_number not in text and first.visit_numbers[-1] not in text
         assert second.patient_id not in text
         assert _snapshot(link_services) == before  # nothing written
+
+
+def _bad_discharge_date(patient: SimPatient, ctrl: str) -> str:
+    """An A03 on CARDIO whose PV1-45 is no date: refused after its patient was already updated."""
+    segments = _adt("A03", patient, ctrl=ctrl).split("\r")
+    pv1 = segments[3].split("|")
+    pv1[45] = "Dnot-a-date"
+    segments[3] = "|".join(pv1)
+    return "\r".join(segments)
+
+
+def _exchange(listener: AdtListener, texts: list[str]) -> list[tuple[str, str, str]]:
+    """TEXTS sent back to back on one connection, without waiting; (MSA-1, MSA-2, MSA-3) of each answer."""
+    with socket.create_connection(("127.0.0.1", listener.port), timeout=30) as sock:
+        sock.sendall(b"".join(b"\x0b" + t.encode() + b"\x1c\r" for t in texts))
+        buffer = b""
+        answers: list[tuple[str, str, str]] = []
+        while len(answers) < len(texts):
+            while b"\x1c" not in buffer:
+                chunk = sock.recv(65536)
+                assert chunk, "closed before every message was answered"
+                buffer += chunk
+            end = buffer.index(b"\x1c")
+            msa = parse_bytes(buffer[buffer.index(b"\x0b") + 1 : end]).first("MSA")
+            assert msa is not None
+            answers.append((msa.field(1), msa.field(2), msa.field(3)))
+            buffer = buffer[end + 2 :]
+    return answers
+
+
+def test_a_batch_keeps_the_good_messages_in_one_commit_and_refuses_the_bad_one_alone(
+    listener: AdtListener, link_services: Services, api: TestClient
+) -> None:
+    first, second = PATIENTS[0], PATIENTS[1]
+    assert _send(listener, _adt("A04", first, ctrl="P1"))[0] == "AA"
+    renamed = dataclasses.replace(first, family="Renamed")
+    batch = [
+        _adt("A08", renamed, ctrl="B1"),
+        _bad_discharge_date(dataclasses.replace(first, family="Wrong"), "B2"),
+        _adt("A04", second, ctrl="B3"),
+        _adt("A08", renamed, ctrl="B1"),  # the same message again, in the same batch
+        "not HL7 at all",
+    ]
+    commits: list[object] = []
+
+    def count(conn: Any) -> None:  # the writing COMMITs (a savepoint released is none)
+        if not conn.get_execution_options().get("careapp_read_only"):
+            commits.append(conn)
+
+    event.listen(link_services.db.engine, "commit", count)
+    try:
+        acks = adt.handle_batch(link_services, [text.encode() for text in batch])
+    finally:
+        event.remove(link_services.db.engine, "commit", count)
+    assert [(a.code, a.control_id) for a in acks] == [
+        ("AA", "B1"),
+        ("AE", "B2"),
+        ("AA", "B3"),
+        ("AA", "B1"),
+        ("AE", ""),
+    ]
+    assert "PV1-45" in acks[1].text and acks[3].text == "Already processed"
+    assert len(commits) == 1  # one transaction for the batch
+    with link_services.db.transaction(read_only=True) as s:
+        assert set(s.scalars(select(AdtReceiptRow.control_id))) == {"P1", "B1", "B3"}
+    found = api.get("/v1/patients", params={"identifier": f"{DEMO_HOSPITAL_PATIENT_ID}|{first.patient_id}"})
+    assert found.json()["items"][0]["family_name"] == "Renamed"  # not "Wrong": B2 changed nothing
+    assert _flows(api, first.patient_id) == []  # nor started the follow-up
+    assert (
+        len(
+            api.get(
+                "/v1/patients", params={"identifier": f"{DEMO_HOSPITAL_PATIENT_ID}|{second.patient_id}"}
+            ).json()["items"]
+        )
+        == 1
+    )
+    # Over the wire, sent without waiting for each answer: answered in order, the same way.
+    third = dataclasses.replace(PATIENTS[2], family="Pipelined")
+    answers = _exchange(listener, [_adt("A04", third, ctrl="W1"), _bad_discharge_date(third, "W2"),
+                                   _adt("A08", third, ctrl="W3"), _adt("A08", third, ctrl="W1")])  # fmt: skip
+    assert [(code, ctrl) for code, ctrl, _text in answers] == [
+        ("AA", "W1"),
+        ("AE", "W2"),
+        ("AA", "W3"),
+        ("AA", "W1"),
+    ]
