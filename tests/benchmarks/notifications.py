@@ -131,7 +131,7 @@ def _careapp_round(
     shutil.copyfile(template, path)
     shutil.copyfile(template.with_suffix(".key"), path.with_suffix(".key"))
     services = build_services(ServerConfig(db_url=f"sqlite:///{path}"), clock=FakeClock(T0))
-    before = len(smtp.mailbox.messages)
+    before = len(smtp.mailbox.raw)
     dispatcher = NotificationDispatcher(services, batch_size=COUNT, jitter=lambda: 0.0)
     started = time.perf_counter()
     dispatcher.start()  # its own thread, as in a server worker
@@ -145,9 +145,9 @@ def _careapp_round(
             list(s.scalars(select(NotificationRow.id).where(NotificationRow.status == "delivered")))
         )
     services.db.dispose()
-    received = smtp.mailbox.messages[before:]
-    ids = {str(m["Message-ID"]) for m in received}
-    results.append((delivered, len(received), len(received) - len(ids)))
+    ids = smtp.mailbox.message_ids(before)
+    received = sum(ids.values())
+    results.append((delivered, received, received - len(ids)))
     return took
 
 
