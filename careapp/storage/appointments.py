@@ -87,13 +87,14 @@ class AppointmentBatch:
         if self.seen(message_key):
             return AppointmentResult(created=False, queued_care_flow=False, duplicate=True)
         try:
-            key, physician_row, created = save_from_hospital(
+            upserted, physician_row = save_from_hospital(
                 session, patient, physician, actor=actor, source="siu", clock=self._clock, kinds=self._kinds
             )
         except DuplicateIdentifier as exc:
             if isinstance(exc.__cause__, IntegrityError):  # refused mid-write: undo the whole batch
                 raise StorageError(str(exc)) from exc
             raise
+        key, created = upserted.key, upserted.created
         if definition_id:
             queue_start_row(
                 session, key, definition_id, physician_row, baseline={}, actor=actor, clock=self._clock

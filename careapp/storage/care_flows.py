@@ -15,7 +15,7 @@ from careapp.domain.patient import Physician
 from careapp.storage import audit, deferred, outbox
 from careapp.storage.database import CacheDatabase
 from careapp.storage.errors import StorageError
-from careapp.storage.models import ActivityRow, CareFlowDefinitionRow, CareFlowRow, PatientRow, PhysicianRow
+from careapp.storage.models import ActivityRow, CareFlowDefinitionRow, CareFlowRow, PatientRow
 from careapp.storage.patients import PatientKey, ensure_physician
 
 QUEUED = "queued"  # local status until the backend has started the care flow
@@ -111,7 +111,7 @@ def queue_start_row(
     session: Session,
     patient: PatientKey | PatientRow,
     definition_id: str,
-    physician: PhysicianRow | None,
+    physician: Physician | None,
     baseline: dict[str, Any],
     actor: str,
     clock: Clock = utcnow,

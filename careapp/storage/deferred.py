@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import DeclarativeBase, Session
 
 _KEY = "row_buffer"
@@ -36,8 +36,9 @@ class RowBuffer:
         for model, values in self._rows:
             by_statement.setdefault((model, frozenset(values)), []).append(values)
         self._rows.clear()
+        connection = session.connection()  # Core: the ORM's bulk insert path cost more than the rows
         for (model, _keys), rows in by_statement.items():
-            session.execute(insert(model), rows)
+            connection.execute(insert(cast(Table, model.__table__)), rows)
 
 
 def insert_row(session: Session, model: type[Model], **values: Any) -> Model | None:

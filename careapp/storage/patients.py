@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, inspect, select, text
+from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -18,7 +18,7 @@ from careapp.domain.clock import Clock, utcnow
 from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, Identifier, IdentifierKinds
 from careapp.domain.patient import Patient, Physician, fold
 from careapp.domain.patient_record import DEMOGRAPHICS, columns, from_columns, to_wire
-from careapp.storage import audit, outbox
+from careapp.storage import audit, deferred, outbox
 from careapp.storage.database import CacheDatabase
 from careapp.storage.errors import DuplicateIdentifier, IdentifierConflict
 from careapp.storage.models import PatientIdentifierRow, PatientRow, PhysicianRow
@@ -59,18 +59,31 @@ def to_patient(row: PatientRow) -> Patient:
     )
 
 
-def ensure_physician(session: Session, physician: Physician) -> PhysicianRow:
-    # Remembered for the session: an SIU batch names the same few physicians thousands of times.
-    known: dict[str, PhysicianRow] = session.info.setdefault("physicians", {})
+# Plain statements: an import names a physician each time, and an ORM look-up and flush of
+# the row cost more than the patient's own upsert.
+_PHYSICIAN_BY_CODE = select(PhysicianRow.id, PhysicianRow.name).where(PhysicianRow.code == bindparam("code"))
+_INSERT_PHYSICIAN = insert(cast(Table, PhysicianRow.__table__))
+
+
+def ensure_physician(session: Session, physician: Physician) -> Physician:
+    """The cached physician with PHYSICIAN's code (with its id), created or renamed as needed."""
+    # Remembered for the transaction: an SIU batch names the same few physicians thousands of times.
+    known: dict[str, Physician] = session.info.setdefault("physicians", {})
     row = known.get(physician.code)
-    if row is None or not inspect(row).persistent:  # gone with a rolled-back savepoint
-        row = session.scalar(select(PhysicianRow).where(PhysicianRow.code == physician.code))
+    connection = session.connection()
     if row is None:
-        row = PhysicianRow(code=physician.code, name=physician.name)
-        session.add(row)
-        session.flush()
-    elif physician.name and row.name != physician.name:
-        row.name = physician.name
+        found = connection.execute(_PHYSICIAN_BY_CODE, {"code": physician.code}).first()
+        if found is None:
+            inserted = connection.execute(_INSERT_PHYSICIAN, {"code": physician.code, "name": physician.name})
+            assert inserted.inserted_primary_key is not None  # a single-row INSERT always has one
+            row = Physician(physician.code, physician.name, inserted.inserted_primary_key[0])
+        else:
+            row = Physician(physician.code, found.name, found.id)
+    if physician.name and row.name != physician.name:
+        connection.execute(
+            sql_update(PhysicianRow).where(PhysicianRow.id == row.id).values(name=physician.name)
+        )
+        row = Physician(physician.code, physician.name, row.id)
     known[physician.code] = row
     return row
 
@@ -93,6 +106,7 @@ _HOLDERS = (
     )
     .join(PatientIdentifierRow, PatientIdentifierRow.patient_id == PatientRow.id)
     .where(PatientRow.id.in_(_HOLDER_IDS))
+    .order_by(PatientIdentifierRow.id)  # as the patient holds them
 )
 
 
@@ -110,7 +124,7 @@ class _Holder:
     physician_id: int | None
     remote_id: str | None
     values: dict[str, object]
-    identifiers: set[tuple[str, str]]
+    identifiers: dict[tuple[str, str], None]  # an ordered set: the order they were added in
 
 
 def _holders(session: Session, identifiers: tuple[Identifier, ...]) -> list[_Holder]:
@@ -127,9 +141,9 @@ def _holders(session: Session, identifiers: tuple[Identifier, ...]) -> list[_Hol
         if holder is None:
             values = {name: getattr(row, name) for name in _DEMOGRAPHICS}
             holder = found[row.id] = _Holder(PatientKey(row.id, row.uid), row.physician_id, row.remote_id,
-                                             values, set())  # fmt: skip
-        holder.identifiers.add((row.system, row.value))
-    return [h for h in found.values() if h.identifiers & wanted]
+                                             values, {})  # fmt: skip
+        holder.identifiers[row.system, row.value] = None
+    return [h for h in found.values() if h.identifiers.keys() & wanted]
 
 
 def _demographics(patient: Patient) -> dict[str, object]:
@@ -144,6 +158,21 @@ class Upserted:
     created: bool
     changed: bool  # demographics or identifiers differ from what the cache held
     payload: dict[str, object] | None  # what the backend needs, when something was written
+    # What the cache now holds, to build the saved patient from without reading it back.
+    values: Mapping[str, object]
+    identifiers: Iterable[tuple[str, str]]  # in the order the patient holds them
+    remote_id: str | None
+    physician_id: int | None
+
+    def patient(self) -> Patient:
+        """The patient as saved: the same codec as a patient read from the cache."""
+        return from_columns(
+            self.values,
+            (Identifier(system, value) for system, value in self.identifiers),
+            id=self.key.id,
+            remote_id=self.remote_id,
+            physician_id=self.physician_id,
+        )
 
 
 # Core statements on the mapped tables (declared as FromClause; a mapped class's table is a Table).
@@ -176,7 +205,7 @@ def upsert_row(
     session: Session,
     patient: Patient,
     clock: Clock = utcnow,
-    physician: PhysicianRow | None = None,
+    physician: Physician | None = None,
     kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS,
 ) -> Upserted:
     """Create the patient, or update the one already holding its identifiers (and PHYSICIAN).
@@ -195,14 +224,18 @@ def upsert_row(
     connection = session.connection()
     try:
         if held is not None:
-            changed = held.values != values or not wanted <= held.identifiers
+            changed = held.values != values or not wanted <= held.identifiers.keys()
             update: dict[str, object] = {**values, "updated_at": now} if changed else {}
             if patient.remote_id and held.remote_id != patient.remote_id:
                 update["remote_id"] = patient.remote_id
             if physician_id is not None and held.physician_id != physician_id:
                 update["physician_id"] = physician_id
+            remote_id = cast(str | None, update.get("remote_id", held.remote_id))
+            physician_id = cast(int | None, update.get("physician_id", held.physician_id))
             if not update:
-                return Upserted(held.key, created=False, changed=False, payload=None)
+                return Upserted(
+                    held.key, False, False, None, values, held.identifiers, remote_id, physician_id
+                )
             key, created, held_ids = held.key, False, held.identifiers
             connection.execute(sql_update(_PATIENTS).where(PatientRow.id == key.id).values(update))
         else:
@@ -212,20 +245,22 @@ def upsert_row(
             inserted = connection.execute(_INSERT_PATIENT, row).inserted_primary_key
             assert inserted is not None  # a single-row INSERT always has one
             new_id = inserted[0]
-            key, created, changed, held_ids = PatientKey(new_id, uid), True, True, set()
-        added = sorted(wanted - held_ids)
+            key, created, changed, held_ids = PatientKey(new_id, uid), True, True, {}
+            remote_id = patient.remote_id
+        added = sorted(wanted - held_ids.keys())
         if added:
             rows = [{"patient_id": key.id, "system": s, "value": v} for s, v in added]
             connection.execute(_INSERT_IDENTIFIERS, rows)
     except IntegrityError as exc:  # another writer took an identifier between our read and write
         raise DuplicateIdentifier.taken() from exc
+    held_now = [*held_ids, *added]
     if not changed:
-        return Upserted(key, created=False, changed=False, payload=None)
+        return Upserted(key, False, False, None, values, held_now, remote_id, physician_id)
     identifiers = [Identifier(s, v) for s, v in (*sorted(held_ids), *added)]
     if session.info.get("has_fts"):
         index_patient(session, key.id, str(values["search_name"]), [i.value for i in identifiers])
     payload = {"uid": key.uid, **to_wire(from_columns(values, identifiers))}
-    return Upserted(key, created, changed, payload)
+    return Upserted(key, created, changed, payload, values, held_now, remote_id, physician_id)
 
 
 def save_from_hospital(
@@ -237,7 +272,7 @@ def save_from_hospital(
     source: str,
     clock: Clock = utcnow,
     kinds: IdentifierKinds = DEMO_IDENTIFIER_KINDS,
-) -> tuple[PatientKey, PhysicianRow | None, bool]:
+) -> tuple[Upserted, Physician | None]:
     """Upsert a hospital patient with its physician, queue it for the backend and audit it,
     all in SESSION's transaction. Shared by the import dialog and the SIU pull.
 
@@ -253,7 +288,7 @@ def save_from_hospital(
     action = "patient.imported" if upserted.created else "patient.updated"
     detail = f"source={source}" if upserted.changed else f"source={source}; unchanged"
     audit.record(session, actor, action, subject=f"patient:{upserted.key.id}", detail=detail, clock=clock)
-    return upserted.key, physician_row, upserted.created
+    return upserted, physician_row
 
 
 class PatientRepository:
@@ -272,11 +307,13 @@ class PatientRepository:
     ) -> SavedPatient:
         """Save a patient fetched from the hospital; a known identifier updates that patient
         (which identifiers make it known: KINDS, the hospital settings' identifier_kinds)."""
-        with self._db.transaction() as session:
-            key, _physician, created = save_from_hospital(
+        # Buffered: the audit row and the queued change go in as plain inserts, not a flush.
+        with self._db.transaction() as session, deferred.buffering(session):
+            upserted, _physician = save_from_hospital(
                 session, patient, physician, actor=actor, source=source, clock=self._clock, kinds=kinds
             )
-            return SavedPatient(to_patient(session.get_one(PatientRow, key.id)), created)
+        # Built from what was written (the upsert checked it all), not read back.
+        return SavedPatient(upserted.patient(), upserted.created)
 
     def get(self, patient_id: int) -> Patient | None:
         with self._db.reading() as session:

@@ -21,5 +21,4 @@ class PhysicianRepository:
 
     def save(self, physician: Physician) -> Physician:
         with self._db.transaction() as session:
-            row = ensure_physician(session, physician)
-            return Physician(row.code, row.name, row.id)
+            return ensure_physician(session, physician)

@@ -196,29 +196,42 @@ _CONNECTIONS = HospitalConnectionRow.__table__
 _LINK_COLUMNS = ("id", "patient_id_system", "visit_number_system", "mllp_host", "mllp_port",
                  "our_application", "our_facility", "hospital_application", "hospital_facility",
                  "charset")  # fmt: skip
-_LINK_ROW = select(
-    *(_CONNECTIONS.c[name] for name in _LINK_COLUMNS),
-    type_coerce(_CONNECTIONS.c.identifier_rules, Text).label("identifier_rules"),
-    type_coerce(_CONNECTIONS.c.adt_rules, Text).label("adt_rules"),
-).where(
-    _CONNECTIONS.c.hospital_application == bindparam("application"),
-    _CONNECTIONS.c.hospital_facility == bindparam("facility"),
-    _CONNECTIONS.c.enabled.is_(True),
-)
-_LINKS: dict[tuple[Any, ...], Link] = {}
-_MAX_LINKS = 256
 _RECEIPTS = AdtReceiptRow.__table__
 _SEEN = select(_RECEIPTS.c.ack_code).where(
     _RECEIPTS.c.connection_id == bindparam("connection_id"),
     _RECEIPTS.c.control_id == bindparam("control_id"),
 )
+# The sender's connection and, in the same query, the answer already given to this MSH-10.
+_LINK_AND_SEEN = (
+    select(
+        *(_CONNECTIONS.c[name] for name in _LINK_COLUMNS),
+        type_coerce(_CONNECTIONS.c.identifier_rules, Text).label("identifier_rules"),
+        type_coerce(_CONNECTIONS.c.adt_rules, Text).label("adt_rules"),
+        _RECEIPTS.c.ack_code,
+    )
+    .select_from(
+        _CONNECTIONS.outerjoin(
+            _RECEIPTS,
+            (_RECEIPTS.c.connection_id == _CONNECTIONS.c.id)
+            & (_RECEIPTS.c.control_id == bindparam("control_id")),
+        )
+    )
+    .where(
+        _CONNECTIONS.c.hospital_application == bindparam("application"),
+        _CONNECTIONS.c.hospital_facility == bindparam("facility"),
+        _CONNECTIONS.c.enabled.is_(True),
+    )
+)
+_LINKS: dict[tuple[Any, ...], Link] = {}
+_MAX_LINKS = 256
 
 
 def _link(row: Any) -> Link:
-    key = tuple(row)
+    key = tuple(row)[:-1]  # without the receipt's ack_code
     link = _LINKS.get(key)
     if link is None:
         values = row._asdict()
+        del values["ack_code"]
         values["identifier_rules"] = json.loads(values["identifier_rules"] or "[]")
         rules = tuple(AdtRule.model_validate(raw) for raw in json.loads(values.pop("adt_rules") or "[]"))
         config = connections.hospital_config(HospitalConnectionRow(**values))
@@ -238,21 +251,24 @@ class _Receiver:
         self._links: dict[tuple[str, str], Link] = {}
         self._feed_locked = False
 
-    def _sender(self, message: Message) -> Link:
+    def _sender(self, message: Message, control_id: str) -> tuple[Link, str | None]:
+        """The sender's connection, and the answer given before to CONTROL_ID (None if none)."""
         sender = (message.msh.field(3), message.msh.field(4))
         link = self._links.get(sender)
-        if link is None:
-            row = self.session.execute(_LINK_ROW, {"application": sender[0], "facility": sender[1]}).first()
-            if row is None:
-                raise Refused("AR", "Unknown sending application and facility (MSH-3, MSH-4)")
-            link = self._links[sender] = _link(row)
-        return link
+        if link is not None:
+            seen = self.session.execute(_SEEN, {"connection_id": link.id, "control_id": control_id})
+            return link, seen.scalar()
+        params = {"application": sender[0], "facility": sender[1], "control_id": control_id}
+        row = self.session.execute(_LINK_AND_SEEN, params).first()
+        if row is None:
+            raise Refused("AR", "Unknown sending application and facility (MSH-3, MSH-4)")
+        link = self._links[sender] = _link(row)
+        return link, row.ack_code
 
     def receive(self, message: Message, event: str) -> Acknowledgement:
         """MESSAGE processed, or already processed; raises Refused (and anything else) when not."""
-        link = self._sender(message)
         control_id = message.control_id[:199]
-        seen = self.session.execute(_SEEN, {"connection_id": link.id, "control_id": control_id}).scalar()
+        link, seen = self._sender(message, control_id)
         if seen is not None:
             return _ack(message, seen, "Already processed", self.now)
         tx = Tx(self.session, link.principal, self.services, self.services.clock.now())

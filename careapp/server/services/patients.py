@@ -403,7 +403,13 @@ def upsert_pushed(
     assert patient_id is not None
     values = _changes(tx, demographics)
     tx.session.execute(_UPDATE, {"patient_id": patient_id, **values})
-    if missing := [{"patient_id": patient_id, "system": s, "value": v} for s, v in wanted - held[patient_id]]:
+    have = held[patient_id]
+    missing = [
+        {"patient_id": patient_id, "system": i.system, "value": i.value}
+        for i in identifiers
+        if (i.system, i.value) not in have
+    ]
+    if missing:
         try:
             with tx.session.begin_nested():
                 tx.session.execute(_ADD_IDENTIFIERS, missing)
