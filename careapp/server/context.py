@@ -118,6 +118,8 @@ class Tx:
     _feed_locked: bool = False
     # Set while the transaction runs in one go (see TxStrategy): audit and change rows go here.
     bulk_rows: AppendOnlyRows | None = None
+    # Set inside ``appending``: events published at its end.
+    held_events: list[DomainEvent] | None = None
 
     @property
     def config(self) -> ServerConfig:
@@ -194,7 +196,31 @@ class Tx:
         self.session.add(ChangeRow(**fields))
 
     def emit(self, event: DomainEvent) -> None:
+        if self.held_events is not None:
+            self.held_events.append(event)
+            return
         self.services.bus.publish(self, event)
+
+    @contextmanager
+    def appending(self) -> Iterator[None]:
+        """Queue the block's audit, change-feed and webhook rows as work run in one go does, and
+        hold its events; at its end publish the events, then insert the rows (one INSERT per table).
+
+        For a block that writes, with Core, rows its events' handlers read: the handlers then see
+        them (see careapp.server.engine.new_rows). Not inside work run in one go (bulk_rows set)."""
+        assert self.bulk_rows is None and self.held_events is None
+        appended = AppendOnlyRows()
+        appended.feed_locked = self._feed_locked
+        self.bulk_rows, self.held_events = appended, []
+        try:
+            yield
+            held, self.held_events = self.held_events, None
+            for event in held:
+                self.services.bus.publish(self, event)
+            appended.write(self.session)
+            self._feed_locked = appended.feed_locked
+        finally:
+            self.bulk_rows, self.held_events = None, None
 
     def acting_as(self, principal: Principal) -> Tx:
         """The same transaction (and strategy) on behalf of PRINCIPAL, e.g. a named acting user."""

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from careapp.domain import careflow as rules
 from careapp.domain.careflow import (
@@ -26,7 +27,7 @@ from careapp.domain.careflow import (
 from careapp.domain.forms import validate_answers
 from careapp.server import events
 from careapp.server.context import Tx
-from careapp.server.engine import due_steps, moves
+from careapp.server.engine import due_steps, moves, new_rows
 from careapp.server.models import (
     ActivityRow,
     CareFlowRow,
@@ -74,7 +75,8 @@ def _coerce_baseline(tx: Tx, doc: CareFlowDocument, baseline: dict[str, Any]) ->
 
 
 def patient_to_enroll(tx: Tx, patient_id: str) -> PatientRow:
-    patient = tx.session.get(PatientRow, patient_id)
+    # Its identifiers only if something asks for them: a start needs the patient's id alone.
+    patient = tx.session.get(PatientRow, patient_id, options=[lazyload(PatientRow.identifiers)])
     if patient is None:
         raise invalid("unknown-patient", "patient_id is not a known patient.")
     return patient
@@ -97,28 +99,32 @@ def start(
             raise invalid("unknown-definition", "No such published care flow definition or version.") from exc
         raise
     values = _coerce_baseline(tx, doc, baseline)
-    flow = CareFlowRow(
-        patient_id=patient.id,
-        definition_id=definition_id,
-        version=number,
-        status=CareFlowStatus.MISSING_BASELINE_INFO.value,
-        started_at=tx.now,
-        updated_at=tx.now,
-        started_by=tx.principal.actor,
-        client_id=client_id,
-        physician_id=physician_id,
-    )
-    # One INSERT with its final state at the caller's next flush, not an INSERT and an UPDATE.
-    tx.session.add(flow)
-    st = moves.FlowState(flow, doc, {}, [], new=True)
-    moves.record(tx, st, values, "baseline")
-    tx.audit("care_flow.started", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
-    tx.change("care_flow", flow.id, "created", patient.id)
-    _link, url = links.issue(tx, flow)
-    if rules.missing_baseline(doc, values):
-        moves.event(tx, events.CARE_FLOW_MISSING_BASELINE, flow)
-    else:
-        _activate(tx, st, url)
+    with new_rows.holding(tx) as held:
+        flow = CareFlowRow(
+            patient_id=patient.id,
+            definition_id=definition_id,
+            version=number,
+            status=CareFlowStatus.MISSING_BASELINE_INFO.value,
+            started_at=tx.now,
+            updated_at=tx.now,
+            started_by=tx.principal.actor,
+            client_id=client_id,
+            physician_id=physician_id,
+        )
+        if held is None:
+            # One INSERT with its final state at the caller's next flush, not an INSERT and an UPDATE.
+            tx.session.add(flow)
+        st = moves.FlowState(flow, doc, {}, [], new=True, held=held)
+        moves.record(tx, st, values, "baseline")
+        tx.audit("care_flow.started", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
+        tx.change("care_flow", flow.id, "created", patient.id)
+        _link, url = links.issue(tx, flow, hold=held)
+        if rules.missing_baseline(doc, values):
+            moves.event(tx, events.CARE_FLOW_MISSING_BASELINE, flow)
+        else:
+            _activate(tx, st, url)
+        if held is not None:
+            held.write(tx, flow)
     views.starting_values(tx.session, flow, st.values)  # calculations may have added some
     return flow
 

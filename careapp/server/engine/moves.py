@@ -33,6 +33,7 @@ from careapp.domain.timing import Timing, due_at, wall_clock
 from careapp.domain.transitions import START, Transition, take
 from careapp.server import events
 from careapp.server.context import Tx
+from careapp.server.engine.new_rows import HeldRows
 from careapp.server.events import DomainEvent
 from careapp.server.models import (
     ActivityRow,
@@ -42,7 +43,7 @@ from careapp.server.models import (
     DataPointValueRow,
     StepRunRow,
 )
-from careapp.server.models.base import new_id
+from careapp.server.models.base import Base, new_id
 from careapp.server.services import definitions, views
 
 SCHEDULED, ACTIVE, DONE, SKIPPED, CANCELED = "scheduled", "active", "done", "skipped", "canceled"
@@ -112,6 +113,15 @@ class FlowState:
     # Activities opened by this move, by step run id (no query needed to see them).
     opened: dict[str, list[ActivityRow]] = field(default_factory=dict)
     value_rows: dict[str, DataPointValueRow] | None = None
+    # A care flow started by one request: its rows are held, then written with Core (new_rows).
+    held: HeldRows | None = None
+
+
+def _add(tx: Tx, st: FlowState, row: Base) -> None:
+    if st.held is not None:
+        st.held.add(row)
+    else:
+        tx.session.add(row)
 
 
 def load(tx: Tx, flow: CareFlowRow, doc: CareFlowDocument) -> FlowState:
@@ -163,6 +173,8 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
     """Store VALUES (by data point id; None clears one) and raise the alerts they trigger."""
     if not values:
         return
+    if not st.new:
+        views.forget_starting_values(tx.session, st.row.id)
     if st.value_rows is None:
         st.value_rows = (
             {}
@@ -180,7 +192,10 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
         row = st.value_rows.get(dp_id)
         if value is None:
             if row is not None:
-                tx.session.delete(row)
+                if st.held is not None:
+                    st.held.discard(row)
+                else:
+                    tx.session.delete(row)
                 del st.value_rows[dp_id]
             st.values.pop(dp_id, None)
             continue
@@ -194,7 +209,7 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
                 source=source,
                 recorded_at=tx.now,
             )
-            tx.session.add(row)
+            _add(tx, st, row)
             st.value_rows[dp_id] = row
         else:
             row.value, row.source, row.recorded_at = value, source, tx.now
@@ -208,7 +223,7 @@ def record(tx: Tx, st: FlowState, values: dict[str, Any], source: str) -> None:
             text=alert.text,
             raised_at=tx.now,
         )
-        tx.session.add(alert_row)
+        _add(tx, st, alert_row)
         tx.change("care_flow", st.row.id, "alert", st.row.patient_id)
         event(
             tx, events.CARE_FLOW_ALERT, st.row, alert_id=alert_row.id, alert=alert.id, level=alert.level.value
@@ -250,7 +265,7 @@ def _add_run(
         created_at=tx.now,
         closed_at=tx.now if closed else None,
     )
-    tx.session.add(run)
+    _add(tx, st, run)
     st.runs.append(run)
     return run
 
@@ -264,7 +279,7 @@ def arrive(tx: Tx, st: FlowState, step_id: str, due: Any, source: str) -> None:
         return
     run = _add_run(tx, st, step_id, SCHEDULED, source)
     run.due_at = due
-    tx.session.add(CareFlowTimerRow(care_flow_id=st.row.id, kind=OPEN_STEP, target_id=run.id, due_at=due))
+    _add(tx, st, CareFlowTimerRow(care_flow_id=st.row.id, kind=OPEN_STEP, target_id=run.id, due_at=due))
     tx.change("care_flow", st.row.id, "step_scheduled", st.row.patient_id)
 
 
@@ -279,9 +294,10 @@ def open_run(tx: Tx, st: FlowState, run: StepRunRow) -> None:
         rows.append(ActivityRow(**activity._asdict()))  # its id known at construction
         timer = expiry_timer(activity)
         if timer is not None:
-            tx.session.add(CareFlowTimerRow(**timer))
-    tx.session.add_all(rows)
-    if not tx.session.autoflush:
+            _add(tx, st, CareFlowTimerRow(**timer))
+    for row in rows:
+        _add(tx, st, row)
+    if st.held is None and not tx.session.autoflush:
         # A page of moves flushed once at the end (engine.fire_many): handlers of the events
         # below read the activities they name (the patient notifications do), so write them now.
         tx.session.flush()

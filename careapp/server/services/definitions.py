@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from careapp.domain.careflow import (
     CareFlowDocument,
@@ -301,24 +302,36 @@ def canonical(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
-_HELD_DEFINITIONS = "careapp.definitions.held"
+# Built once: every care flow start runs it, as a Core select on the session's connection.
+_definitions = DefinitionRow.__table__.c
+_LIVE_VERSION = select(_definitions.live_version).where(_definitions.id == bindparam("definition_id"))
+
+
+def live_version(session: Session, definition_id: str) -> int | None:
+    """DEFINITION_ID's live version number (None: not published yet); 404 when there is no such
+    definition. Read from the database each time, so every worker sees a new live version at
+    once; a definition this transaction loaded is asked instead (it may hold unflushed changes).
+    No flush: nothing pending changes the answer, and a flush would split a batch's INSERTs."""
+    loaded = session.identity_map.get(identity_key(DefinitionRow, definition_id))
+    if isinstance(loaded, DefinitionRow):
+        return loaded.live_version
+    found = session.connection().execute(_LIVE_VERSION, {"definition_id": definition_id}).first()
+    if found is None:
+        raise not_found("care flow definition")
+    return cast(int | None, found[0])
 
 
 def require_published(
     services: Services, session: Session, definition_id: str, number: int | None
 ) -> tuple[int, CareFlowDocument]:
-    """The published version NUMBER (else the live one) of DEFINITION_ID, parsed."""
-    # Held for the transaction: the session only keeps unchanged rows while something refers to
-    # them, so a batch of starts would read the definition again (and flush) for every start.
-    held: dict[str, DefinitionRow] = session.info.setdefault(_HELD_DEFINITIONS, {})
-    row = held.get(definition_id) or session.get(DefinitionRow, definition_id)
-    if row is None:
-        raise not_found("care flow definition")
+    """The published version NUMBER (else the live one) of DEFINITION_ID, parsed (the parsed
+    versions are cached: they never change)."""
     if number is None:
-        if row.live_version is None:
+        number = live_version(session, definition_id)
+        if number is None:
             raise ProblemError(
                 409, "not-published", "This care flow definition has no published version yet."
             )
-        number = row.live_version
-    held[definition_id] = row
+    else:
+        live_version(session, definition_id)  # 404 for an unknown definition, as before
     return number, document(services, session, definition_id, number)  # 404 if no such version

@@ -7,11 +7,14 @@ opened link be found without storing anything that would open it.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careapp.server.context import Services, Tx
 from careapp.server.models import CareFlowRow, HostedPagesLinkRow
+from careapp.server.models.base import Base
 from careapp.server.tokens import Purpose
 
 LINK_PATH = "/l/"
@@ -26,8 +29,13 @@ def url_for(services: Services, path: str, token: str) -> str:
     return services.config.public_url.rstrip("/") + path + token
 
 
-def issue(tx: Tx, flow: CareFlowRow) -> tuple[HostedPagesLinkRow, str]:
-    """A new live link for FLOW (the caller has revoked any previous one); returns (row, url)."""
+class RowHolder(Protocol):
+    def add(self, row: Base) -> None: ...
+
+
+def issue(tx: Tx, flow: CareFlowRow, *, hold: RowHolder | None = None) -> tuple[HostedPagesLinkRow, str]:
+    """A new live link for FLOW (the caller has revoked any previous one); returns (row, url).
+    HOLD takes the row instead of the session (a start writes its rows itself: engine.new_rows)."""
     minted = tx.services.keyring.mint(Purpose.LINK)
     row = HostedPagesLinkRow(
         care_flow_id=flow.id,
@@ -38,7 +46,7 @@ def issue(tx: Tx, flow: CareFlowRow) -> tuple[HostedPagesLinkRow, str]:
         created_at=tx.now,
         created_by=tx.principal.actor,
     )
-    tx.session.add(row)
+    (hold or tx.session).add(row)
     tx.audit(
         "hosted_pages_link.issued", patient_id=flow.patient_id, resource_type="care_flow", resource_id=flow.id
     )

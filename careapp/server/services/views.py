@@ -112,12 +112,22 @@ def starting_values(session: Session, flow: CareFlowRow, values: dict[str, Any])
     session.info.setdefault(_STARTING_VALUES, {})[flow.id] = dict(values)
 
 
+def forget_starting_values(session: Session, flow_id: str) -> None:
+    """FLOW_ID's values are changing: data_point_values reads them from the database again."""
+    session.info.get(_STARTING_VALUES, {}).pop(flow_id, None)
+
+
 def data_point_values(session: Session, flow: CareFlowRow) -> dict[str, Any]:
     """FLOW's data point values by data point id."""
+    starting = session.info.get(_STARTING_VALUES, {})
     if inspect(flow).pending:
         # Started in this transaction and not flushed yet: its values are the ones it started
         # with (recording on a stored flow queries first, which flushes it). No flush, no query.
-        return dict(session.info.get(_STARTING_VALUES, {}).get(flow.id, {}))
+        return dict(starting.get(flow.id, {}))
+    if flow.id in starting:
+        # Started in this transaction, its rows written (engine.new_rows), nothing recorded since
+        # (moves.record forgets them first): no query, once; a later read asks the database.
+        return dict(starting.pop(flow.id))
     rows = session.scalars(select(DataPointValueRow).where(DataPointValueRow.care_flow_id == flow.id))
     return {r.data_point_id: r.value for r in rows}
 

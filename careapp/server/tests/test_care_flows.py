@@ -199,3 +199,45 @@ def test_every_patient_read_and_write_is_audited(client: TestClient, seeded: Ser
             )
             == 0
         )
+
+
+def test_a_start_writes_each_table_once_and_reads_no_row_back(client: TestClient, seeded: Services) -> None:
+    """POST /v1/care-flows writes its rows with one INSERT per table (engine.new_rows), never
+    updates the care flow it has just inserted nor reads its values back, and still answers,
+    feeds and announces as a start does."""
+    from sqlalchemy import event
+
+    pid = _patient(client)
+    seen: list[str] = []
+    seeded.bus.subscribe("*", lambda tx, e: seen.append(e.type))
+    sent: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        sent.append(" ".join(statement.split()[:3]))
+
+    event.listen(seeded.db.engine, "before_cursor_execute", record)
+    try:
+        body = {
+            "patient_id": pid,
+            "definition_id": "chronic-care-check-in",
+            "baseline": {"dry_weight_kg": 72},
+        }
+        flow = client.post("/v1/care-flows", json=body).json()
+    finally:
+        event.remove(seeded.db.engine, "before_cursor_execute", record)
+    inserts = [s for s in sent if s.startswith("INSERT INTO")]
+    assert len(inserts) == len(set(inserts)), inserts
+    assert not [s for s in sent if s.startswith(("UPDATE care_flows", "SELECT data_point_values"))], sent
+    assert flow["status"] == "active" and flow["data_points"] == {"dry_weight_kg": 72, "weeks_done": 1}
+    assert flow["current_step"]["id"] == "check-in" and flow["hosted_pages_link"]
+    assert seen[0] == events.CARE_FLOW_STARTED and events.ACTIVITY_CREATED in seen
+    assert client.get(f"/v1/care-flows/{flow['id']}").json()["data_points"] == flow["data_points"]
+    activities = client.get(f"/v1/care-flows/{flow['id']}/activities").json()["items"]
+    waiting = [a["activity_id"] for a in activities if a["status"] == "active" and a["type"] != "calculation"]
+    assert waiting == ["weekly-report"]
+    feed = client.get("/v1/changes", params={"since": "0", "limit": 500}).json()["changes"]
+    mine = {(c["resource_type"], c["action"]) for c in feed if c["resource_id"] == flow["id"]}
+    assert {("care_flow", "created"), ("care_flow", "step_opened")} <= mine
+    # The care flow joined the session as stored: a later move on it is an UPDATE as before.
+    stopped = client.post(f"/v1/care-flows/{flow['id']}/stop", json={"reason": "test"})
+    assert stopped.status_code == 200 and stopped.json()["status"] == "stopped"

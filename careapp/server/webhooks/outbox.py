@@ -56,17 +56,23 @@ def forget_endpoints(tx: Tx) -> None:
 
 # Built once: every transaction that emits a webhook event runs it, as a Core select on the
 # session's connection (the ORM's execution layer cost two thirds of it: a tenth of a hosted pages
-# session's CPU). The transaction's pending rows are flushed first, as an ORM select would.
+# session's CPU).
 _endpoints = WebhookEndpoint.__table__.c
 _ENABLED = select(_endpoints.id, _endpoints.event_types).where(_endpoints.enabled.is_(True))
+
+
+def _endpoints_pending(session: Session) -> bool:
+    return any(isinstance(row, WebhookEndpoint) for row in (*session.new, *session.dirty, *session.deleted))
 
 
 def _enabled_endpoints(tx: Tx) -> list[tuple[str, frozenset[str]]]:
     """(id, event types) of the enabled endpoints, read once per transaction (a batch emits many)."""
     cached: list[tuple[str, frozenset[str]]] | None = tx.session.info.get(_ENDPOINTS_KEY)
     if cached is None:
-        if tx.session.autoflush:
-            tx.session.flush()  # a no-op when nothing is pending
+        # Only an endpoint changed in this transaction needs a flush to be seen: flushing every
+        # pending row here would split a start's or a batch's grouped INSERTs in two.
+        if tx.session.autoflush and _endpoints_pending(tx.session):
+            tx.session.flush()
         rows = tx.session.connection().execute(_ENABLED).all()
         cached = [(endpoint_id, frozenset(types or ())) for endpoint_id, types in rows]
         tx.session.info[_ENDPOINTS_KEY] = cached
