@@ -41,7 +41,7 @@ FIGURES = {
     "pull": "10,000 changes pulled and a full resync of 10,000 patients vs bare requests + sqlite3",
     "scheduler": "100,000 transitions due at once, one scheduler on SQLite, vs the same raw SQL writes",
     "ward_work": "work list over 5,000 open activities, a 500-answer timeline vs the same raw sqlite3 reads",
-    "hospital_link": "10,000 ORU^R01 to the simulator and 10,000 ADT^A08 processed vs raw MLLP + sqlite3",
+    "hospital_link": "10,000 ORU^R01 to the simulator, 10,000 ADT^A08 (each ACK awaited, streamed) vs raw",
     "notifications": "10,000 queued e-mails to a loopback SMTP server vs bare smtplib to the same server",
 }
 

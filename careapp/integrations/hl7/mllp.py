@@ -83,6 +83,23 @@ class MllpConnection:
 
         return self._guarded(send_and_read)
 
+    def send(self, payload: bytes) -> None:
+        """Send one framed message without waiting for its reply: a peer answers the frames of one
+        connection in order, so several may be in flight (``receive`` reads their replies)."""
+        sock = self._connect()
+
+        def send() -> bytes:
+            sock.settimeout(self.timeout)
+            sock.sendall(frame(payload))
+            return b""
+
+        self._guarded(send)
+
+    def receive(self) -> bytes:
+        """The payload of the next reply frame, within the timeout from now."""
+        self._deadline = time.monotonic() + self.timeout
+        return self.read_next()
+
     def read_next(self) -> bytes:
         """Another frame for the exchange under way (after a stale one), by the same deadline."""
         sock = self._sock

@@ -1,11 +1,13 @@
-"""Delivers the result outbox: per hospital one connection, one message at a time, in order.
+"""Delivers the result outbox: per hospital one connection, in order per patient.
 
 A pass claims a run of a hospital's pending messages (in id order, so in order per patient)
-under a lease, sends them one after the other over that hospital's one MLLP connection (or to
-its FHIR endpoint), and records the answers in one transaction. A message that could not be
+under a lease, sends them over that hospital's one MLLP connection pipelined (up to ``WINDOW``
+in flight, never two of one patient, the answers read in order; to a FHIR endpoint one after
+the other), and records the answers in one transaction. A message that could not be
 delivered (refused, silent, dropped mid-frame) stops the run: it is retried with backoff,
-forever, with the same MSH-10, and the messages behind it wait their turn. AE or AR fails it
-for good with the hospital's reason, and the next one goes.
+forever, with the same MSH-10, and the messages behind it wait their turn (those in flight
+beside it, other patients', go again too). AE or AR fails it for good with the hospital's
+reason, and the next one goes.
 
 State lives only in the database; a sender killed mid-run leaves leases that lapse, and the
 next sender sends those messages again with the same MSH-10 (at least once: the hospital
@@ -25,6 +27,7 @@ import secrets
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +37,7 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from careapp.integrations.errors import HospitalError
 from careapp.integrations.hl7.mllp import MllpConnection
 from careapp.server.context import Services
 from careapp.server.delivery import deadline, retry
@@ -49,6 +53,7 @@ ACK_TIMEOUT = 10.0  # seconds for connect, send and the acknowledgement of one m
 # its answer a byte at a time would never trip one.
 FHIR_DEADLINE = 20.0
 LEASE = timedelta(seconds=60)
+WINDOW = 32  # messages in flight on a hospital's connection (of as many patients)
 DEFAULT_RUN = 500  # messages claimed per hospital per pass (two commits per run)
 # Unlike webhooks, a result is never given up on: 5 s doubling to 10 minutes, then every 10
 # minutes (±10 %) until the hospital answers. Only its AE or AR fails it.
@@ -67,6 +72,7 @@ class Outgoing:
     message_id: int
     control_id: str
     body: str
+    patient_id: str
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class ResultSender:
         jitter: Callable[[], float] = default_jitter,
         poll_interval: float = 2.0,
         concurrency: int = 8,
+        window: int = WINDOW,
         tls_context: ssl.SSLContext | None = None,
         fhir_deadline: float = FHIR_DEADLINE,
         monotonic: Callable[[], float] = time.monotonic,
@@ -105,6 +112,7 @@ class ResultSender:
         self.ack_timeout = ack_timeout
         self.jitter = jitter
         self.poll_interval = poll_interval
+        self.window = window
         self.fhir_deadline = fhir_deadline
         self.monotonic = monotonic
         self.tls_context = tls_context or ssl.create_default_context()
@@ -154,6 +162,7 @@ class ResultSender:
                     ResultMessageRow.id,
                     ResultMessageRow.control_id,
                     ResultMessageRow.sealed_body,
+                    ResultMessageRow.patient_id,
                     ResultMessageRow.leased_until,
                     ResultMessageRow.next_attempt_at,
                 )
@@ -184,7 +193,12 @@ class ResultSender:
                 connection.fhir_url,
                 connection.charset,
                 tuple(
-                    Outgoing(r.id, r.control_id, services.sealer.open(r.sealed_body, purpose).decode())
+                    Outgoing(
+                        r.id,
+                        r.control_id,
+                        services.sealer.open(r.sealed_body, purpose).decode(),
+                        r.patient_id,
+                    )
                     for r in rows
                 ),
             )
@@ -214,26 +228,70 @@ class ResultSender:
         # Stop while the lease still covers one more exchange and the recording of the answers.
         longest = max(self.ack_timeout, self.fhir_deadline if run.transport == FHIR else 0.0)
         lease_ends = self.monotonic() + LEASE.total_seconds() - 2 * longest
-        for message in run.messages:
-            if self._stop.is_set() or self.monotonic() > lease_ends:
-                break
-            if run.transport == FHIR:
-                assert run.fhir_url is not None
+        if run.transport == FHIR:
+            assert run.fhir_url is not None
+            for message in run.messages:
+                if self._stop.is_set() or self.monotonic() > lease_ends:
+                    break
                 answer = transports.send_fhir(
                     self._http, run.fhir_url, message.body, self.fhir_deadline, self.monotonic
                 )
-            else:
-                try:
-                    link = self._link(run)
-                except ValueError as exc:  # its trusted certificates cannot be read: said on the message
-                    answers.append((message, transports.Answer(False, False, None, str(exc))))
-                    break
-                answer = transports.send_hl7(link, message.control_id, message.body, run.charset)
-            answers.append((message, answer))
-            if not answer.final:
-                break  # retried later; the ones behind it keep their order
+                answers.append((message, answer))
+                if not answer.final:
+                    break  # retried later; the ones behind it keep their order
+        else:
+            self._deliver_hl7(run, answers, lease_ends)
         self.settle(run, answers)
         return len(answers)
+
+    def _deliver_hl7(
+        self, run: Run, answers: list[tuple[Outgoing, transports.Answer]], lease_ends: float
+    ) -> None:
+        """Pipelined on the hospital's one connection: up to ``window`` messages in flight, never
+        two of one patient, and the answers read in order. Should one not be delivered (no answer,
+        a dropped connection) no more are sent; those in flight count as not answered and go again
+        with the same MSH-10 (the hospital keeps each once). A patient's later results never
+        overtake one that has to be sent again: it never had two in flight."""
+        try:
+            link = self._link(run)
+        except ValueError as exc:  # its trusted certificates cannot be read: said on the message
+            answers.append((run.messages[0], transports.Answer(False, False, None, str(exc))))
+            return
+        waiting = deque(run.messages)
+        in_flight: deque[Outgoing] = deque()
+        patients: set[str] = set()
+        halted = False
+        while waiting or in_flight:
+            while (
+                not halted
+                and waiting
+                and len(in_flight) < self.window
+                and waiting[0].patient_id not in patients
+                and not self._stop.is_set()
+                and self.monotonic() <= lease_ends
+            ):
+                message = waiting.popleft()
+                try:
+                    link.send(transports.hl7_payload(message.body, run.charset))
+                except (HospitalError, ssl.SSLError, OSError) as exc:
+                    link.close()
+                    answers.append((message, transports.Answer(False, False, None, str(exc)[:300])))
+                    halted = True
+                    break
+                in_flight.append(message)
+                patients.add(message.patient_id)
+            if not in_flight:
+                break
+            message = in_flight.popleft()
+            patients.discard(message.patient_id)
+            answer = transports.hl7_answer(link, message.control_id)
+            answers.append((message, answer))
+            if not answer.final:
+                halted = True  # retried later; the ones behind it keep their order
+                unanswered = transports.Answer(False, False, None, f"not answered: {answer.error}"[:300])
+                answers.extend((m, unanswered) for m in in_flight)
+                in_flight.clear()
+                link.close()  # a late answer must not be read as the next message's
 
     def settle(self, run: Run, answers: list[tuple[Outgoing, transports.Answer]]) -> None:
         """Record ANSWERS and give back the run's leases, in one transaction. The delivered ones

@@ -90,12 +90,26 @@ def trusting(ca_pem: str | None) -> ssl.SSLContext:
         raise ValueError("mllp_tls_ca holds no certificate the TLS library can read") from None
 
 
-def send_hl7(link: MllpConnection, control_id: str, text: str, charset: str) -> Answer:
+def hl7_payload(text: str, charset: str) -> bytes:
     """A character the hospital's MSH-18 set cannot carry travels as "?" (HL7 has no escape for
     it in an 8-bit set); the connection's charset should be UNICODE UTF-8 wherever it can be."""
-    payload = text.encode(codec_for(charset), errors="replace")
+    return text.encode(codec_for(charset), errors="replace")
+
+
+def send_hl7(link: MllpConnection, control_id: str, text: str, charset: str) -> Answer:
+    """Send one message and read its answer."""
     try:
-        raw = link.exchange(payload)
+        link.send(hl7_payload(text, charset))
+    except (HospitalError, ssl.SSLError, OSError) as exc:
+        link.close()
+        return Answer(False, False, None, str(exc)[:300])
+    return hl7_answer(link, control_id)
+
+
+def hl7_answer(link: MllpConnection, control_id: str) -> Answer:
+    """Read the answer to the message CONTROL_ID, the oldest one sent on LINK not answered yet."""
+    try:
+        raw = link.receive()
         for _ in range(_STALE_REPLIES):
             try:
                 reply = parse_bytes(raw)

@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from careapp.server.context import Services
 from careapp.server.notify.dispatcher import NotificationDispatcher
 from careapp.server.notify.tests.conftest import definition, drain, enroll, log_of, publish
-from careapp.server.notify.tests.peers import Mailbox
+from careapp.server.notify.tests.peers import Mailbox, Relay
 from careapp.server.tests.harness import free_port
 from careapp.server.webhooks.tests.conftest import FakeClock
 
@@ -131,10 +131,10 @@ def relay(request: pytest.FixtureRequest, pki: Pki) -> Iterator[TlsRelay]:
     mailbox, port = Mailbox(), free_port()
     if request.param == "starttls":  # plain first; MAIL before STARTTLS is refused (530)
         controller = Controller(
-            mailbox, hostname="127.0.0.1", port=port, tls_context=pki.server, require_starttls=True
+            Relay(mailbox), hostname="127.0.0.1", port=port, tls_context=pki.server, require_starttls=True
         )
     else:  # TLS from the first byte (port 465 style)
-        controller = Controller(mailbox, hostname="127.0.0.1", port=port, ssl_context=pki.server)
+        controller = Controller(Relay(mailbox), hostname="127.0.0.1", port=port, ssl_context=pki.server)
     controller.start()
     yield TlsRelay(mailbox, port, request.param)
     controller.stop()
