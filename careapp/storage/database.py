@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
@@ -41,6 +42,9 @@ class CacheDatabase:
         self._reads = sessionmaker(
             engine.execution_options(careapp_read_only=True), expire_on_commit=False, info=info
         )
+        self._readers = threading.local()  # read_rows' connection of each thread
+        self._opened_readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -64,16 +68,30 @@ class CacheDatabase:
             session.close()
 
     def read_rows(self, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
-        """One read-only statement on a pooled plain sqlite3 connection, rows as tuples: for the
-        patient list, rebuilt on every keystroke, where a session, its BEGIN and result
-        processing cost more than the query. One statement reads one consistent snapshot."""
-        connection = self.engine.raw_connection()
-        try:
-            return connection.driver_connection.execute(sql, params).fetchall()  # type: ignore[union-attr]  # an open connection always has its DBAPI connection
-        finally:
-            connection.close()
+        """One read-only statement on this thread's own plain sqlite3 connection, rows as
+        tuples: for the patient list, rebuilt on every keystroke, where a session, its BEGIN and
+        result processing cost more than the query, and a pool checkout and its reset on return
+        a third of an exact id look-up at 1M patients (36 of ~100 µs). Outside a transaction one
+        statement reads one consistent snapshot, and sees every commit made before it."""
+        reader: sqlite3.Connection | None = getattr(self._readers, "connection", None)
+        if reader is None:
+            # Made by the engine (its pragmas and connect hooks), then taken out of its pool.
+            pooled = self.engine.raw_connection()
+            reader = cast(sqlite3.Connection, pooled.driver_connection)
+            pooled.detach()
+            with self._readers_lock:
+                self._opened_readers.append(reader)
+            self._readers.connection = reader
+        return reader.execute(sql, params).fetchall()
 
     def close(self) -> None:
+        # Every connection closed, the readers too: SQLite removes the -wal only after the last
+        # one, and a -wal left behind reads as a crash at the next start (closed_cleanly).
+        with self._readers_lock:
+            readers, self._opened_readers = self._opened_readers, []
+        for reader in readers:
+            reader.close()
+        self._readers = threading.local()
         self.engine.dispose()
 
 

@@ -111,3 +111,28 @@ def test_an_older_cache_gets_the_new_index_and_finds_the_same_patients(tmp_path)
             in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'patient_search'").fetchone()[0]
         )
     assert len(list(paths.backups_dir().iterdir())) == 1
+
+
+def test_each_thread_reads_on_its_own_connection_and_sees_every_commit(tmp_path):
+    import threading
+
+    from careapp.storage.database import closed_cleanly
+
+    path = tmp_path / "cache.sqlite3"
+    repo = PatientRepository(open_cache(path))
+    save(repo, "Peeters", "An", "H1")
+    assert [p.family_name for p in repo.search("pee")] == ["Peeters"]
+    save(repo, "Peelaert", "Bo", "H2")  # committed after this thread's reader was opened
+    assert {p.family_name for p in repo.search("pee")} == {"Peeters", "Peelaert"}
+    seen: list[set[str]] = []
+    workers = [
+        threading.Thread(target=lambda: seen.append({p.family_name for p in repo.search("pee")}))
+        for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert seen == [{"Peeters", "Peelaert"}] * 3
+    repo._db.close()  # the readers of every thread too: no -wal left to read as a crash
+    assert closed_cleanly(path)
