@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
@@ -23,14 +23,15 @@ from careapp.server.clock import Clock
 from careapp.server.config import ServerConfig
 from careapp.server.credential_cache import CredentialCache
 from careapp.server.crypto import Sealer
-from careapp.server.db import Database
+from careapp.server.db import Database, Prepared
 from careapp.server.events import DomainEvent, EventBus
 from careapp.server.models import AuditEvent, ChangeRow
 from careapp.server.models.base import Base
 from careapp.server.problems import ProblemError
 from careapp.server.tokens import Keyring
 
-_AUDIT_INSERT = insert(AuditEvent.__table__)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
+_AUDITS = cast(Table, AuditEvent.__table__)  # a mapped class's table (SQLAlchemy types it FromClause)
+_AUDIT_INSERT = Prepared(insert(_AUDITS), columns=[c.key for c in _AUDITS.c if c.key != "id"])
 T = TypeVar("T")
 
 
@@ -163,7 +164,7 @@ class Tx:
         resource_type: str | None = None,
         resource_id: str | None = None,
     ) -> None:
-        """The same audit row, inserted at once with a Core INSERT when no ORM row is pending.
+        """The same audit row, inserted at once on the driver when no ORM row is pending.
 
         For a hot path that writes no ORM rows of its own, where a queued row would cost a whole
         unit-of-work flush. With rows pending it queues like ``audit``, so the audit trail keeps
@@ -172,7 +173,7 @@ class Tx:
         if self.session.new:
             self.session.add(AuditEvent(**fields))
         else:
-            self.session.connection().execute(_AUDIT_INSERT, fields)
+            _AUDIT_INSERT.execute(self.session, fields)
 
     def change(
         self, resource_type: str, resource_id: str, action: str, patient_id: str | None = None

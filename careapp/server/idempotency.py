@@ -17,10 +17,12 @@ from typing import Annotated, Any
 from fastapi import Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints, TypeAdapter
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from careapp.server.context import Call, Services, Tx
+from careapp.server.headers import header_value
 from careapp.server.models import IdempotencyKeyRow
 from careapp.server.problems import ProblemError
 
@@ -37,6 +39,30 @@ IdempotencyKey = Annotated[
 ]
 
 REPLAY_HEADER = "Idempotent-Replayed"
+_KEY = TypeAdapter(Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")])
+
+
+def key_of(request: Request) -> str | None:
+    """The Idempotency-Key header, validated as the declared IdempotencyKey parameter is, for a
+    hot path that reads it in its own dependency (see careapp.server.auth.call_on_loop)."""
+    return header_value(request, "Idempotency-Key", _KEY)
+
+
+def key_parameter() -> dict[str, object]:
+    """Idempotency-Key as the OpenAPI document states it, for an operation that reads it itself."""
+    description = IdempotencyKey.__metadata__[0].description  # type: ignore[attr-defined]  # an Annotated alias keeps its Header in __metadata__
+    string = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"}
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {
+            "anyOf": [string, {"type": "null"}],
+            "description": description,
+            "title": "Idempotency-Key",
+        },
+        "description": description,
+    }
 
 
 def _purpose(owner: str, key: str) -> str:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy import update as sql_update
@@ -31,16 +31,25 @@ class SavedPatient:
     created: bool
 
 
-@dataclass(frozen=True, slots=True)
-class PatientSummary:
-    """One row of the patient list: what a clinician needs to pick the right person."""
+class PatientSummary(NamedTuple):
+    """One row of the patient list: what a clinician needs to pick the right person.
+
+    A tuple, its identifiers kept as SQLite gave them: the list is rebuilt on every keystroke
+    from up to 200 rows, and building objects per row cost as much as the query; only the
+    rows on screen are ever asked for their identifiers."""
 
     id: int
     family_name: str
     given_name: str
     birth_date: date | None
     sex: str
-    identifiers: tuple[Identifier, ...]
+    held: str | None = None  # the identifiers as "system US value RS …", in their order
+
+    @property
+    def identifiers(self) -> tuple[Identifier, ...]:
+        if not self.held:
+            return ()
+        return tuple(Identifier.stored(*i.split("\x1f", 1)) for i in self.held.split("\x1e"))
 
     @property
     def display_name(self) -> str:
@@ -389,12 +398,17 @@ class PatientRepository:
         return [found[i] for i in ids if i in found]
 
 
+# A patient's identifiers from ix_identifiers_of_patient alone (it holds system and value).
+_HELD_IDENTIFIERS = (
+    "(SELECT group_concat(system || char(31) || value, char(30)) FROM (SELECT system, value "
+    "FROM patient_identifiers WHERE patient_id = p.id ORDER BY id))"
+)
 # The patient list's rows, built by SQLite in one statement (the list is rebuilt on every
 # keystroke): demographics and the identifiers as "system US value RS …", in their order.
 _ROW = (
-    "SELECT p.id, p.family_name, p.given_name, p.birth_date, p.sex, (SELECT group_concat(system || "
-    "char(31) || value, char(30)) FROM (SELECT system, value FROM patient_identifiers "
-    "WHERE patient_id = p.id ORDER BY id)) FROM {rows} AS m JOIN patients p ON p.id = m.id"
+    "SELECT p.id, p.family_name, p.given_name, p.birth_date, p.sex, "
+    + _HELD_IDENTIFIERS
+    + " FROM {rows} AS m JOIN patients p ON p.id = m.id"
 )
 # The newest LIMIT matches in the index's own order (no sort of every match), then by name.
 _MATCHES = (
@@ -404,19 +418,18 @@ _MATCHES = (
     )
     + " ORDER BY p.search_name, p.id"
 )
-# Read backwards along ix_patients_updated_at: LIMIT rows read, whatever the cache holds.
+# Read backwards along ix_patients_recent, which holds every column the row shows: LIMIT index
+# entries read, in order, whatever the cache holds, and no patient row.
 _RECENT = (
-    _ROW.format(rows="(SELECT id FROM patients ORDER BY updated_at DESC, id DESC LIMIT :limit)")
-    + " ORDER BY p.updated_at DESC, p.id DESC"
+    f"SELECT p.id, p.family_name, p.given_name, p.birth_date, p.sex, {_HELD_IDENTIFIERS} FROM patients p "
+    "ORDER BY p.updated_at DESC, p.id DESC LIMIT :limit"
 )
 _GIVEN = _ROW.format(rows="(SELECT value AS id FROM json_each(:ids))")
 
 
 def _summaries_of(rows: Iterable[Sequence[Any]]) -> list[PatientSummary]:
+    day = date.fromisoformat
     return [
-        PatientSummary(
-            id, family, given, date.fromisoformat(birth) if birth else None, sex,
-            tuple(Identifier.stored(*i.split("\x1f", 1)) for i in held.split("\x1e")) if held else (),
-        )
+        PatientSummary(id, family, given, day(birth) if birth else None, sex, held)
         for id, family, given, birth, sex, held in rows
-    ]  # fmt: skip
+    ]

@@ -185,6 +185,7 @@ def _patient_upsert(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> 
 
 def _care_flow_start(tx: Tx, raw: dict[str, Any], index: PatientIndex | None) -> tuple[int, dict[str, Any]]:
     body = BatchCareFlowStart.model_validate(raw)
+    patient: engine.PatientIds | None
     if body.patient_identifier is not None:
         if index is None:
             patient = patients.find_by_identifiers(tx.session, [body.patient_identifier])

@@ -10,10 +10,10 @@ Every move locks the care flow row, so two activities completed at once advance 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm.util import identity_key
 
 from careapp.domain import careflow as rules
 from careapp.domain.careflow import (
@@ -74,17 +74,37 @@ def _coerce_baseline(tx: Tx, doc: CareFlowDocument, baseline: dict[str, Any]) ->
     return values
 
 
-def patient_to_enroll(tx: Tx, patient_id: str) -> PatientRow:
-    # Its identifiers only if something asks for them: a start needs the patient's id alone.
-    patient = tx.session.get(PatientRow, patient_id, options=[lazyload(PatientRow.identifiers)])
-    if patient is None:
+class PatientIds(Protocol):
+    """What a start needs of its patient: a PatientRow, or an EnrolledPatient."""
+
+    @property
+    def id(self) -> str: ...
+
+
+class EnrolledPatient(NamedTuple):
+    """A patient known to exist, by id: all a start needs of it, without loading the patient."""
+
+    id: str
+
+
+_patients = PatientRow.__table__.c
+_PATIENT_EXISTS = select(_patients.id).where(_patients.id == bindparam("patient_id"))  # built once
+
+
+def patient_to_enroll(tx: Tx, patient_id: str) -> PatientIds:
+    loaded = tx.session.identity_map.get(identity_key(PatientRow, patient_id))
+    if isinstance(loaded, PatientRow):
+        return loaded
+    if tx.session.new:
+        tx.session.flush()  # a patient created in this transaction is found too
+    if tx.session.connection().execute(_PATIENT_EXISTS, {"patient_id": patient_id}).first() is None:
         raise invalid("unknown-patient", "patient_id is not a known patient.")
-    return patient
+    return EnrolledPatient(patient_id)
 
 
 def start(
     tx: Tx,
-    patient: PatientRow,
+    patient: PatientIds,
     definition_id: str,
     version: int | None,
     baseline: dict[str, Any],
@@ -129,7 +149,7 @@ def start(
     return flow
 
 
-def started_for_client(tx: Tx, client_id: str, patient: PatientRow, definition_id: str) -> CareFlowRow | None:
+def started_for_client(tx: Tx, client_id: str, patient: PatientIds, definition_id: str) -> CareFlowRow | None:
     """The care flow a client already started under its own id CLIENT_ID, if any; 409 when that
     id names another patient's or another definition's care flow."""
     flow = tx.session.scalar(select(CareFlowRow).where(CareFlowRow.client_id == client_id))

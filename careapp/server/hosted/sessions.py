@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from careapp.domain.careflow import ActivityStatus
@@ -29,6 +29,7 @@ from careapp.domain.hosted_sessions import (
 )
 from careapp.server import events
 from careapp.server.context import Tx
+from careapp.server.db import Prepared
 from careapp.server.events import DomainEvent
 from careapp.server.models import ActivityRow, CareFlowRow, HostedPagesSessionRow
 from careapp.server.models.base import new_id
@@ -76,35 +77,35 @@ def _emit(tx: Tx, row: HostedPagesSessionRow | dict[str, Any], status: SessionSt
     )
 
 
-# Built once: session creation is the hot path of the hosted pages API (one query, one insert).
-# Core columns, not ORM attributes: the plain row needs none of the ORM's per-statement work.
+# Built once: session creation is the hot path of the hosted pages API (one query, one insert),
+# both run on the driver (careapp.server.db.Prepared): SQLAlchemy's execution layer cost more
+# than the statements themselves.
 _flows, _activities = CareFlowRow.__table__.c, ActivityRow.__table__.c
-_FLOW_WITH_PENDING = select(
-    _flows.patient_id,
-    _flows.definition_id,
-    select(func.count())
-    .where(
-        _activities.care_flow_id == _flows.id,
-        _activities.stakeholder == bindparam("stakeholder"),
-        _activities.status == ActivityStatus.ACTIVE.value,
-    )
-    .scalar_subquery(),
-).where(_flows.id == bindparam("care_flow_id"))
+_FLOW_WITH_PENDING = Prepared(
+    select(
+        _flows.patient_id,
+        _flows.definition_id,
+        select(func.count())
+        .where(
+            _activities.care_flow_id == _flows.id,
+            _activities.stakeholder == bindparam("stakeholder"),
+            _activities.status == ActivityStatus.ACTIVE.value,
+        )
+        .scalar_subquery(),
+    ).where(_flows.id == bindparam("care_flow_id"))
+)
 _PENDING_COUNT = select(func.count()).where(
     ActivityRow.care_flow_id == bindparam("care_flow_id"),
     ActivityRow.stakeholder == bindparam("stakeholder"),
     ActivityRow.status == ActivityStatus.ACTIVE.value,
 )
-_INSERT = insert(HostedPagesSessionRow.__table__)  # type: ignore[arg-type]  # a mapped class's table is a Table; SQLAlchemy declares __table__ a FromClause
+_SESSIONS = cast(Table, HostedPagesSessionRow.__table__)  # a mapped class's table (typed FromClause)
+_INSERT = Prepared(insert(_SESSIONS), columns=[c.key for c in _SESSIONS.c])  # start() gives every column
 
 
 def flow_with_pending(tx: Tx, care_flow_id: str, stakeholder: str) -> tuple[FlowRef, int] | None:
     """The care flow and its pending count, as flushed (a Core query does not autoflush)."""
-    found = (
-        tx.session.connection()  # Core on the connection: no ORM execution layer for a plain row
-        .execute(_FLOW_WITH_PENDING, {"care_flow_id": care_flow_id, "stakeholder": stakeholder})
-        .first()
-    )
+    found = _FLOW_WITH_PENDING.first(tx.session, {"care_flow_id": care_flow_id, "stakeholder": stakeholder})
     if found is None:
         return None
     return FlowRef(care_flow_id, found[0], found[1]), int(found[2])
@@ -162,7 +163,7 @@ def start(
         "birth_date_verified": birth_date_verified,
         "birth_date_failures": 0,
     }
-    tx.session.connection().execute(_INSERT, fields)
+    _INSERT.execute(tx.session, fields)
     tx.audit_now(
         "hosted_pages_session.started",
         patient_id=flow.patient_id,

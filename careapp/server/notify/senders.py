@@ -141,14 +141,19 @@ class SmtpSender:
                     self._all.remove(held[1])
 
     def _start_attempt(self) -> None:
+        if getattr(self._local, "connected_for_next", False):
+            self._local.connected_for_next = False  # connect() began this attempt: one deadline
+            return
         self._local.deadline = time.monotonic() + self.attempt_seconds
         held = getattr(self._local, "held", None)
         if held is not None:
             held[1].deadline = self._local.deadline
 
     def connect(self, settings: SmtpSettings) -> Attempt | None:
-        """Reach the relay (or keep the connection held): None, or the failed attempt that every
-        message still to go over this connection would make (unreachable, TLS, login refused)."""
+        """Reach the relay (or keep the connection held) as the start of the next message's
+        attempt, within its deadline: None, or the failed attempt that every message still to go
+        over this connection would make (unreachable, TLS, login refused)."""
+        self._local.connected_for_next = False
         self._start_attempt()
         try:
             self._connection(settings)
@@ -158,6 +163,7 @@ class SmtpSender:
             return Attempt(code, f"SMTP reply {code}", permanent=500 <= code < 600)
         except Exception as exc:  # OSError, SMTPException, a CA file that is no PEM: all retried
             return Attempt(None, _connection_error(exc))
+        self._local.connected_for_next = True  # the next send is the same attempt
         return None
 
     def send(self, settings: SmtpSettings, to: str, message: bytes) -> Attempt:

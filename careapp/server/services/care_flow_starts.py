@@ -12,14 +12,14 @@ from typing import Any
 
 from careapp.server import engine
 from careapp.server.context import Tx
-from careapp.server.models import CareFlowRow, PatientRow
+from careapp.server.models import CareFlowRow
 from careapp.server.schemas.careflows import ClientStart
 from careapp.server.services import directory
 
 
 def start_once(
     tx: Tx,
-    patient: PatientRow,
+    patient: engine.PatientIds,
     definition_id: str,
     version: int | None,
     baseline: dict[str, Any],

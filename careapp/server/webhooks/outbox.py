@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from careapp.server import events
 from careapp.server.context import Services, Tx
+from careapp.server.db import Prepared
 from careapp.server.delivery.dispatcher import DELIVERED, FAILED, PENDING  # noqa: F401 - re-exported
 from careapp.server.events import DomainEvent
 from careapp.server.models import WebhookDelivery, WebhookEndpoint
@@ -54,11 +55,11 @@ def forget_endpoints(tx: Tx) -> None:
     tx.session.info.pop(_ENDPOINTS_KEY, None)
 
 
-# Built once: every transaction that emits a webhook event runs it, as a Core select on the
-# session's connection (the ORM's execution layer cost two thirds of it: a tenth of a hosted pages
-# session's CPU).
+# Built once: every transaction that emits a webhook event runs it, on the driver
+# (careapp.server.db.Prepared: SQLAlchemy's execution layer cost more than the query, a tenth of
+# a hosted pages session's CPU).
 _endpoints = WebhookEndpoint.__table__.c
-_ENABLED = select(_endpoints.id, _endpoints.event_types).where(_endpoints.enabled.is_(True))
+_ENABLED = Prepared(select(_endpoints.id, _endpoints.event_types).where(_endpoints.enabled.is_(True)))
 
 
 def _endpoints_pending(session: Session) -> bool:
@@ -73,7 +74,7 @@ def _enabled_endpoints(tx: Tx) -> list[tuple[str, frozenset[str]]]:
         # pending row here would split a start's or a batch's grouped INSERTs in two.
         if tx.session.autoflush and _endpoints_pending(tx.session):
             tx.session.flush()
-        rows = tx.session.connection().execute(_ENABLED).all()
+        rows = _ENABLED.all(tx.session, {})
         cached = [(endpoint_id, frozenset(types or ())) for endpoint_id, types in rows]
         tx.session.info[_ENDPOINTS_KEY] = cached
     return cached

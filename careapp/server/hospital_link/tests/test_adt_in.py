@@ -312,3 +312,26 @@ def test_a_batch_keeps_the_good_messages_in_one_commit_and_refuses_the_bad_one_a
         ("AA", "W3"),
         ("AA", "W1"),
     ]
+
+
+def test_a_batch_whose_commit_fails_is_answered_ae_whole(
+    listener: AdtListener, link_services: Services
+) -> None:
+    """Never an AA for what is not durable: the commit holding the batch fails, every message of
+    it is answered AE (send it again) and nothing is kept; sent again, each is answered AA."""
+    batch = [_adt("A08", p, ctrl=f"F{n}").encode() for n, p in enumerate(PATIENTS[:3])]
+    before = _snapshot(link_services)
+
+    def disk_full(conn: Any) -> None:
+        if not conn.get_execution_options().get("careapp_read_only"):
+            raise OSError("disk full")
+
+    event.listen(link_services.db.engine, "commit", disk_full)
+    try:
+        acks = adt.handle_batch(link_services, batch)
+    finally:
+        event.remove(link_services.db.engine, "commit", disk_full)
+    assert [(a.code, a.control_id) for a in acks] == [("AE", "F0"), ("AE", "F1"), ("AE", "F2")]
+    assert all("send it again" in a.text for a in acks)
+    assert _snapshot(link_services) == before
+    assert [a.code for a in adt.handle_batch(link_services, batch)] == ["AA", "AA", "AA"]

@@ -31,7 +31,9 @@ def _plan(tmp_path: Path, statement: object, params: dict[str, str]) -> str:
 
 
 def test_a_new_session_counts_pending_activities_of_its_care_flow_only(tmp_path: Path) -> None:
-    plan = _plan(tmp_path, sessions._FLOW_WITH_PENDING, {"care_flow_id": "f", "stakeholder": "patient"})
+    plan = _plan(
+        tmp_path, sessions._FLOW_WITH_PENDING.statement, {"care_flow_id": "f", "stakeholder": "patient"}
+    )
     assert INDEX in plan and "care_flow_id=? AND status=? AND stakeholder=?" in plan, plan
     assert "ix_activities_status" not in plan and "SCAN" not in plan, plan
 
