@@ -36,6 +36,7 @@ from fastapi import FastAPI
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from careapp.server.background import CommitWokenThread
 from careapp.server.context import Services
 from careapp.server.delivery.retry import RETRY_SCHEDULE, backoff, default_jitter, parse_retry_after
 
@@ -110,10 +111,11 @@ class OutboxDispatcher(Generic[C]):
         self._busy: set[str] = set()  # lanes with an attempt in flight (or unrecorded) here
         self._finished: list[tuple[C, Attempt]] = []  # attempts made, not recorded yet
         self._busy_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._unlisten: Callable[[], None] | None = None
+        self._background = CommitWokenThread(
+            f"{self.name}-dispatcher", services.db, self.queued_key, poll_interval, self.log
+        )
+        self._stop = self._background.stopping
+        self._wake = self._background.woken
 
     @property
     def max_attempts(self) -> int:
@@ -314,19 +316,10 @@ class OutboxDispatcher(Generic[C]):
 
     def start(self) -> None:
         """Run in a daemon thread until stop(); woken early when this process queues a delivery."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._unlisten = self.services.db.on_commit(self._after_commit)
-        self._thread = threading.Thread(target=self._loop, name=f"{self.name}-dispatcher", daemon=True)
-        self._thread.start()
+        self._background.start(self._loop)
 
     def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._background.stop(timeout)
         self._senders.shutdown(wait=True)  # an attempt in flight ends by its deadline
         try:
             self._settle_finished()  # what the last attempts did is recorded before we go
@@ -334,9 +327,6 @@ class OutboxDispatcher(Generic[C]):
             self.log.warning(
                 "%s dispatcher could not record its last attempts: %s", self.name, type(exc).__name__
             )
-        if self._unlisten is not None:
-            self._unlisten()
-            self._unlisten = None
         self.close()
 
     def close(self) -> None:
@@ -345,25 +335,14 @@ class OutboxDispatcher(Generic[C]):
     def wake(self) -> None:
         self._wake.set()
 
-    def _after_commit(self, session: Session) -> None:
-        # Wake only once the rows are committed and visible, and only if this transaction queued
-        # deliveries (the outbox marks it): other commits would cost an idle pass for nothing.
-        if session.info.get(self.queued_key) and not self._stop.is_set():
-            self.wake()
-
     def _loop(self) -> None:
+        self._background.passes(self._pass)
+
+    def _pass(self) -> int:
         # Unlike run_once, never waits for a sender: an idle lane's delivery starts as soon as
-        # it is due, whatever a slow lane's attempt is doing.
-        while not self._stop.is_set():
-            try:
-                self._settle_finished()
-                started = len(self._start(self.concurrency))
-            except Exception as exc:  # the database is down, say: keep the thread, try again later
-                self.log.warning("%s dispatcher pass failed: %s", self.name, type(exc).__name__)
-                started = 0
-            if started == 0:
-                self._wake.wait(self.poll_interval)
-                self._wake.clear()
+        # it is due, whatever a slow lane's attempt is doing. Nothing started: wait to be woken.
+        self._settle_finished()
+        return len(self._start(self.concurrency))
 
 
 # Composition ------------------------------------------------------------------------------

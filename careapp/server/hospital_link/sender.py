@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from careapp.integrations.errors import HospitalError
 from careapp.integrations.hl7.mllp import MllpConnection
+from careapp.server.background import CommitWokenThread
 from careapp.server.context import Services
 from careapp.server.delivery import deadline, retry
 from careapp.server.delivery.retry import default_jitter
@@ -124,10 +125,8 @@ class ResultSender:
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="result-sender")
         self._busy: set[str] = set()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._unlisten: Callable[[], None] | None = None
+        self._background = CommitWokenThread("result-sender", services.db, QUEUED_KEY, poll_interval, log)
+        self._stop = self._background.stopping
 
     # One pass ------------------------------------------------------------------------------
 
@@ -353,23 +352,12 @@ class ResultSender:
     # Background thread ---------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._unlisten = self.services.db.on_commit(self._after_commit)
-        self._thread = threading.Thread(target=self._loop, name="result-sender", daemon=True)
-        self._thread.start()
+        """Run in a daemon thread until stop(); woken early when this process queues a result."""
+        self._background.start(lambda: self._background.passes(self._pass))
 
     def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._background.stop(timeout)
         self._pool.shutdown(wait=True)
-        if self._unlisten is not None:
-            self._unlisten()
-            self._unlisten = None
         self.close()
 
     def close(self) -> None:
@@ -379,11 +367,7 @@ class ResultSender:
         self._http.close()
 
     def wake(self) -> None:
-        self._wake.set()
-
-    def _after_commit(self, session: Session) -> None:
-        if session.info.get(QUEUED_KEY) and not self._stop.is_set():
-            self.wake()
+        self._background.wake()
 
     def _hospital(self, connection_id: str) -> None:
         try:
@@ -395,22 +379,17 @@ class ResultSender:
         finally:
             with self._lock:
                 self._busy.discard(connection_id)
-            self._wake.set()
+            self.wake()
 
-    def _loop(self) -> None:
-        # Hospitals side by side: a silent one holds only its own messages.
-        while not self._stop.is_set():
-            try:
-                for connection_id in self._due_connections():
-                    with self._lock:
-                        if connection_id in self._busy:
-                            continue
-                        self._busy.add(connection_id)
-                    self._pool.submit(self._hospital, connection_id)
-            except Exception as exc:
-                log.warning("result sender pass failed: %s", type(exc).__name__)
-            self._wake.wait(self.poll_interval)
-            self._wake.clear()
+    def _pass(self) -> None:
+        """Hand each hospital with messages due to a sender thread: side by side, so a silent one
+        holds only its own. Then wait to be woken (by a commit, or a hospital's run ending)."""
+        for connection_id in self._due_connections():
+            with self._lock:
+                if connection_id in self._busy:
+                    continue
+                self._busy.add(connection_id)
+            self._pool.submit(self._hospital, connection_id)
 
 
 def heads(session: Session) -> list[tuple[str, datetime | None]]:
