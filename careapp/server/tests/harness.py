@@ -72,7 +72,9 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> ServerProcess:
+    # Generous: a loaded CI machine can take tens of seconds to import the server, and a start
+    # that never comes is still reported (with the server's log).
+    def start(self, timeout: float = 90.0) -> ServerProcess:
         log = open(self.workdir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - lives with the process
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
@@ -104,7 +106,8 @@ class ServerProcess:
             except httpx.HTTPError:
                 time.sleep(0.05)
         self.stop()
-        raise RuntimeError("server did not come up")
+        log_tail = (self.workdir / f"server-{self.port}.log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"server did not come up in {timeout:g} s: {log_tail}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -120,7 +123,7 @@ class ServerProcess:
         return (self.workdir / f"server-{self.port}.log").read_text(errors="replace")
 
     @contextlib.contextmanager
-    def running(self, timeout: float = 30.0) -> Iterator[ServerProcess]:
+    def running(self, timeout: float = 90.0) -> Iterator[ServerProcess]:
         self.start(timeout)
         try:
             yield self
