@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -175,3 +176,21 @@ def test_the_raw_fts5_baseline_finds_the_same_patients_for_every_query_kind(tmp_
         for query in queries[:5]:
             assert {p.id for p in repo.search(query)} == {row[0] for row in raw(query)}, (kind, query)
     repo._db.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("module", "sizes"),
+    [("push", {"CHANGES": 40, "SAMPLE": 10}), ("pull", {"PATIENTS": 60, "IN_CARE_FLOW": 6})],
+)
+def test_the_sync_figures_run_end_to_end_at_a_small_size(module, sizes, monkeypatch):
+    """Figure modules are run by `python -m tests.benchmarks` only: run them small here too, so a
+    change to what they call breaks a test, not the benchmark run (push and pull once did)."""
+    figures = importlib.import_module(f"tests.benchmarks.{module}")
+    for name, value in sizes.items():
+        monkeypatch.setattr(figures, name, value)
+    measured = list(figures.run())
+    assert measured and all(isinstance(f, Figure) for f in measured)
+    for line in (f.as_json() for f in measured):
+        assert line["baseline"] > 0 and line["value"] > 0, line
+        assert all(line.get("checks", {}).values()), line  # correctness counts at any size

@@ -68,11 +68,11 @@ def _seed(server: LiveServer, profile: BackendProfile, work: Path) -> None:
                 "Peeters", f"Lotte {i}", (Identifier(DEMO_HOSPITAL_PATIENT_ID, f"PULL{i:06d}"),),
                 email=f"lotte{i}@example.org", language="nl",
             )  # fmt: skip
-            row, _physician, _created = save_from_hospital(
+            upserted, _physician = save_from_hospital(
                 session, patient, None, actor="user:nurse", source="hl7"
             )
             if i % (PATIENTS // IN_CARE_FLOW) == 0:
-                queue_start_row(session, row, DEFINITION, None, {"dry_weight_kg": 72}, "user:nurse")
+                queue_start_row(session, upserted.key, DEFINITION, None, {"dry_weight_kg": 72}, "user:nurse")
     with open_client(profile) as client:
         result = Pusher(db, client).push(fallback_user=USER)
     db.close()

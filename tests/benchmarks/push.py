@@ -48,8 +48,8 @@ def queue_enrollments(db: CacheDatabase, count: int, actor: str = "user:nurse", 
             patient = Patient(
                 "Peeters", f"Lotte {i}", (Identifier(DEMO_HOSPITAL_PATIENT_ID, f"{prefix}{i:06d}"),)
             )
-            row, _physician, _created = save_from_hospital(session, patient, None, actor=actor, source="hl7")
-            queue_start_row(session, row, DEFINITION, None, dict(BASELINE), actor)
+            upserted, _physician = save_from_hospital(session, patient, None, actor=actor, source="hl7")
+            queue_start_row(session, upserted.key, DEFINITION, None, dict(BASELINE), actor)
 
 
 def _per_request_rate(server: LiveServer, credential: str) -> float:
