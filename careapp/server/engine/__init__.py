@@ -134,6 +134,8 @@ def start(
         if held is None:
             # One INSERT with its final state at the caller's next flush, not an INSERT and an UPDATE.
             tx.session.add(flow)
+            if client_id is not None:
+                _started_here(tx)[client_id] = flow
         st = moves.FlowState(flow, doc, {}, [], new=True, held=held)
         moves.record(tx, st, values, "baseline")
         tx.audit("care_flow.started", patient_id=patient.id, resource_type="care_flow", resource_id=flow.id)
@@ -152,12 +154,27 @@ def start(
 def started_for_client(tx: Tx, client_id: str, patient: PatientIds, definition_id: str) -> CareFlowRow | None:
     """The care flow a client already started under its own id CLIENT_ID, if any; 409 when that
     id names another patient's or another definition's care flow."""
-    flow = tx.session.scalar(select(CareFlowRow).where(CareFlowRow.client_id == client_id))
+    flow = _started_here(tx).get(client_id)
+    if flow is None or flow not in tx.session:  # not started in this transaction (or rolled back)
+        # Without flushing: in a batch run in one go a flush here wrote every earlier change's
+        # rows one by one, not grouped per table at the end (60% of a 10,000-change push). What
+        # this transaction started is found above; what earlier ones did, by the unique column.
+        with tx.session.no_autoflush:
+            flow = tx.session.scalar(select(CareFlowRow).where(CareFlowRow.client_id == client_id))
     if flow is not None and (flow.patient_id, flow.definition_id) != (patient.id, definition_id):
         raise conflict(
             "client-id-reused", "client_id already names another patient's or definition's care flow."
         )
     return flow
+
+
+def _started_here(tx: Tx) -> dict[str, CareFlowRow]:
+    """Care flows this transaction started and has not flushed yet, by their client's id."""
+    started: dict[str, CareFlowRow] = tx.session.info.setdefault(_STARTED_KEY, {})
+    return started
+
+
+_STARTED_KEY = "careapp.engine.started_for_client"
 
 
 def open_flow_of(tx: Tx, patient_id: str, definition_id: str) -> CareFlowRow | None:

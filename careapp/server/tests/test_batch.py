@@ -175,3 +175,29 @@ def test_a_key_twice_in_one_batch_is_done_once_and_replayed(client: TestClient, 
     }
     answer = _push(client, [reused])[0]
     assert answer["status"] == 422 and answer["body"]["type"].endswith("idempotency-key-reused")
+
+
+def test_a_client_id_twice_in_one_batch_is_one_care_flow(
+    client: TestClient, seeded: Services, statements: list[str]
+) -> None:
+    """A start found by its client's id within the batch that started it (not flushed yet), and
+    a client id of another patient's care flow refused for that change alone."""
+    operations = [_patient("C-1"), _patient("C-2"), _start("C-1", client_id="uid-c1")]
+    operations += [_start("C-1", client_id="uid-c1"), _start("C-2", client_id="uid-c1")]
+    operations += [_start("C-2", client_id="uid-c2")]
+    results = _push(client, operations)
+    assert [r["status"] for r in results] == [201, 201, 201, 200, 409, 201]
+    assert results[3]["body"]["id"] == results[2]["body"]["id"]
+    assert results[4]["body"]["type"].endswith("client-id-reused")
+    assert _count(seeded, CareFlowRow) == 2
+    # All going through: run in one go, the second start finds the first before any flush.
+    statements.clear()
+    one_go = _push(
+        client, [_patient("C-3"), _start("C-3", client_id="uid-c3"), _start("C-3", client_id="uid-c3")]
+    )
+    assert [r["status"] for r in one_go] == [201, 201, 200] and one_go[1]["body"] == one_go[2]["body"]
+    assert statements.count("INSERT INTO care_flows") == 1 and "SAVEPOINT" not in statements
+    statements.clear()
+    again = _push(client, [_start("C-1", client_id="uid-c1")])  # a later batch: found in the database
+    assert again[0]["status"] == 200 and again[0]["body"]["id"] == results[2]["body"]["id"]
+    assert "INSERT INTO care_flows" not in statements
