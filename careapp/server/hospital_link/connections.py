@@ -94,15 +94,23 @@ def list_connections(tx: Tx, *, limit: int, offset: int) -> tuple[list[HospitalC
     return list(rows), total
 
 
+_IS_ENABLED = HospitalConnectionRow.enabled.is_(True)
+_ANY_ENABLED = select(HospitalConnectionRow.id).where(_IS_ENABLED).limit(1)
+
+
 def enabled(tx: Tx) -> list[HospitalConnectionRow]:
     """The enabled connections, read once per transaction."""
     cached: list[HospitalConnectionRow] | None = tx.session.info.get(_CONNECTIONS_KEY)
     if cached is None:
         # Without flushing: the connections do not depend on what is pending, and a flush here (the
         # first result of a batch) would split the batch's grouped INSERTs in two.
-        with tx.session.no_autoflush:
-            enabled_rows = select(HospitalConnectionRow).where(HospitalConnectionRow.enabled.is_(True))
-            cached = list(tx.session.scalars(enabled_rows))
+        # Most deployments send no results: a Core look on the connection says so without an ORM
+        # query (a care flow start that calculates a score asks).
+        if tx.session.connection().execute(_ANY_ENABLED).first() is None:
+            cached = []
+        else:
+            with tx.session.no_autoflush:
+                cached = list(tx.session.scalars(select(HospitalConnectionRow).where(_IS_ENABLED)))
         tx.session.info[_CONNECTIONS_KEY] = cached
     return cached
 
