@@ -113,7 +113,7 @@ def test_an_older_cache_gets_the_new_index_and_finds_the_same_patients(tmp_path)
     assert len(list(paths.backups_dir().iterdir())) == 1
 
 
-def test_each_thread_reads_on_its_own_connection_and_sees_every_commit(tmp_path):
+def test_each_thread_reads_on_its_own_connection_and_sees_every_commit(tmp_path: Path) -> None:
     import threading
 
     from careapp.storage.database import closed_cleanly

@@ -33,7 +33,7 @@ def test_a_sender_stays_within_its_window_of_unrecorded_mails(
             waiting.set()  # the sender is about to wait for the dispatcher thread to record
         return may_send(batch)
 
-    dispatcher.may_send = watched  # type: ignore[method-assign]
+    dispatcher.may_send = watched  # type: ignore[method-assign]  # the test watches the sender's window from inside
     try:
         [started] = dispatcher._start_batches(MAILS)  # all five in one batch, nothing recorded
         assert waiting.wait(20), "the sender reached its window"
