@@ -195,6 +195,23 @@ def submit(api: TestClient, flow_id: str, answers: dict[str, Any]) -> str:
 
 PHQ9_ANSWERS = {f"item-{n}": "several_days" for n in range(1, 10)} | {"item-9": "not_at_all"}
 
+# How a connection names another vendor's engine (``vendor_engine.VendorEngine``) as the hospital.
+VENDOR = {"hospital_application": "VENDOR-EMR", "hospital_facility": "ST-ELSEWHERE"}
+
+
+def submitted_flow(
+    api: TestClient,
+    value: str = "100001",
+    *,
+    definition_id: str = EVERY_ANSWER,
+    answers: dict[str, Any] = EVERY_ANSWER_VALUES,
+    **patient_extra: Any,
+) -> str:
+    """A care flow started for the patient and its form submitted, so its results wait in the outbox."""
+    flow = start(api, patient(api, value, **patient_extra), definition_id)
+    submit(api, flow, answers)
+    return flow
+
 
 def messages(services: Services) -> list[ResultMessageRow]:
     with services.db.transaction(read_only=True) as s:

@@ -15,22 +15,14 @@ from careapp.hospital_sim.server import HospitalSimulator
 from careapp.server.context import Services
 from careapp.server.hospital_link.sender import LEASE, ResultSender
 from careapp.server.hospital_link.tests.conftest import (
-    EVERY_ANSWER_VALUES,
+    VENDOR,
     connect,
     drain,
     messages,
-    patient,
-    start,
-    submit,
+    submitted_flow,
 )
 from careapp.server.hospital_link.tests.vendor_engine import VendorEngine
 from careapp.server.webhooks.tests.conftest import FakeClock
-
-
-def _one_result(api: TestClient, value: str = "100001") -> str:
-    flow = start(api, patient(api, value))
-    submit(api, flow, EVERY_ANSWER_VALUES)
-    return flow
 
 
 def test_ae_and_ar_fail_with_the_hospitals_reason(
@@ -38,12 +30,12 @@ def test_ae_and_ar_fail_with_the_hospitals_reason(
 ) -> None:
     connect(api, hospital.mllp_endpoint[1])
     hospital.results.answer, hospital.results.reason = "AE", "PID-3 unknown in this EMR"
-    flow = _one_result(api)
+    flow = submitted_flow(api)
     assert sender.run_once() == 1
     hospital.results.answer = "AR"
-    submit(api, start(api, patient(api, "100001")), EVERY_ANSWER_VALUES)
+    submitted_flow(api)
     hospital.results.answer = "AA"
-    submit(api, start(api, patient(api, "100001")), EVERY_ANSWER_VALUES)
+    submitted_flow(api)
     hospital.results.answer = "AR"
     assert sender.run_once() == 2  # a refusal is final: the next message goes at once
 
@@ -66,7 +58,7 @@ def test_silence_is_retried_with_backoff_and_the_same_control_id(
     try:
         connect(api, hospital.mllp_endpoint[1])
         hospital.results.answer = "silent"
-        _one_result(api)
+        submitted_flow(api)
         assert sender.run_once() == 1
         (row,) = messages(link_services)
         assert row.status == "pending" and row.attempts == 1 and "did not answer" in (row.last_error or "")
@@ -89,12 +81,12 @@ def test_another_vendors_engine_double_answers_drops_and_drips(
     api: TestClient, link_services: Services, sender: ResultSender, clock: FakeClock
 ) -> None:
     with VendorEngine() as engine:
-        connect(api, engine.port, hospital_application="VENDOR-EMR", hospital_facility="ST-ELSEWHERE")
+        connect(api, engine.port, **VENDOR)
         # First message: cut off mid-answer; resent: answered. Second: the engine sends the first
         # one's ACK again before its own. Third: dripped seven bytes at a time. Fourth: fine.
         engine.behaviours.extend(["drop", "ack", "twice", "drip", "ack"])
         for n in range(4):
-            _one_result(api, f"10000{n}")
+            submitted_flow(api, f"10000{n}")
         drain(sender, clock)
         rows = messages(link_services)
         assert [r.status for r in rows] == ["delivered"] * 4
@@ -113,9 +105,9 @@ def test_another_vendors_refusal_in_its_own_character_set(
     api: TestClient, link_services: Services, sender: ResultSender
 ) -> None:
     with VendorEngine(charset="8859/1", codec="latin-1") as engine:
-        connect(api, engine.port, hospital_application="VENDOR-EMR", hospital_facility="ST-ELSEWHERE")
+        connect(api, engine.port, **VENDOR)
         engine.behaviours.append("AE")
-        _one_result(api)
+        submitted_flow(api)
         sender.run_once()
     (row,) = messages(link_services)
     assert row.status == "failed" and row.last_error == "Patient nicht gefunden: Prüfen Sie PID-3"
@@ -125,12 +117,10 @@ def test_in_order_per_patient_behind_a_message_being_retried(
     api: TestClient, link_services: Services, sender: ResultSender, clock: FakeClock
 ) -> None:
     with VendorEngine() as engine:
-        connect(api, engine.port, hospital_application="VENDOR-EMR", hospital_facility="ST-ELSEWHERE")
+        connect(api, engine.port, **VENDOR)
         engine.behaviours.extend(["drop", "drop"])
-        flow = start(api, patient(api))
-        submit(api, flow, EVERY_ANSWER_VALUES)
-        second = start(api, patient(api))
-        submit(api, second, EVERY_ANSWER_VALUES)
+        submitted_flow(api)
+        submitted_flow(api)
         assert sender.run_once() == 1  # the first failed: the second waits behind it
         assert engine.stored == {}
         drain(sender, clock)
@@ -142,8 +132,8 @@ def test_a_sender_that_dies_mid_run_loses_nothing(
     api: TestClient, link_services: Services, clock: FakeClock
 ) -> None:
     with VendorEngine() as engine:
-        connect(api, engine.port, hospital_application="VENDOR-EMR", hospital_facility="ST-ELSEWHERE")
-        _one_result(api)
+        connect(api, engine.port, **VENDOR)
+        submitted_flow(api)
         (queued,) = messages(link_services)
         dead = ResultSender(link_services)
         run = dead.claim(queued.connection_id)
@@ -165,11 +155,9 @@ def test_msh18_and_applications_per_hospital(
 ) -> None:
     with VendorEngine() as engine:
         connect(
-            api, engine.port, hospital_application="VENDOR-EMR", hospital_facility="ST-ELSEWHERE",
-            our_application="CAREAPP-EU", our_facility="REGION", charset="8859/1",
-        )  # fmt: skip
-        flow = start(api, patient(api, family_name="Lefèvre-Wałęsa"))
-        submit(api, flow, EVERY_ANSWER_VALUES)
+            api, engine.port, **VENDOR, our_application="CAREAPP-EU", our_facility="REGION", charset="8859/1"
+        )
+        submitted_flow(api, family_name="Lefèvre-Wałęsa")
         assert sender.run_once() == 1
     (payload,) = engine.stored.values()
     text = payload.decode("latin-1")  # 8859/1 on the wire, as MSH-18 says

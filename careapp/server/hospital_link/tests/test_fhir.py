@@ -10,23 +10,13 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from careapp.server.context import Services
 from careapp.server.hospital_link.sender import ResultSender
-from careapp.server.hospital_link.tests.conftest import (
-    EVERY_ANSWER_VALUES,
-    PHQ9_ANSWERS,
-    connect,
-    drain,
-    messages,
-    patient,
-    start,
-    submit,
-)
+from careapp.server.hospital_link.tests.conftest import PHQ9_ANSWERS, connect, drain, messages, submitted_flow
 from careapp.server.hospital_link.tests.fhir_server import FhirServer
 from careapp.server.webhooks.tests.conftest import FakeClock
 
 
 def test_responses_as_fhir_resources(api: TestClient) -> None:
-    flow = start(api, patient(api), "phq-9-depression-screening")
-    submit(api, flow, PHQ9_ANSWERS)
+    flow = submitted_flow(api, definition_id="phq-9-depression-screening", answers=PHQ9_ANSWERS)
     r = api.get(f"/v1/care-flows/{flow}/responses")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+json")
     bundle = Bundle.model_validate(r.json())  # R4B: R4's QuestionnaireResponse, Observation, Bundle
@@ -44,8 +34,7 @@ def test_responses_as_fhir_resources(api: TestClient) -> None:
 
 
 def test_every_answer_kind_is_a_valid_fhir_answer(api: TestClient) -> None:
-    flow = start(api, patient(api))
-    submit(api, flow, EVERY_ANSWER_VALUES)
+    flow = submitted_flow(api)
     entries = Bundle.model_validate(api.get(f"/v1/care-flows/{flow}/responses").json()).entry
     assert entries is not None
     (entry,) = entries
@@ -63,8 +52,7 @@ def test_results_posted_to_a_hospitals_fhir_server(
     with FhirServer() as fhir:
         connect(api, 1, results="fhir", mllp_host=None, mllp_port=None, fhir_url=fhir.url)
         fhir.answers.extend([503, 200, 422])
-        flow = start(api, patient(api), "phq-9-depression-screening")
-        submit(api, flow, PHQ9_ANSWERS)
+        submitted_flow(api, definition_id="phq-9-depression-screening", answers=PHQ9_ANSWERS)
         drain(sender, clock)
     form, score, count = messages(link_services)
     assert (form.status, form.attempts, score.status) == ("delivered", 2, "failed")

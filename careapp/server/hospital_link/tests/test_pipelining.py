@@ -12,17 +12,17 @@ from careapp.server.context import Services
 from careapp.server.hospital_link.sender import ResultSender
 from careapp.server.hospital_link.tests.conftest import (
     EVERY_ANSWER_VALUES,
+    VENDOR,
     connect,
     drain,
     messages,
     patient,
     start,
     submit,
+    submitted_flow,
 )
 from careapp.server.hospital_link.tests.vendor_engine import VendorEngine
 from careapp.server.webhooks.tests.conftest import FakeClock
-
-VENDOR = {"hospital_application": "VENDOR-EMR", "hospital_facility": "ST-ELSEWHERE"}
 
 
 def _ack(control_id: str) -> bytes:
@@ -57,7 +57,7 @@ def test_several_patients_results_are_in_flight_at_once(
     with BatchingEngine(batch=3) as engine:
         connect(api, engine.port, **VENDOR)
         for n in range(3):
-            submit(api, start(api, patient(api, f"20000{n}")), EVERY_ANSWER_VALUES)
+            submitted_flow(api, f"20000{n}")
         assert sender.run_once() == 3
     rows = messages(link_services)
     assert [(r.status, r.attempts) for r in rows] == [("delivered", 1)] * 3

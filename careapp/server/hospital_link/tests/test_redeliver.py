@@ -7,23 +7,9 @@ from fastapi.testclient import TestClient
 
 from careapp.server.context import Services
 from careapp.server.hospital_link.sender import ResultSender
-from careapp.server.hospital_link.tests.conftest import (
-    EVERY_ANSWER_VALUES,
-    connect,
-    drain,
-    messages,
-    patient,
-    start,
-    submit,
-)
+from careapp.server.hospital_link.tests.conftest import VENDOR, connect, drain, messages, submitted_flow
 from careapp.server.hospital_link.tests.vendor_engine import VendorEngine
 from careapp.server.webhooks.tests.conftest import FakeClock
-
-VENDOR = {"hospital_application": "VENDOR-EMR", "hospital_facility": "ST-ELSEWHERE"}
-
-
-def _result(api: TestClient, value: str = "100001") -> None:
-    submit(api, start(api, patient(api, value)), EVERY_ANSWER_VALUES)
 
 
 def _redeliver(api: TestClient, connection_id: str, message_id: int) -> tuple[int, dict]:
@@ -37,7 +23,7 @@ def test_a_refused_result_is_sent_again_with_the_same_control_id(
     with VendorEngine() as engine:
         connection = connect(api, engine.port, **VENDOR)
         engine.behaviours.append("AE")
-        _result(api)
+        submitted_flow(api)
         assert sender.run_once() == 1
         (refused,) = messages(link_services)
         assert refused.status == "failed" and engine.stored == {}
@@ -70,7 +56,7 @@ def test_a_redelivered_result_goes_before_the_patients_later_ones(
         # connection when the integrator redelivers.
         engine.behaviours.extend(["AE", "AR", "drop"])
         for _ in range(3):
-            _result(api)
+            submitted_flow(api)
         assert sender.run_once() == 3
         first, second, third = messages(link_services)
         assert (first.status, second.status, third.status) == ("failed", "failed", "pending")
@@ -92,7 +78,7 @@ def test_what_cannot_be_redelivered(api: TestClient, link_services: Services, se
         connection = connect(api, engine.port, **VENDOR)
         other = connect(api, engine.port, name="Other", results="none", hospital_application="OTHER")
         engine.behaviours.append("AE")
-        _result(api)
+        submitted_flow(api)
         sender.run_once()
         (row,) = messages(link_services)
         # Another connection's message, or none: 404.
