@@ -10,9 +10,13 @@ from careapp.domain.identifiers import Identifier, InvalidIdentifier
 from careapp.integrations.config import SOURCES, HospitalConfig
 from careapp.integrations.errors import AmbiguousPatient, ConfigurationError, UnknownPatient
 from careapp.integrations.hl7.a19 import query_patient
-from careapp.integrations.hl7.mllp import MllpConnection
+from careapp.integrations.hl7.mllp import KeptConnections, MllpConnection
 from careapp.integrations.mapping import HospitalRecord
 from careapp.integrations.pdqm import search_patients, session_for
+
+# The process's idle A19 connections: a ward's imports follow one another within minutes, and a
+# new connection per query cost as much as the query (careapp.integrations.hl7.mllp).
+KEPT_MLLP = KeptConnections()
 
 
 class IdKind(StrEnum):
@@ -58,7 +62,8 @@ def look_up(
     if _source(config, source) == "hl7":
         if kind is IdKind.NATIONAL_NUMBER:
             raise ConfigurationError("HL7 A19 looks patients up by patient id or visit number only.")
-        return [query_patient(config, value, visit=kind is IdKind.VISIT_NUMBER)]
+        with KEPT_MLLP.connection(config.hl7_host, config.hl7_port, config.timeout_seconds) as mllp:
+            return [query_patient(config, value, visit=kind is IdKind.VISIT_NUMBER, connection=mllp)]
     records = [HospitalRecord(p) for p in search_patients(config, _identifier(config, value, kind))]
     if not records:
         raise UnknownPatient(kind.label)

@@ -19,11 +19,12 @@ from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from careapp.prepared import Prepared, insert_rows
 from careapp.server.clock import Clock
 from careapp.server.config import ServerConfig
 from careapp.server.credential_cache import CredentialCache
 from careapp.server.crypto import Sealer
-from careapp.server.db import Database, Prepared
+from careapp.server.db import Database
 from careapp.server.events import DomainEvent, EventBus
 from careapp.server.models import AuditEvent, ChangeRow
 from careapp.server.models.base import Base
@@ -103,7 +104,7 @@ class AppendOnlyRows:
 
     def write(self, session: Session) -> None:
         for table, rows in self._by_table.items():
-            session.execute(table.insert(), rows)
+            insert_rows(session, table, rows)
         self._by_table.clear()
 
 

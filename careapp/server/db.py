@@ -8,15 +8,13 @@ lock up front avoids the deadlock-prone upgrade from a read lock under concurren
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, text
-from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from careapp.server.config import ConfigError
 
@@ -43,113 +41,6 @@ def _configure_sqlite(engine: Engine) -> None:
         # Straight to the driver: BEGIN through exec_driver_sql costs as much as a real statement.
         begin = "BEGIN" if conn.get_execution_options().get("careapp_read_only") else "BEGIN IMMEDIATE"
         conn.connection.driver_connection.execute(begin)
-
-
-class _Compiled:
-    """A statement compiled for one dialect: its SQL, how to order its values, its type processors."""
-
-    def __init__(self, statement: ClauseElement, dialect: Dialect, columns: Sequence[str] | None) -> None:
-        compiled = cast(
-            SQLCompiler, statement.compile(dialect=dialect, column_keys=list(columns or ()) or None)
-        )
-        defaulted = [c.key for c in getattr(compiled, "insert_prefetch", ()) if c.key not in (columns or ())]
-        if defaulted:  # computed by SQLAlchemy's execution context, which this path skips
-            raise ValueError(f"give every column with a Python-side default: {defaulted}")
-        self.compiled = compiled
-        self.sql = compiled.string
-        self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        binds = (
-            (name, bind.type.dialect_impl(dialect).bind_processor(dialect))
-            for name, bind in compiled.binds.items()
-        )
-        self.bind = {name: process for name, process in binds if process is not None}
-        selected = getattr(statement, "selected_columns", ())
-        results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected]
-        self.result = results if any(results) else None
-
-    def row(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        if self.result is None:
-            return tuple(row)
-        pairs = zip(self.result, row, strict=True)
-        return tuple(value if process is None else process(value) for process, value in pairs)
-
-    def parameters(self, values: dict[str, Any]) -> Any:
-        params = dict(self.compiled.construct_params(values))
-        for name, process in self.bind.items():
-            params[name] = process(params[name])
-        return params if self.order is None else tuple(params[name] for name in self.order)
-
-
-_DRIVER_KEY = "careapp.db.driver"  # Session.info: (transaction, DBAPI connection, dialect)
-
-
-def _driver_of(session: Session) -> tuple[Any, Dialect]:
-    """The DBAPI connection of SESSION's transaction (begun: BEGIN IMMEDIATE on SQLite), kept in
-    the session for the transaction's later statements (Session.connection() is not free)."""
-    transaction = session.get_transaction()
-    found = session.info.get(_DRIVER_KEY)
-    if found is not None and transaction is not None and found[0] is transaction:
-        return found[1], found[2]
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    session.info[_DRIVER_KEY] = (session.get_transaction(), driver, connection.dialect)
-    return driver, connection.dialect
-
-
-class Prepared:
-    """A Core statement run straight on the DBAPI connection of a transaction, compiled once per
-    dialect: for a hot path's few statements, where SQLAlchemy's work around each execution (cache
-    key, execution context, result object) costs several times the driver's own. Values and rows go
-    through the column types' own processors, so rows are stored and read as SQLAlchemy would.
-    No engine events fire for these statements; a driver error is raised as SQLAlchemy's own,
-    parameters hidden (they may be PHI)."""
-
-    def __init__(self, statement: ClauseElement, *, columns: Sequence[str] | None = None) -> None:
-        self.statement = statement
-        self._columns = tuple(columns) if columns else None  # an INSERT's columns, all given each time
-        self._by_dialect: dict[str, _Compiled] = {}
-
-    def _compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(key := f"{dialect.name}+{dialect.driver}")
-        if found is None:
-            found = self._by_dialect[key] = _Compiled(self.statement, dialect, self._columns)
-        return found
-
-    def _run(self, session: Session, values: dict[str, Any]) -> Any:
-        driver, dialect = _driver_of(session)
-        compiled = self._compiled(dialect)
-        cursor = driver.cursor()
-        try:
-            cursor.execute(compiled.sql, compiled.parameters(values))
-        except dialect.loaded_dbapi.Error as error:
-            cursor.close()
-            raise exc.DBAPIError.instance(
-                compiled.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
-            ) from error
-        return cursor, compiled
-
-    def execute(self, session: Session, values: dict[str, Any]) -> None:
-        """Run the statement (an INSERT, UPDATE or DELETE) in SESSION's transaction."""
-        cursor, _compiled = self._run(session, values)
-        cursor.close()
-
-    def first(self, session: Session, values: dict[str, Any]) -> tuple[Any, ...] | None:
-        """The first row of the SELECT, or None."""
-        cursor, compiled = self._run(session, values)
-        try:
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        return None if row is None else compiled.row(row)
-
-    def all(self, session: Session, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Every row of the SELECT."""
-        cursor, compiled = self._run(session, values)
-        try:
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-        return [compiled.row(row) for row in rows]
 
 
 def resolve_url(url: str) -> URL:

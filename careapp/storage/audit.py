@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import Clock, utcnow
+from careapp.prepared import Writes
 from careapp.storage import deferred
 from careapp.storage.models import AuditRow, CareFlowRow, PatientRow, UserRow
 
@@ -24,7 +25,7 @@ class AuditEntry:
 
 
 def record(
-    session: Session,
+    session: Writes,
     actor: str,
     action: str,
     subject: str | None = None,

@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import DeclarativeBase, Session
+
+from careapp.prepared import DriverTransaction, Writes, insert_rows
 
 _KEY = "row_buffer"
 Model = TypeVar("Model", bound=DeclarativeBase)
@@ -30,18 +32,17 @@ class RowBuffer:
     def append(self, model: type[DeclarativeBase], values: dict[str, Any]) -> None:
         self._rows.append((model, values))
 
-    def write(self, session: Session) -> None:
+    def write(self, session: Writes) -> None:
         """Insert everything collected, table by table in first-use order, and start afresh."""
-        by_statement: dict[tuple[type, frozenset[str]], list[dict[str, Any]]] = {}
+        by_model: dict[type[DeclarativeBase], list[dict[str, Any]]] = {}
         for model, values in self._rows:
-            by_statement.setdefault((model, frozenset(values)), []).append(values)
+            by_model.setdefault(model, []).append(values)
         self._rows.clear()
-        connection = session.connection()  # Core: the ORM's bulk insert path cost more than the rows
-        for (model, _keys), rows in by_statement.items():
-            connection.execute(insert(cast(Table, model.__table__)), rows)
+        for model, rows in by_model.items():  # on the driver: the ORM's bulk path cost more than the rows
+            insert_rows(session, cast(Table, model.__table__), rows)
 
 
-def insert_row(session: Session, model: type[Model], **values: Any) -> Model | None:
+def insert_row(session: Writes, model: type[Model], **values: Any) -> Model | None:
     """A new row of MODEL: into the session's open buffer (None returned), or, when there is
     none, added to the session as an object (returned). Values that are None are left out, so
     that column defaults apply either way."""
@@ -50,19 +51,22 @@ def insert_row(session: Session, model: type[Model], **values: Any) -> Model | N
     if buffer is not None:
         buffer.append(model, values)
         return None
+    if isinstance(session, DriverTransaction):
+        raise TypeError("rows go into a DriverTransaction only through buffering()")
     row = model(**values)
     session.add(row)
     return row
 
 
 @contextmanager
-def buffering(session: Session) -> Iterator[RowBuffer]:
+def buffering(session: Writes) -> Iterator[RowBuffer]:
     """Collect append-only rows for the block; write them when it ends without an error."""
     buffer = RowBuffer()
     session.info[_KEY] = buffer
     try:
         yield buffer
-        session.flush()  # patients first: buffered care flows refer to them
+        if isinstance(session, Session):
+            session.flush()  # patients first: buffered care flows refer to them
         buffer.write(session)
     finally:
         session.info.pop(_KEY, None)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from careapp.domain.clock import utcnow
+from careapp.prepared import Writes
 from careapp.storage import deferred
 from careapp.storage.models import OutboxRow
 
@@ -29,7 +30,7 @@ class QueuedChange:
     created_at: datetime
 
 
-def enqueue(session: Session, kind: str, payload: dict[str, Any], *, actor: str | None = None) -> None:
+def enqueue(session: Writes, kind: str, payload: dict[str, Any], *, actor: str | None = None) -> None:
     """Queue a change for the backend in SESSION's transaction.
 
     ACTOR (the audit actor, "user:<name>") is kept so sync can tell the backend which person

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy import String, Table, bindparam, insert, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -18,6 +19,7 @@ from careapp.domain.clock import Clock, utcnow
 from careapp.domain.identifiers import DEMO_IDENTIFIER_KINDS, Identifier, IdentifierKinds
 from careapp.domain.patient import Patient, Physician, fold
 from careapp.domain.patient_record import DEMOGRAPHICS, columns, from_columns, to_wire
+from careapp.prepared import Prepared, Writes
 from careapp.storage import audit, deferred, outbox
 from careapp.storage.database import CacheDatabase
 from careapp.storage.errors import DuplicateIdentifier, IdentifierConflict
@@ -68,30 +70,32 @@ def to_patient(row: PatientRow) -> Patient:
     )
 
 
-# Plain statements: an import names a physician each time, and an ORM look-up and flush of
-# the row cost more than the patient's own upsert.
-_PHYSICIAN_BY_CODE = select(PhysicianRow.id, PhysicianRow.name).where(PhysicianRow.code == bindparam("code"))
-_INSERT_PHYSICIAN = insert(cast(Table, PhysicianRow.__table__))
+# Run on the driver (careapp.prepared): an import names a physician each time, and an ORM
+# look-up and flush of the row cost more than the patient's own upsert.
+_PHYSICIANS = cast(Table, PhysicianRow.__table__)
+_PHYSICIAN_BY_CODE = Prepared(
+    select(PhysicianRow.id, PhysicianRow.name).where(PhysicianRow.code == bindparam("code"))
+)
+_INSERT_PHYSICIAN = Prepared(insert(_PHYSICIANS), columns=["code", "name"])
+_RENAME_PHYSICIAN = Prepared(
+    sql_update(_PHYSICIANS).where(_PHYSICIANS.c.id == bindparam("physician")), columns=["name"]
+)
 
 
-def ensure_physician(session: Session, physician: Physician) -> Physician:
+def ensure_physician(session: Writes, physician: Physician) -> Physician:
     """The cached physician with PHYSICIAN's code (with its id), created or renamed as needed."""
     # Remembered for the transaction: an SIU batch names the same few physicians thousands of times.
     known: dict[str, Physician] = session.info.setdefault("physicians", {})
     row = known.get(physician.code)
-    connection = session.connection()
     if row is None:
-        found = connection.execute(_PHYSICIAN_BY_CODE, {"code": physician.code}).first()
+        found = _PHYSICIAN_BY_CODE.first(session, {"code": physician.code})
         if found is None:
-            inserted = connection.execute(_INSERT_PHYSICIAN, {"code": physician.code, "name": physician.name})
-            assert inserted.inserted_primary_key is not None  # a single-row INSERT always has one
-            row = Physician(physician.code, physician.name, inserted.inserted_primary_key[0])
+            new_id = _INSERT_PHYSICIAN.insert_rowid(session, {"code": physician.code, "name": physician.name})
+            row = Physician(physician.code, physician.name, new_id)
         else:
-            row = Physician(physician.code, found.name, found.id)
+            row = Physician(physician.code, found[1], found[0])
     if physician.name and row.name != physician.name:
-        connection.execute(
-            sql_update(PhysicianRow).where(PhysicianRow.id == row.id).values(name=physician.name)
-        )
+        _RENAME_PHYSICIAN.execute(session, {"physician": row.id, "name": physician.name})
         row = Physician(physician.code, physician.name, row.id)
     known[physician.code] = row
     return row
@@ -99,24 +103,32 @@ def ensure_physician(session: Session, physician: Physician) -> Physician:
 
 _DEMOGRAPHICS = (*DEMOGRAPHICS, "search_name")
 _HELD = aliased(PatientIdentifierRow)
-# Built once (the expanding parameter keeps its compiled form cached). Plain rows, not ORM objects:
-# most SIU appointments name a patient the cache already holds unchanged, and loading objects
-# only to find nothing to do cost more than the rest of the appointment.
-_HOLDER_IDS = select(_HELD.patient_id).where(_HELD.value.in_(bindparam("values", expanding=True)))
-_HOLDERS = (
-    select(
-        PatientRow.id,
-        PatientRow.uid,
-        PatientRow.physician_id,
-        PatientRow.remote_id,
-        *(getattr(PatientRow, name) for name in _DEMOGRAPHICS),
-        PatientIdentifierRow.system,
-        PatientIdentifierRow.value,
-    )
-    .join(PatientIdentifierRow, PatientIdentifierRow.patient_id == PatientRow.id)
-    .where(PatientRow.id.in_(_HOLDER_IDS))
-    .order_by(PatientIdentifierRow.id)  # as the patient holds them
+_HOLDER_COLUMNS = (
+    PatientRow.id,
+    PatientRow.uid,
+    PatientRow.physician_id,
+    PatientRow.remote_id,
+    *(getattr(PatientRow, name) for name in _DEMOGRAPHICS),
+    PatientIdentifierRow.system,
+    PatientIdentifierRow.value,
 )
+_SYSTEM = len(_HOLDER_COLUMNS) - 2  # where a row's identifier starts
+
+
+@functools.cache
+def _holders_of(count: int) -> Prepared:
+    """The cached patients holding any of COUNT identifier values (bound as v0, v1, …), each
+    with all its identifiers in the order it holds them. Plain rows run on the driver, built once
+    per count: most SIU appointments name a patient the cache already holds unchanged, and loading
+    objects only to find nothing to do cost more than the rest of the appointment."""
+    values = [bindparam(f"v{n}", type_=String()) for n in range(count)]
+    holder_ids = select(_HELD.patient_id).where(_HELD.value.in_(values))
+    return Prepared(
+        select(*_HOLDER_COLUMNS)
+        .join(PatientIdentifierRow, PatientIdentifierRow.patient_id == PatientRow.id)
+        .where(PatientRow.id.in_(holder_ids))
+        .order_by(PatientIdentifierRow.id)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,22 +148,19 @@ class _Holder:
     identifiers: dict[tuple[str, str], None]  # an ordered set: the order they were added in
 
 
-def _holders(session: Session, identifiers: tuple[Identifier, ...]) -> list[_Holder]:
+def _holders(session: Writes, identifiers: tuple[Identifier, ...]) -> list[_Holder]:
     """The distinct cached patients that already hold any of IDENTIFIERS, as plain values."""
     if not identifiers:
         return []
     wanted = {(i.system, i.value) for i in identifiers}
+    values = sorted({value for _system, value in wanted})
     found: dict[int, _Holder] = {}
-    # On the connection, not the session: a plain statement needs none of the ORM's execution
-    # machinery, and that machinery was most of the cost of this query.
-    connection = session.connection()
-    for row in connection.execute(_HOLDERS, {"values": sorted({value for _system, value in wanted})}):
-        holder = found.get(row.id)
+    for row in _holders_of(len(values)).all(session, {f"v{n}": v for n, v in enumerate(values)}):
+        holder = found.get(row[0])
         if holder is None:
-            values = {name: getattr(row, name) for name in _DEMOGRAPHICS}
-            holder = found[row.id] = _Holder(PatientKey(row.id, row.uid), row.physician_id, row.remote_id,
-                                             values, {})  # fmt: skip
-        holder.identifiers[row.system, row.value] = None
+            demographics = dict(zip(_DEMOGRAPHICS, row[4:_SYSTEM], strict=True))
+            holder = found[row[0]] = _Holder(PatientKey(row[0], row[1]), row[2], row[3], demographics, {})
+        holder.identifiers[row[_SYSTEM], row[_SYSTEM + 1]] = None
     return [h for h in found.values() if h.identifiers.keys() & wanted]
 
 
@@ -184,10 +193,20 @@ class Upserted:
         )
 
 
-# Core statements on the mapped tables (declared as FromClause; a mapped class's table is a Table).
+# Statements on the mapped tables (declared as FromClause; a mapped class's table is a Table),
+# run on the driver: a bedside import is these few statements and a commit.
 _PATIENTS = cast(Table, PatientRow.__table__)
-_INSERT_PATIENT = insert(_PATIENTS)  # Core: its result carries the new id
-_INSERT_IDENTIFIERS = insert(cast(Table, PatientIdentifierRow.__table__))
+_NEW_PATIENT = ("uid", "remote_id", "physician_id", "created_at", "updated_at", *_DEMOGRAPHICS)
+_INSERT_PATIENT = Prepared(insert(_PATIENTS), columns=_NEW_PATIENT)
+_INSERT_IDENTIFIERS = Prepared(
+    insert(cast(Table, PatientIdentifierRow.__table__)), columns=["patient_id", "system", "value"]
+)
+
+
+@functools.cache
+def _update_of(columns: tuple[str, ...]) -> Prepared:
+    """The UPDATE of one patient's COLUMNS (its id bound as "patient"), built once per set."""
+    return Prepared(sql_update(_PATIENTS).where(_PATIENTS.c.id == bindparam("patient")), columns=columns)
 
 
 def _same_patient(
@@ -211,7 +230,7 @@ def _same_patient(
 
 
 def upsert_row(
-    session: Session,
+    session: Writes,
     patient: Patient,
     clock: Clock = utcnow,
     physician: Physician | None = None,
@@ -230,7 +249,6 @@ def upsert_row(
     values = _demographics(patient)
     physician_id = physician.id if physician is not None else None
     now = clock()
-    connection = session.connection()
     try:
         if held is not None:
             changed = held.values != values or not wanted <= held.identifiers.keys()
@@ -246,20 +264,18 @@ def upsert_row(
                     held.key, False, False, None, values, held.identifiers, remote_id, physician_id
                 )
             key, created, held_ids = held.key, False, held.identifiers
-            connection.execute(sql_update(_PATIENTS).where(PatientRow.id == key.id).values(update))
+            _update_of(tuple(sorted(update))).execute(session, {**update, "patient": key.id})
         else:
             uid = str(uuid.uuid4())
             row = {**values, "uid": uid, "remote_id": patient.remote_id, "physician_id": physician_id,
                    "created_at": now, "updated_at": now}  # fmt: skip
-            inserted = connection.execute(_INSERT_PATIENT, row).inserted_primary_key
-            assert inserted is not None  # a single-row INSERT always has one
-            new_id = inserted[0]
+            new_id = _INSERT_PATIENT.insert_rowid(session, row)
             key, created, changed, held_ids = PatientKey(new_id, uid), True, True, {}
             remote_id = patient.remote_id
         added = sorted(wanted - held_ids.keys())
         if added:
             rows = [{"patient_id": key.id, "system": s, "value": v} for s, v in added]
-            connection.execute(_INSERT_IDENTIFIERS, rows)
+            _INSERT_IDENTIFIERS.execute_many(session, rows)
     except IntegrityError as exc:  # another writer took an identifier between our read and write
         raise DuplicateIdentifier.taken() from exc
     held_now = [*held_ids, *added]
@@ -267,13 +283,15 @@ def upsert_row(
         return Upserted(key, False, False, None, values, held_now, remote_id, physician_id)
     identifiers = [Identifier(s, v) for s, v in (*sorted(held_ids), *added)]
     if session.info.get("has_fts"):
-        index_patient(session, key.id, str(values["search_name"]), [i.value for i in identifiers])
+        index_patient(
+            session, key.id, str(values["search_name"]), [i.value for i in identifiers], new=created
+        )
     payload = {"uid": key.uid, **to_wire(from_columns(values, identifiers))}
     return Upserted(key, created, changed, payload, values, held_now, remote_id, physician_id)
 
 
 def save_from_hospital(
-    session: Session,
+    session: Writes,
     patient: Patient,
     physician: Physician | None,
     *,
@@ -316,10 +334,11 @@ class PatientRepository:
     ) -> SavedPatient:
         """Save a patient fetched from the hospital; a known identifier updates that patient
         (which identifiers make it known: KINDS, the hospital settings' identifier_kinds)."""
-        # Buffered: the audit row and the queued change go in as plain inserts, not a flush.
-        with self._db.transaction() as session, deferred.buffering(session):
+        # Prepared statements only, no ORM session: the audit row and the queued change are
+        # buffered into plain inserts too.
+        with self._db.driver_transaction() as tx, deferred.buffering(tx):
             upserted, _physician = save_from_hospital(
-                session, patient, physician, actor=actor, source=source, clock=self._clock, kinds=kinds
+                tx, patient, physician, actor=actor, source=source, clock=self._clock, kinds=kinds
             )
         # Built from what was written (the upsert checked it all), not read back.
         return SavedPatient(upserted.patient(), upserted.created)

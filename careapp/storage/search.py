@@ -25,6 +25,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from careapp.domain.patient import fold
+from careapp.prepared import Prepared, Writes
 
 SEARCH_LIMIT = 200
 # Prefix lengths FTS5 indexes: up to 6 a prefix is one index term, not a merge of every term it
@@ -71,18 +72,23 @@ def identifier_terms(values: list[str]) -> str:
 
 
 _PENDING = "search_pending"
-_UNINDEX = text("DELETE FROM patient_search WHERE rowid = :id")
-_INDEX = text("INSERT INTO patient_search (rowid, names, ids) VALUES (:id, :names, :ids)")
+# Run on the driver (careapp.prepared): every save of a patient rewrites its row.
+_UNINDEX = Prepared(text("DELETE FROM patient_search WHERE rowid = :id"))
+_INDEX = Prepared(text("INSERT INTO patient_search (rowid, names, ids) VALUES (:id, :names, :ids)"))
 
 
-def index_patient(session: Session, patient_id: int, search_name: str, identifier_values: list[str]) -> None:
+def index_patient(
+    session: Writes, patient_id: int, search_name: str, identifier_values: list[str], *, new: bool = False
+) -> None:
+    """Put the patient in the search index, replacing what it had there (nothing when NEW)."""
     row = {"id": patient_id, "names": search_name, "ids": identifier_terms(identifier_values)}
     pending: dict[int, dict[str, object]] | None = session.info.get(_PENDING)
     if pending is not None:
         pending[patient_id] = row  # the last version of the patient in the batch wins
         return
-    session.execute(_UNINDEX, {"id": patient_id})
-    session.execute(_INDEX, row)
+    if not new:
+        _UNINDEX.execute(session, {"id": patient_id})
+    _INDEX.execute(session, row)
 
 
 @contextmanager
@@ -94,8 +100,8 @@ def indexing_later(session: Session) -> Iterator[None]:
     try:
         yield
         if pending:
-            session.execute(_UNINDEX, [{"id": i} for i in pending])
-            session.execute(_INDEX, list(pending.values()))
+            _UNINDEX.execute_many(session, [{"id": i} for i in pending])
+            _INDEX.execute_many(session, list(pending.values()))
     finally:
         session.info.pop(_PENDING, None)
 

@@ -7,6 +7,10 @@ queued care flow start, the processed message key) with plain ``sqlite3`` into a
 cache's durability settings (WAL, synchronous=FULL), committing as often as CareApp does; then
 move each file to processed/. No validation, no escapes, no error handling: what is left is the
 irreducible cost that CareApp's figures are divided by.
+
+A saved patient is also put in a full-text index like the cache's (the same FTS5 tokenizer and
+prefix lengths, names and identifier values), once per transaction as CareApp does: a ward's
+cache is for finding patients in, and a cache without its search index is not the same work.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ CREATE TABLE IF NOT EXISTS starts (id INTEGER PRIMARY KEY, patient_id INTEGER, d
 CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY, kind TEXT, payload TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, at TEXT, actor TEXT, action TEXT,
     subject TEXT);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(names, ids,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4 5 6');
 """
 PATIENT_ID = "urn:careapp:demo-hospital:patient-id"
 VISIT = "urn:careapp:demo-hospital:visit-number"
@@ -45,9 +51,18 @@ class RawCache:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
+        self._unindexed: dict[int, tuple[str, str]] = {}  # patient id → (names, ids)
 
     def close(self) -> None:
         self.db.close()
+
+    def index_saved(self) -> None:
+        """Put the patients saved since the last call in the search index (before the commit)."""
+        rows, self._unindexed = self._unindexed, {}
+        self.db.executemany("DELETE FROM search WHERE rowid = ?", [(pid,) for pid in rows])
+        self.db.executemany(
+            "INSERT INTO search (rowid, names, ids) VALUES (?, ?, ?)", [(pid, *r) for pid, r in rows.items()]
+        )
 
     def save(
         self, fields: dict[str, str], visit: str | None, definition: str | None = None
@@ -111,6 +126,11 @@ class RawCache:
             db.execute(
                 "INSERT INTO outbox (kind, payload, at) VALUES ('patient.upsert', ?, ?)",
                 (json.dumps({**fields, "visit": visit}), now),
+            )
+            names = f"{fields['family']} {fields['given']}".casefold()
+            self._unindexed[pid] = (
+                names,
+                " ".join(v for v in (fields["id"], fields["national"], visit) if v),
             )
         db.execute(
             "INSERT INTO audit (at, actor, action, subject) VALUES (?, 'bench', ?, ?)",
@@ -228,6 +248,7 @@ def raw_siu_pull(
                 cache.db.execute(
                     "INSERT INTO processed (key, at) VALUES (?, ?)", (key, datetime.now().isoformat())
                 )
+        cache.index_saved()
         cache.db.execute("COMMIT")
         for path in chunk:
             if path in failed:
@@ -245,4 +266,5 @@ def raw_import(patient_id: str, cache: RawCache, hospital: RawHospital) -> None:
     fields = hospital.query(patient_id)
     cache.db.execute("BEGIN")
     cache.save(fields, None)
+    cache.index_saved()
     cache.db.execute("COMMIT")

@@ -7,9 +7,13 @@ the simplest thing that gets timeouts right.
 
 from __future__ import annotations
 
+import logging
+import select
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from careapp.integrations.errors import HospitalTimeout, HospitalUnreachable, MalformedReply
 
@@ -19,6 +23,7 @@ TRAILER = b"\x1c\x0d"
 MAX_REPLY_BYTES = 16 * 1024 * 1024  # a sane ceiling so a runaway peer cannot exhaust memory
 _READ_SIZE = 65536
 _IGNORABLE = b"\r\n\t "
+log = logging.getLogger(__name__)
 
 
 def frame(payload: bytes) -> bytes:
@@ -72,8 +77,38 @@ class MllpConnection:
             self._sock = sock
         return self._sock
 
+    @property
+    def is_open(self) -> bool:
+        return self._sock is not None
+
+    def idle_usable(self) -> bool:
+        """Whether this open connection, idle since its last exchange, can carry the next one:
+        the peer has sent nothing since (no end of stream, no late or repeated answer)."""
+        if self._sock is None or self._buffer.lstrip(_IGNORABLE):
+            return False
+        try:
+            readable, _, _ = select.select([self._sock], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
+
     def exchange(self, payload: bytes) -> bytes:
-        """Send one framed message and return the payload of the reply frame."""
+        """Send one query's framed message and return the payload of the reply frame.
+
+        A connection kept open since an earlier exchange may have been closed by the peer in the
+        meantime (engines drop idle connections): when it turns out closed before any answer,
+        the query goes again once on a new connection. For queries only, which a peer may be
+        asked twice."""
+        kept = self._sock is not None
+        try:
+            return self._exchange_once(payload)
+        except HospitalUnreachable:
+            if not kept:
+                raise
+            log.info("MLLP %s: the kept connection was closed; asking again on a new one", self.endpoint)
+            return self._exchange_once(payload)
+
+    def _exchange_once(self, payload: bytes) -> bytes:
         self._deadline = time.monotonic() + self.timeout
         sock = self._connect()
 
@@ -150,3 +185,72 @@ class MllpConnection:
                     raise MalformedReply("the connection closed in the middle of the reply")
                 raise HospitalUnreachable(self.endpoint, "the connection closed without a reply")
             buffer = stripped + chunk
+
+
+class KeptConnections:
+    """Idle MLLP connections kept open between one caller's queries and the next, per endpoint.
+
+    A bedside import is one query; opening a TCP connection for it (and the hospital engine
+    accepting it) cost as much as the query itself. A connection is lent to one caller at a time;
+    one that the peer closed or wrote to while idle, or that stayed idle longer than
+    MAX_IDLE_SECONDS, is closed instead of lent. The clock is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_idle_seconds: float = 60.0,
+        per_endpoint: int = 2,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_idle_seconds = max_idle_seconds
+        self.per_endpoint = per_endpoint
+        self._clock = clock
+        self._idle: dict[tuple[str, int, float], list[tuple[float, MllpConnection]]] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def connection(self, host: str, port: int, timeout: float) -> Iterator[MllpConnection]:
+        """A connection to HOST:PORT for the block: a kept one when one is usable, else a new one
+        (which connects on first use). Given back open after the block, closed when it raised."""
+        key = (host, port, timeout)
+        conn = self._take(key) or MllpConnection(host, port, timeout)
+        try:
+            yield conn
+        except BaseException:
+            conn.close()
+            raise
+        self._give_back(key, conn)
+
+    def _take(self, key: tuple[str, int, float]) -> MllpConnection | None:
+        now = self._clock()
+        with self._lock:
+            for other, idle in self._idle.items():  # others' too: an endpoint edited away
+                fresh = [(since, c) for since, c in idle if now - since <= self.max_idle_seconds]
+                for _since, conn in set(idle) - set(fresh):
+                    conn.close()
+                self._idle[other] = fresh
+            idle = self._idle.get(key, [])
+            while idle:
+                _since, conn = idle.pop()
+                if conn.idle_usable():
+                    return conn
+                conn.close()
+        return None
+
+    def _give_back(self, key: tuple[str, int, float], conn: MllpConnection) -> None:
+        if not conn.is_open:
+            return
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.per_endpoint:
+                idle.append((self._clock(), conn))
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for _since, conn in conns:
+                conn.close()

@@ -9,6 +9,16 @@ from careapp.hospital_sim.server import HospitalSimulator
 from careapp.integrations.config import HospitalConfig
 
 
+@pytest.fixture(autouse=True)
+def no_kept_connections() -> Iterator[None]:
+    """Each test starts and ends with no idle A19 connection kept: its peers are its own."""
+    from careapp.integrations.lookup import KEPT_MLLP
+
+    KEPT_MLLP.close()
+    yield
+    KEPT_MLLP.close()
+
+
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[HospitalSimulator]:
     with HospitalSimulator(generate(40, seed=7)) as sim:

@@ -1,7 +1,9 @@
 """A scripted MLLP peer on a free loopback port: the 'hospital' for fault tests.
 
 Each received frame is handed to ``script(payload, control_id)``, which returns the bytes to
-send back as a list of chunks (sent with a flush between them), or None to stay silent.
+send back as a list of chunks (sent with a flush between them), or None to stay silent; or
+raises HangUp to close the connection without answering (an engine dropping a connection it
+considers idle, just as the next query arrives).
 """
 
 from __future__ import annotations
@@ -12,6 +14,14 @@ import time
 from collections.abc import Callable
 
 Script = Callable[[bytes, str], "list[bytes] | None"]
+
+
+class HangUp(Exception):
+    """Raised by a script: close this connection, after sending LAST (an answer) if given."""
+
+    def __init__(self, last: list[bytes] | None = None) -> None:
+        super().__init__()
+        self.last = last or []
 
 
 def control_id_of(payload: bytes) -> str:
@@ -49,6 +59,13 @@ class MllpPeer:
         self._stop.set()
         self._thread.join(2)
         self._sock.close()
+
+    def close_connections(self) -> None:
+        """Close every open connection from this side (an engine restarting, or timing out idle
+        connections)."""
+        with self._lock:
+            for conn in self._open.values():
+                conn.shutdown(socket.SHUT_RDWR)
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -101,7 +118,12 @@ class MllpPeer:
                     payload = frame.lstrip(b"\r\n")[1:]
                     buffer = buffer.lstrip(b"\r")
                     self.received.append(payload)
-                    reply = self.script(payload, control_id_of(payload))
+                    try:
+                        reply = self.script(payload, control_id_of(payload))
+                    except HangUp as hang_up:
+                        for part in hang_up.last:
+                            conn.sendall(part)
+                        return  # the finally below closes the connection
                     for part in reply or []:
                         conn.sendall(part)
                         time.sleep(0.005)  # make the chunks arrive as separate reads

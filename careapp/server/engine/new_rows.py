@@ -1,11 +1,12 @@
-"""The rows of a care flow started by one request, written with one Core INSERT per table.
+"""The rows of a care flow started by one request, written with one INSERT per table.
 
 A start writes some twenty rows (the care flow, its values, step runs, activities, timers, its
 link, audit and change-feed rows, webhook deliveries). Through the ORM each is an object the
 unit of work sorts, inserts and reads ids back from; none is read back in the transaction, so
 the engine builds them as usual but holds them here (see moves.FlowState.held), and the start
-writes them in one executemany per table. The care flow itself then joins the session as a
-loaded row, so what the caller changes on it later is an UPDATE as before.
+writes them in one executemany per table (careapp.prepared.insert_rows). The care flow itself
+then joins the session as a loaded row, so what the caller changes on it later is an UPDATE as
+before.
 
 Handlers of the start's events read the rows the events name (the patient notifications read
 the activity), so the events are held too (Tx.held_events) and published once the rows are in.
@@ -22,6 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Table, inspect
 from sqlalchemy.orm import make_transient_to_detached
 
+from careapp.prepared import insert_rows
 from careapp.server.context import Tx
 from careapp.server.models import (
     ActivityRow,
@@ -60,11 +62,10 @@ def _columns(model: type[Base]) -> list[tuple[str, Any]]:
 
 
 _COLUMNS = {model: _columns(model) for model in _ORDER}
-_INSERTS = {model: cast(Table, model.__table__).insert() for model in _ORDER}  # built once
 
 
 class HeldRows:
-    """ORM rows built by a start and not added to the session: written with Core by ``write``."""
+    """ORM rows built by a start and not added to the session: written by ``write``."""
 
     def __init__(self) -> None:
         self.rows: list[Base] = []
@@ -87,11 +88,10 @@ class HeldRows:
             by_model.setdefault(type(row), []).append(
                 {key: values.get(key, default) for key, default in _COLUMNS[type(row)]}
             )
-        connection = tx.session.connection()
         for model in _ORDER:
             rows = by_model.pop(model, None)
             if rows:
-                connection.execute(_INSERTS[model], rows)
+                insert_rows(tx.session, cast(Table, model.__table__), rows)
         assert not by_model, f"no INSERT order for {list(by_model)}"
         self.rows.clear()
         make_transient_to_detached(flow)

@@ -27,9 +27,9 @@ from careapp.domain.hosted_sessions import (
     expiry_after,
     next_status,
 )
+from careapp.prepared import Prepared
 from careapp.server import events
 from careapp.server.context import Tx
-from careapp.server.db import Prepared
 from careapp.server.events import DomainEvent
 from careapp.server.models import ActivityRow, CareFlowRow, HostedPagesSessionRow
 from careapp.server.models.base import new_id
@@ -78,7 +78,7 @@ def _emit(tx: Tx, row: HostedPagesSessionRow | dict[str, Any], status: SessionSt
 
 
 # Built once: session creation is the hot path of the hosted pages API (one query, one insert),
-# both run on the driver (careapp.server.db.Prepared): SQLAlchemy's execution layer cost more
+# both run on the driver (careapp.prepared.Prepared): SQLAlchemy's execution layer cost more
 # than the statements themselves.
 _flows, _activities = CareFlowRow.__table__.c, ActivityRow.__table__.c
 _FLOW_WITH_PENDING = Prepared(

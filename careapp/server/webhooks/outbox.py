@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careapp.prepared import Prepared
 from careapp.server import events
 from careapp.server.context import Services, Tx
-from careapp.server.db import Prepared
 from careapp.server.delivery.dispatcher import DELIVERED, FAILED, PENDING  # noqa: F401 - re-exported
 from careapp.server.events import DomainEvent
 from careapp.server.models import WebhookDelivery, WebhookEndpoint
@@ -56,7 +56,7 @@ def forget_endpoints(tx: Tx) -> None:
 
 
 # Built once: every transaction that emits a webhook event runs it, on the driver
-# (careapp.server.db.Prepared: SQLAlchemy's execution layer cost more than the query, a tenth of
+# (careapp.prepared.Prepared: SQLAlchemy's execution layer cost more than the query, a tenth of
 # a hosted pages session's CPU).
 _endpoints = WebhookEndpoint.__table__.c
 _ENABLED = Prepared(select(_endpoints.id, _endpoints.event_types).where(_endpoints.enabled.is_(True)))

@@ -229,7 +229,7 @@ def test_full_disk_gives_one_clear_message_and_keeps_what_was_saved(tmp_path):
 
     # SQLite's own "database or disk is full" (SQLITE_FULL), reached by capping the file size.
     event.listen(db.engine, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages}"))
-    db.engine.dispose()
+    db.close()  # every connection, the threads' own too, made anew from here on: capped
     big = "x" * 200_000
     with pytest.raises(StorageError, match="disk is full"):
         repo.save_imported(
