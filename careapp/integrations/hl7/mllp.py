@@ -225,11 +225,11 @@ class KeptConnections:
     def _take(self, key: tuple[str, int, float]) -> MllpConnection | None:
         now = self._clock()
         with self._lock:
-            for other, idle in self._idle.items():  # others' too: an endpoint edited away
-                fresh = [(since, c) for since, c in idle if now - since <= self.max_idle_seconds]
-                for _since, conn in set(idle) - set(fresh):
-                    conn.close()
-                self._idle[other] = fresh
+            for idle in self._idle.values():  # others' too: an endpoint edited away
+                for since, conn in idle:
+                    if now - since > self.max_idle_seconds:
+                        conn.close()  # not is_open any more: dropped below
+                idle[:] = [(since, conn) for since, conn in idle if conn.is_open]
             idle = self._idle.get(key, [])
             while idle:
                 _since, conn = idle.pop()
