@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +41,16 @@ def _configure_sqlite(engine: Engine) -> None:
         # Straight to the driver: BEGIN through exec_driver_sql costs as much as a real statement.
         begin = "BEGIN" if conn.get_execution_options().get("careapp_read_only") else "BEGIN IMMEDIATE"
         conn.connection.driver_connection.execute(begin)
+
+
+def _end_left_open(kept: Connection) -> None:
+    """Roll back what a failed COMMIT left open on a kept connection (a pool would have reset it
+    at check-in): else the next BEGIN IMMEDIATE fails, and the write lock stays held."""
+    if kept.invalidated or kept.closed:
+        return
+    driver = kept.connection.driver_connection
+    if driver is not None and driver.in_transaction:
+        driver.rollback()
 
 
 def resolve_url(url: str) -> URL:
@@ -83,6 +93,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._sqlite_writer = threading.Lock()
+        self._kept_writer: Connection | None = None  # SQLite: the connection this process writes on
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(
             self.engine.execution_options(careapp_read_only=True), expire_on_commit=False
@@ -91,17 +102,37 @@ class Database:
     @contextmanager
     def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any exception."""
-        # SQLite allows one writer; queueing this process's writers on a mutex is fairer and far
-        # faster than letting them spin in SQLite's busy handler. Other processes still wait on
-        # SQLite's own lock, so any number of workers stays correct.
-        lock = self._sqlite_writer if self.is_sqlite and not read_only else nullcontext()
-        with lock:
-            session = (self._read if read_only else self._write)()
-            try:
-                with session.begin():
-                    yield session
-            finally:
-                session.close()
+        if self.is_sqlite and not read_only:
+            # SQLite allows one writer; queueing this process's writers on a mutex is fairer and
+            # far faster than letting them spin in SQLite's busy handler. Other processes still
+            # wait on SQLite's own lock, so any number of workers stays correct.
+            with self._sqlite_writer:
+                kept = self._writer()
+                try:
+                    yield from self._unit(self._write(bind=kept))
+                finally:
+                    _end_left_open(kept)
+            return
+        yield from self._unit((self._read if read_only else self._write)())
+
+    @staticmethod
+    def _unit(session: Session) -> Iterator[Session]:
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    def _writer(self) -> Connection:
+        """The kept connection SQLite writes go through (under the writers' mutex): a pool
+        checkout and check-in per transaction cost a tenth of a hosted pages session. The session
+        begins and commits its transaction on it; one the driver gave up on is replaced."""
+        kept = self._kept_writer
+        if kept is None or kept.closed or kept.invalidated:
+            if kept is not None:
+                kept.close()
+            kept = self._kept_writer = self.engine.connect()
+        return kept
 
     def on_commit(self, listener: Callable[[Session], None]) -> Callable[[], None]:
         """Call LISTENER after every committed write transaction; returns the unsubscriber.
@@ -117,4 +148,8 @@ class Database:
         # SQLite: BEGIN IMMEDIATE already serialises every writer.
 
     def dispose(self) -> None:
+        with self._sqlite_writer:
+            if self._kept_writer is not None:
+                self._kept_writer.close()
+                self._kept_writer = None
         self.engine.dispose()

@@ -11,12 +11,14 @@ from careapp.server import engine, idempotency
 from careapp.server.api.common import (
     AUTHED,
     CONFLICT,
+    CREATING_DOCUMENTED,
     NOT_FOUND,
     WITH_BODY,
     After,
     Fingerprint,
     Limit,
     Offset,
+    PatientDataCreating,
 )
 from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
@@ -55,10 +57,9 @@ ACT_DOC = "activities"
         200: {"model": CareFlowOut, "description": "client_id names a care flow already started: that one."},
     },
     summary="Start a care flow; without every baseline data point it waits in missing_baseline_info",
+    openapi_extra=CREATING_DOCUMENTED,
 )
-def start_care_flow(
-    body: CareFlowStart, call: Clinical, fingerprint: Fingerprint, key: IdempotencyKey = None
-) -> JSONResponse:
+def start_care_flow(body: CareFlowStart, creating: PatientDataCreating) -> JSONResponse:
     def work(tx: Tx) -> Outcome:
         patient = engine.patient_to_enroll(tx, body.patient_id)
         flow, started = care_flow_starts.start_once(
@@ -68,7 +69,7 @@ def start_care_flow(
             201 if started else 200, flow_view(tx, flow), {"Location": f"/v1/care-flows/{flow.id}"}
         )
 
-    return idempotency.run(call, key, fingerprint, work)
+    return idempotency.run(creating.call, creating.key, creating.fingerprint, work)
 
 
 @router.get(

@@ -1,11 +1,17 @@
-"""What the routers share: documented problem responses, paging, fingerprints."""
+"""What the routers share: documented problem responses, paging, fingerprints, and the one
+dependency of the hot creating operations."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
+from careapp.server import idempotency
+from careapp.server.auth import Access, acting_user_parameter, call_on_loop
+from careapp.server.context import Call
 from careapp.server.idempotency import request_fingerprint
 from careapp.server.problems import responses
 
@@ -28,3 +34,36 @@ After = Annotated[
     ),
 ]
 Fingerprint = Annotated[str, Depends(request_fingerprint)]
+
+
+@dataclass(frozen=True, slots=True)
+class Creating:
+    """What a hot creating operation needs besides its body: the caller, its Idempotency-Key and
+    the request's fingerprint."""
+
+    call: Call
+    key: str | None  # Idempotency-Key
+    fingerprint: str
+
+
+def creating(access: Access) -> Callable[[Request], Awaitable[Creating]]:
+    """The hot path's one dependency, on the event loop (care flow starts, hosted pages sessions).
+    As separate FastAPI dependencies and header parameters (a sync caller among them, so a
+    thread-pool hop) they cost a fifth of the request; a cached credential costs no hop at all.
+    The operation documents what it reads with ``openapi_extra=CREATING_DOCUMENTED``."""
+
+    async def dependency(request: Request) -> Creating:
+        call = await call_on_loop(request, access)
+        return Creating(call, idempotency.key_of(request), await request_fingerprint(request))
+
+    return dependency
+
+
+# What the dependencies ``creating`` stands for would have put in the OpenAPI document.
+CREATING_DOCUMENTED: dict[str, Any] = {
+    "security": [{"HTTPBearer": []}],
+    "parameters": [idempotency.key_parameter(), acting_user_parameter()],
+}
+
+# Both hot operations touch patient data.
+PatientDataCreating = Annotated[Creating, Depends(creating(Access.PATIENT_DATA))]

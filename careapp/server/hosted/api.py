@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from careapp.domain.careflow import Stakeholder
 from careapp.domain.hosted_sessions import SessionOrigin
 from careapp.server import idempotency
-from careapp.server.api.common import AUTHED, CONFLICT, NOT_FOUND, WITH_BODY, Fingerprint
-from careapp.server.auth import Access, acting_user_parameter, call_on_loop, caller
+from careapp.server.api.common import (
+    AUTHED,
+    CONFLICT,
+    CREATING_DOCUMENTED,
+    NOT_FOUND,
+    WITH_BODY,
+    Fingerprint,
+    PatientDataCreating,
+)
+from careapp.server.auth import Access, caller
 from careapp.server.context import Call, Tx
 from careapp.server.engine.timeline import next_patient_opening
 from careapp.server.hosted import enrollment, sessions, sweeper
@@ -34,28 +41,6 @@ from careapp.server.services.common import get_or_404, invalid
 
 router = APIRouter(tags=["hosted pages"], lifespan=sweeper.lifespan)  # expires abandoned sessions
 Clinical = Annotated[Call, Depends(caller(Access.PATIENT_DATA))]
-
-
-@dataclass(frozen=True, slots=True)
-class _Creating:
-    call: Call
-    key: str | None  # Idempotency-Key
-    fingerprint: str
-
-
-async def _creating(request: Request) -> _Creating:
-    """The hot path of the hosted pages API in one dependency, on the event loop: the caller, its
-    Idempotency-Key and the request's fingerprint. As separate FastAPI dependencies and header
-    parameters they cost a fifth of the request; a cached credential costs no thread-pool hop."""
-    call = await call_on_loop(request, Access.PATIENT_DATA)
-    return _Creating(call, idempotency.key_of(request), await idempotency.request_fingerprint(request))
-
-
-# What the dependencies _creating stands for would have put in the OpenAPI document.
-_CREATING_DOCUMENTED = {
-    "security": [{"HTTPBearer": []}],
-    "parameters": [idempotency.key_parameter(), acting_user_parameter()],
-}
 
 
 _SESSION_FIELDS = (
@@ -119,9 +104,9 @@ def enrollment_view(row: EnrollmentLinkRow) -> dict[str, Any]:
     response_model=SessionOut,
     responses={**WITH_BODY, **CONFLICT},
     summary="Start a hosted pages session for one stakeholder of a care flow; send the patient to its url",
-    openapi_extra=_CREATING_DOCUMENTED,
+    openapi_extra=CREATING_DOCUMENTED,
 )
-def create_session(body: SessionCreate, creating: Annotated[_Creating, Depends(_creating)]) -> JSONResponse:
+def create_session(body: SessionCreate, creating: PatientDataCreating) -> JSONResponse:
 
     def work(tx: Tx) -> Outcome:
         found = sessions.flow_with_pending(tx, body.care_flow_id, body.stakeholder)
