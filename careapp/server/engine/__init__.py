@@ -25,6 +25,7 @@ from careapp.domain.careflow import (
     Stakeholder,
 )
 from careapp.domain.forms import validate_answers
+from careapp.prepared import Prepared
 from careapp.server import events
 from careapp.server.context import Tx
 from careapp.server.engine import due_steps, moves, new_rows
@@ -88,7 +89,7 @@ class EnrolledPatient(NamedTuple):
 
 
 _patients = PatientRow.__table__.c
-_PATIENT_EXISTS = select(_patients.id).where(_patients.id == bindparam("patient_id"))  # built once
+_PATIENT_EXISTS = Prepared(select(_patients.id).where(_patients.id == bindparam("patient_id")))
 
 
 def patient_to_enroll(tx: Tx, patient_id: str) -> PatientIds:
@@ -97,7 +98,7 @@ def patient_to_enroll(tx: Tx, patient_id: str) -> PatientIds:
         return loaded
     if tx.session.new:
         tx.session.flush()  # a patient created in this transaction is found too
-    if tx.session.connection().execute(_PATIENT_EXISTS, {"patient_id": patient_id}).first() is None:
+    if _PATIENT_EXISTS.first(tx.session, {"patient_id": patient_id}) is None:
         raise invalid("unknown-patient", "patient_id is not a known patient.")
     return EnrolledPatient(patient_id)
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from careapp.integrations.config import HospitalConfig, IdentifierRule
+from careapp.prepared import Prepared
 from careapp.server.context import Tx
 from careapp.server.hospital_link.schemas import HospitalConnectionIn
 from careapp.server.models import HospitalConnectionRow
@@ -95,7 +96,7 @@ def list_connections(tx: Tx, *, limit: int, offset: int) -> tuple[list[HospitalC
 
 
 _IS_ENABLED = HospitalConnectionRow.enabled.is_(True)
-_ANY_ENABLED = select(HospitalConnectionRow.id).where(_IS_ENABLED).limit(1)
+_ANY_ENABLED = Prepared(select(HospitalConnectionRow.id).where(_IS_ENABLED).limit(1))
 
 
 def enabled(tx: Tx) -> list[HospitalConnectionRow]:
@@ -104,9 +105,9 @@ def enabled(tx: Tx) -> list[HospitalConnectionRow]:
     if cached is None:
         # Without flushing: the connections do not depend on what is pending, and a flush here (the
         # first result of a batch) would split the batch's grouped INSERTs in two.
-        # Most deployments send no results: a Core look on the connection says so without an ORM
+        # Most deployments send no results: a prepared look on the driver says so without an ORM
         # query (a care flow start that calculates a score asks).
-        if tx.session.connection().execute(_ANY_ENABLED).first() is None:
+        if _ANY_ENABLED.first(tx.session, {}) is None:
             cached = []
         else:
             with tx.session.no_autoflush:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careapp.prepared import Prepared
 from careapp.server.context import Services
 from careapp.server.crypto import SealError
 from careapp.server.models import NotificationChannelRow
@@ -112,9 +113,9 @@ def enabled(session: Session) -> list[str]:
     """The channels set up and on, read once per transaction (an activity opening reads them)."""
     cached: list[str] | None = session.info.get(_ENABLED_KEY)
     if cached is None:
-        # One Core read on the transaction's connection (no flush, no ORM load per channel: a
+        # One prepared read on the transaction's driver (no flush, no ORM load per channel: a
         # tenth of a care flow start), then the channel rows this session holds, as they are now.
-        on = set(session.connection().execute(_ENABLED_CHANNELS).scalars())
+        on = {channel for (channel,) in _ENABLED_CHANNELS.all(session, {})}
         for row in (*session.identity_map.values(), *session.new):
             if isinstance(row, NotificationChannelRow):
                 (on.add if row.enabled else on.discard)(row.channel)
@@ -128,5 +129,7 @@ def forget(session: Session) -> None:
 
 
 _ENABLED_KEY = "careapp.notify.channels"
-_ENABLED_CHANNELS = select(NotificationChannelRow.channel).where(NotificationChannelRow.enabled.is_(True))
+_ENABLED_CHANNELS = Prepared(
+    select(NotificationChannelRow.channel).where(NotificationChannelRow.enabled.is_(True))
+)
 __all__ = ["CHANNELS", "EMAIL", "SMS", "SealError", "SmsGatewaySettings", "SmtpSettings", "load", "seal"]

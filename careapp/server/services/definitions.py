@@ -19,6 +19,7 @@ from careapp.domain.careflow import (
     to_document,
     without_constant_values,
 )
+from careapp.prepared import Prepared
 from careapp.server.context import Services, Tx
 from careapp.server.models import ConstantRow, DefinitionRow, DefinitionVersionRow
 from careapp.server.problems import ProblemError, not_found
@@ -302,9 +303,11 @@ def canonical(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
-# Built once: every care flow start runs it, as a Core select on the session's connection.
+# Built once: every care flow start runs it, on the driver (careapp.prepared).
 _definitions = DefinitionRow.__table__.c
-_LIVE_VERSION = select(_definitions.live_version).where(_definitions.id == bindparam("definition_id"))
+_LIVE_VERSION = Prepared(
+    select(_definitions.live_version).where(_definitions.id == bindparam("definition_id"))
+)
 
 
 def live_version(session: Session, definition_id: str) -> int | None:
@@ -315,7 +318,7 @@ def live_version(session: Session, definition_id: str) -> int | None:
     loaded = session.identity_map.get(identity_key(DefinitionRow, definition_id))
     if isinstance(loaded, DefinitionRow):
         return loaded.live_version
-    found = session.connection().execute(_LIVE_VERSION, {"definition_id": definition_id}).first()
+    found = _LIVE_VERSION.first(session, {"definition_id": definition_id})
     if found is None:
         raise not_found("care flow definition")
     return cast(int | None, found[0])
