@@ -3,7 +3,6 @@ dependency of the hot creating operations."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -46,17 +45,13 @@ class Creating:
     fingerprint: str
 
 
-def creating(access: Access) -> Callable[[Request], Awaitable[Creating]]:
+async def _creating(request: Request) -> Creating:
     """The hot path's one dependency, on the event loop (care flow starts, hosted pages sessions).
     As separate FastAPI dependencies and header parameters (a sync caller among them, so a
     thread-pool hop) they cost a fifth of the request; a cached credential costs no hop at all.
     The operation documents what it reads with ``openapi_extra=CREATING_DOCUMENTED``."""
-
-    async def dependency(request: Request) -> Creating:
-        call = await call_on_loop(request, access)
-        return Creating(call, idempotency.key_of(request), await request_fingerprint(request))
-
-    return dependency
+    call = await call_on_loop(request, Access.PATIENT_DATA)
+    return Creating(call, idempotency.key_of(request), await request_fingerprint(request))
 
 
 # What the dependencies ``creating`` stands for would have put in the OpenAPI document.
@@ -66,4 +61,4 @@ CREATING_DOCUMENTED: dict[str, Any] = {
 }
 
 # Both hot operations touch patient data.
-PatientDataCreating = Annotated[Creating, Depends(creating(Access.PATIENT_DATA))]
+PatientDataCreating = Annotated[Creating, Depends(_creating)]

@@ -1,5 +1,5 @@
 """Session creation and the care flow start read their credential, X-Acting-User and
-Idempotency-Key in one dependency of their own (the hot path, careapp.server.api.common.creating):
+Idempotency-Key in one dependency of their own (the hot path, careapp.server.api.common.PatientDataCreating):
 they must document and refuse them exactly as the declared parameters of the other creating
 operations do."""
 
